@@ -66,3 +66,19 @@ class Finding:
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.span.line, self.span.column, self.code, self.target or "")
+
+
+UNREADABLE_CODE = "LL000"
+UNREADABLE_NAME = "unreadable-input"
+
+
+def unreadable_input(path: str, message: str, span: Span | None = None) -> Finding:
+    """The finding every front end emits for a file it cannot read or parse (LL000)."""
+    return Finding(
+        code=UNREADABLE_CODE,
+        name=UNREADABLE_NAME,
+        severity=Severity.ERROR,
+        path=path,
+        span=span or Span.point(),
+        message=message,
+    )
