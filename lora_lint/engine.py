@@ -227,8 +227,14 @@ class Linter:
         for extraction in extractions:
             result.findings.extend(extraction.findings)
             for config in extraction.configs:
-                contexts.append(self._context(config))
-        self._attach_inventories(contexts)
+                try:
+                    contexts.append(self._context(config))
+                except Exception as exc:
+                    result.errors.append(_internal_error(config.path, exc))
+        try:
+            self._attach_inventories(contexts)
+        except Exception as exc:
+            result.errors.append(_internal_error("<models>", exc))
         allowed = {r.code for r in self.rules}
         result.findings = [f for f in result.findings if f.code in allowed]
         for ctx in contexts:

@@ -257,8 +257,6 @@ def yaml_error_message(exc: yaml.YAMLError) -> str:
             if exc.context_mark is not None:
                 parts.append(f"(started at line {exc.context_mark.line + 1})")
         return "invalid YAML: " + " ".join(parts)
-    if isinstance(exc, yaml.reader.ReaderError):
-        return f"invalid YAML: {exc.reason} (character #x{exc.character:04x})"
     return f"invalid YAML: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
 
 
@@ -313,11 +311,16 @@ def load_json(source: str, path: str) -> ParsedFile:
     if not parsed.findings:
         return parsed
     try:
-        document = Document(root=None, text=text)
-        document.root = _JsonReader(text, document).read()
+        return ParsedFile(path, documents=[read_json_positioned(text)])
     except (ValueError, IndexError, RecursionError) as exc:
         return ParsedFile(path, findings=[unreadable_input(path, f"invalid JSON: {exc}")])
-    return ParsedFile(path, documents=[document])
+
+
+def read_json_positioned(text: str) -> Document:
+    """The positioned tree of JSON text that ``json.loads`` accepts (no PyYAML involved)."""
+    document = Document(root=None, text=text)
+    document.root = _JsonReader(text, document).read()
+    return document
 
 
 def json_error(text: str, exc: json.JSONDecodeError) -> tuple[str, Span]:

@@ -1,0 +1,381 @@
+"""The bundled offline base-model configs: data shape, lookup API, and meta-device instantiation.
+
+The instantiation tests build every bundled architecture on the meta device and compare parameter
+counts with the published sizes. A wrong ``intermediate_size``, ``num_key_value_heads`` or
+``vocab_size`` in a bundled file shows up here as a parameter-count mismatch, so keep these anchors.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from importlib import resources
+from typing import Any
+
+import pytest
+
+from lora_lint.models import bundled
+from lora_lint.models.bundled import BundledModel, all_models, all_names, lookup, normalize_name
+
+CONFIG_DIR = resources.files("lora_lint.models.bundled").joinpath("configs")
+RAW: dict[str, dict[str, Any]] = {
+    p.name: json.loads(p.read_text(encoding="utf-8"))
+    for p in sorted(CONFIG_DIR.iterdir(), key=lambda p: p.name)
+    if p.name.endswith(".json")
+}
+FILES = sorted(RAW)
+HUB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?$")
+
+# Coverage the bundle promises (canonical id or official variant).
+REQUIRED = [
+    "meta-llama/Llama-2-7b-hf",
+    "meta-llama/Llama-2-7b-chat-hf",
+    "meta-llama/Llama-2-13b-hf",
+    "meta-llama/Llama-2-13b-chat-hf",
+    "meta-llama/Llama-2-70b-hf",
+    "meta-llama/Llama-2-70b-chat-hf",
+    "meta-llama/Meta-Llama-3-8B",
+    "meta-llama/Meta-Llama-3-8B-Instruct",
+    "meta-llama/Meta-Llama-3-70B",
+    "meta-llama/Meta-Llama-3-70B-Instruct",
+    "meta-llama/Llama-3.1-8B",
+    "meta-llama/Llama-3.1-8B-Instruct",
+    "meta-llama/Llama-3.1-70B",
+    "meta-llama/Llama-3.1-70B-Instruct",
+    "meta-llama/Llama-3.2-1B",
+    "meta-llama/Llama-3.2-1B-Instruct",
+    "meta-llama/Llama-3.2-3B",
+    "meta-llama/Llama-3.2-3B-Instruct",
+    "meta-llama/Llama-3.3-70B-Instruct",
+    "mistralai/Mistral-7B-v0.1",
+    "mistralai/Mistral-7B-Instruct-v0.1",
+    "mistralai/Mistral-7B-v0.3",
+    "mistralai/Mistral-7B-Instruct-v0.3",
+    "mistralai/Mixtral-8x7B-v0.1",
+    "mistralai/Mixtral-8x7B-Instruct-v0.1",
+    "mistralai/Mistral-Nemo-Base-2407",
+    "mistralai/Mistral-Nemo-Instruct-2407",
+    "Qwen/Qwen2-7B",
+    "Qwen/Qwen2-7B-Instruct",
+    *(
+        f"Qwen/Qwen2.5-{s}{v}"
+        for s in ("0.5B", "1.5B", "3B", "7B", "14B", "32B", "72B")
+        for v in ("", "-Instruct")
+    ),
+    *(f"Qwen/Qwen3-{s}" for s in ("0.6B", "1.7B", "4B", "8B", "14B", "32B", "30B-A3B")),
+    "google/gemma-2b",
+    "google/gemma-2b-it",
+    "google/gemma-7b",
+    "google/gemma-7b-it",
+    *(f"google/gemma-2-{s}{v}" for s in ("2b", "9b", "27b") for v in ("", "-it")),
+    "google/gemma-3-1b-pt",
+    "google/gemma-3-1b-it",
+    "microsoft/phi-2",
+    "microsoft/Phi-3-mini-4k-instruct",
+    "microsoft/Phi-3-mini-128k-instruct",
+    "microsoft/Phi-3.5-mini-instruct",
+    "microsoft/phi-4",
+    "tiiuae/falcon-7b",
+    "tiiuae/falcon-7b-instruct",
+    *(
+        f"{org}{n}"
+        for org in ("", "openai-community/")
+        for n in ("gpt2", "gpt2-medium", "gpt2-large", "gpt2-xl")
+    ),
+    *(f"facebook/opt-{s}" for s in ("125m", "350m", "1.3b", "2.7b", "6.7b")),
+    *(
+        f"EleutherAI/pythia-{s}"
+        for s in ("70m", "160m", "410m", "1b", "1.4b", "2.8b", "6.9b", "12b")
+    ),
+    "EleutherAI/gpt-neox-20b",
+    "bigscience/bloom-560m",
+    *(f"HuggingFaceTB/SmolLM2-{s}{v}" for s in ("135M", "360M", "1.7B") for v in ("", "-Instruct")),
+    "allenai/OLMo-2-1124-7B",
+    "allenai/OLMo-2-1124-7B-Instruct",
+    "deepseek-ai/DeepSeek-R1-Distill-Qwen-7B",
+    "deepseek-ai/DeepSeek-R1-Distill-Llama-8B",
+    *(f"{org}t5-{s}" for org in ("", "google-t5/") for s in ("small", "base", "large")),
+    *(f"google/flan-t5-{s}" for s in ("small", "base", "large")),
+    *(
+        f"{org}bert-{s}"
+        for org in ("", "google-bert/")
+        for s in ("base-uncased", "base-cased", "large-uncased", "large-cased")
+    ),
+    *(f"{org}roberta-{s}" for org in ("", "FacebookAI/") for s in ("base", "large")),
+    "microsoft/deberta-v3-base",
+]
+
+
+# ----------------------------------------------------------------------------- data shape
+
+
+def test_bundle_is_not_empty() -> None:
+    assert len(FILES) >= 70
+
+
+@pytest.mark.parametrize("file", FILES)
+def test_entry_shape(file: str) -> None:
+    entry = RAW[file]
+    assert set(entry) == {"id", "ids", "mirrors", "source", "config"}, file
+    assert isinstance(entry["id"], str) and HUB_ID.match(entry["id"]), entry["id"]
+    assert file == entry["id"].replace("/", "--") + ".json"
+    for key in ("ids", "mirrors"):
+        assert isinstance(entry[key], list)
+        for name in entry[key]:
+            assert isinstance(name, str) and HUB_ID.match(name), (file, name)
+    assert isinstance(entry["source"], str) and entry["source"].strip()
+    assert entry["source"].startswith("https://huggingface.co/"), entry["source"]
+    config = entry["config"]
+    assert isinstance(config, dict)
+    assert isinstance(config.get("model_type"), str)
+    if "architectures" in config:  # deberta-v3-base's real config.json has none
+        archs = config["architectures"]
+        assert isinstance(archs, list) and archs and all(isinstance(a, str) for a in archs)
+    vocab = config.get("vocab_size")
+    assert isinstance(vocab, int) and vocab > 0
+    for tok in ("pad_token_id", "bos_token_id", "eos_token_id"):
+        ids = config.get(tok)
+        for value in ids if isinstance(ids, list) else [ids]:
+            assert value is None or 0 <= value < vocab, (file, tok, value)
+
+
+def test_names_unique_across_files() -> None:
+    owner: dict[str, str] = {}
+    for file, entry in RAW.items():
+        for name in [entry["id"], *entry["ids"], *entry["mirrors"]]:
+            key = normalize_name(name)
+            assert key not in owner, f"{name!r} is in both {owner[key]} and {file}"
+            owner[key] = file
+
+
+@pytest.mark.parametrize("name", REQUIRED)
+def test_required_coverage(name: str) -> None:
+    assert lookup(name) is not None, name
+
+
+# ----------------------------------------------------------------------------- lookup API
+
+
+def test_lookup_canonical_id() -> None:
+    model = lookup("meta-llama/Llama-3.1-8B")
+    assert isinstance(model, BundledModel)
+    assert model.id == "meta-llama/Llama-3.1-8B"
+    assert model.matched_as == "id"
+    assert model.file == "meta-llama--Llama-3.1-8B.json"
+    assert model.config["model_type"] == "llama"
+    assert model.source
+
+
+def test_lookup_is_case_insensitive_and_strips_url() -> None:
+    for spelling in (
+        "META-LLAMA/llama-3.1-8b",
+        " meta-llama/Llama-3.1-8B ",
+        "meta-llama/Llama-3.1-8B/",
+        "https://huggingface.co/meta-llama/Llama-3.1-8B",
+        "https://huggingface.co/meta-llama/Llama-3.1-8B/",
+    ):
+        model = lookup(spelling)
+        assert model is not None, spelling
+        assert model.id == "meta-llama/Llama-3.1-8B"
+
+
+def test_lookup_official_variant_and_mirror() -> None:
+    variant = lookup("meta-llama/Meta-Llama-3.1-8B-Instruct")
+    assert variant is not None and variant.matched_as == "ids"
+    assert variant.id == "meta-llama/Llama-3.1-8B"
+    mirror = lookup("nousresearch/meta-llama-3.1-8b")
+    assert mirror is not None and mirror.matched_as == "mirror"
+    assert mirror.id == "meta-llama/Llama-3.1-8B"
+    legacy = lookup("bert-base-uncased")
+    assert legacy is not None and legacy.id == "google-bert/bert-base-uncased"
+    assert legacy.matched_as == "ids"
+
+
+@pytest.mark.parametrize("name", ["", "   ", "nobody/no-such-model", "meta-llama", "gpt3", "/"])
+def test_lookup_unknown_is_none(name: str) -> None:
+    assert lookup(name) is None
+
+
+def test_lookup_returns_fresh_config_copies() -> None:
+    first = lookup("gpt2")
+    assert first is not None
+    first.config["n_layer"] = 999
+    first.config["architectures"].append("Mutated")  # type: ignore[attr-defined]
+    second = lookup("gpt2")
+    assert second is not None
+    assert second.config["n_layer"] == 12
+    assert second.config["architectures"] == ["GPT2LMHeadModel"]
+
+
+def test_all_models_and_all_names() -> None:
+    models = all_models()
+    assert len(models) == len(FILES)
+    assert {m.file for m in models} == set(FILES)
+    assert all(m.matched_as == "id" for m in models)
+    names = all_names()
+    expected = {n for e in RAW.values() for n in [e["id"], *e["ids"], *e["mirrors"]]}
+    assert set(names) == expected
+    assert len(names) == len(expected)
+    assert "NousResearch/Meta-Llama-3.1-8B" in names
+
+
+def test_index_is_cached() -> None:
+    bundled._load()
+    entries, index = bundled._ENTRIES, bundled._INDEX
+    lookup("gpt2")
+    all_names()
+    assert bundled._ENTRIES is entries and bundled._INDEX is index
+
+
+def test_loader_does_not_import_torch() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from lora_lint.models.bundled import lookup; lookup('gpt2'); "
+        "bad = [m for m in ('torch', 'transformers', 'peft') if m in sys.modules]; "
+        "sys.exit(1 if bad else 0)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+# ----------------------------------------------------------------------------- meta instantiation
+
+
+def _instantiate(file: str) -> tuple[Any, Any]:
+    torch = pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+    config = dict(RAW[file]["config"])
+    model_type = config.pop("model_type")
+    cfg = transformers.AutoConfig.for_model(model_type, **config)
+    arch = (config.get("architectures") or [None])[0]
+    cls = getattr(transformers, arch, None) if arch else None
+    if cls is None:  # e.g. legacy "T5WithLMHeadModel", or no architectures at all
+        if getattr(cfg, "is_encoder_decoder", False):
+            cls = transformers.AutoModelForSeq2SeqLM
+        elif arch and arch.endswith(("ForCausalLM", "LMHeadModel")):
+            cls = transformers.AutoModelForCausalLM
+        else:
+            cls = transformers.AutoModel
+    # Auto classes expose ``from_config``; concrete model classes only ``_from_config``.
+    factory = getattr(cls, "from_config", None) or cls._from_config
+    with torch.device("meta"):
+        model = factory(cfg)
+    return cfg, model
+
+
+def _n_params(model: Any) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+# Config keys compared with the instantiated model's config (where present in the file).
+COMPARED = (
+    "hidden_size",
+    "intermediate_size",
+    "num_hidden_layers",
+    "num_attention_heads",
+    "num_key_value_heads",
+    "head_dim",
+    "vocab_size",
+    "n_embd",
+    "n_layer",
+    "n_head",
+    "d_model",
+    "d_ff",
+    "num_layers",
+    "num_heads",
+    "num_local_experts",
+    "num_experts",
+    "num_experts_per_tok",
+    "moe_intermediate_size",
+    "ffn_dim",
+    "word_embed_proj_dim",
+)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("file", FILES)
+def test_instantiates_on_meta(file: str) -> None:
+    config = RAW[file]["config"]
+    cfg, model = _instantiate(file)
+    arch = (config.get("architectures") or [None])[0]
+    if arch is not None and arch != "T5WithLMHeadModel":
+        assert type(model).__name__ == arch
+    for key in COMPARED:
+        if key in config:
+            assert getattr(model.config, key) == config[key], (file, key)
+    assert getattr(cfg, "model_type", None) == config["model_type"]
+    assert _n_params(model) > 1_000_000
+
+
+# Published parameter counts (embedding included; tied embeddings counted once).
+PARAM_ANCHORS = {
+    "meta-llama--Llama-2-7b-hf.json": 6.74e9,
+    "meta-llama--Llama-2-13b-hf.json": 13.02e9,
+    "meta-llama--Llama-2-70b-hf.json": 68.98e9,
+    "meta-llama--Llama-3.1-8B.json": 8.03e9,
+    "meta-llama--Meta-Llama-3-70B.json": 70.55e9,
+    "meta-llama--Llama-3.2-1B.json": 1.236e9,
+    "meta-llama--Llama-3.2-3B.json": 3.21e9,
+    "mistralai--Mistral-7B-v0.1.json": 7.24e9,
+    "mistralai--Mistral-Nemo-Base-2407.json": 12.25e9,
+    "mistralai--Mixtral-8x7B-v0.1.json": 46.7e9,
+    "Qwen--Qwen2.5-0.5B.json": 0.494e9,
+    "Qwen--Qwen2.5-7B-Instruct.json": 7.62e9,
+    "Qwen--Qwen2.5-72B.json": 72.7e9,
+    "Qwen--Qwen3-8B.json": 8.19e9,
+    "Qwen--Qwen3-30B-A3B.json": 30.5e9,
+    "google--gemma-7b.json": 8.54e9,
+    "google--gemma-2-9b.json": 9.24e9,
+    "google--gemma-2-27b.json": 27.2e9,
+    "microsoft--phi-2.json": 2.78e9,
+    "microsoft--Phi-3-mini-4k-instruct.json": 3.821e9,
+    "microsoft--phi-4.json": 14.66e9,
+    "openai-community--gpt2.json": 124e6,
+    "openai-community--gpt2-xl.json": 1.558e9,
+    "facebook--opt-125m.json": 125e6,
+    "EleutherAI--pythia-70m.json": 70.4e6,
+    "EleutherAI--gpt-neox-20b.json": 20.55e9,
+    "bigscience--bloom-560m.json": 559e6,
+    "google-t5--t5-small.json": 60.5e6,
+    "microsoft--deberta-v3-base.json": 184e6,
+}
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("file", sorted(PARAM_ANCHORS))
+def test_parameter_count_anchors(file: str) -> None:
+    _, model = _instantiate(file)
+    expected = PARAM_ANCHORS[file]
+    assert _n_params(model) == pytest.approx(expected, rel=0.01), file
+
+
+@pytest.mark.torch
+def test_llama_3_1_8b_module_tree() -> None:
+    _, model = _instantiate("meta-llama--Llama-3.1-8B.json")
+    names = [n for n, _ in model.named_modules()]
+    q_proj = [n for n in names if n.endswith("self_attn.q_proj")]
+    assert len(q_proj) == 32
+    assert "model.layers.31.mlp.gate_proj" in names
+    k_proj = model.get_submodule("model.layers.0.self_attn.k_proj")
+    assert (k_proj.in_features, k_proj.out_features) == (4096, 1024)
+    assert _n_params(model) == pytest.approx(8.03e9, rel=0.01)
+
+
+@pytest.mark.torch
+def test_bert_base_uncased_backbone_count() -> None:
+    torch = pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+    config = dict(RAW["google-bert--bert-base-uncased.json"]["config"])
+    cfg = transformers.AutoConfig.for_model(config.pop("model_type"), **config)
+    with torch.device("meta"):
+        model = transformers.BertModel(cfg)
+    assert _n_params(model) == pytest.approx(110e6, rel=0.01)
+
+
+@pytest.mark.torch
+def test_mixtral_experts() -> None:
+    _, model = _instantiate("mistralai--Mixtral-8x7B-v0.1.json")
+    names = [n for n, _ in model.named_modules()]
+    assert sum(n.endswith("self_attn.q_proj") for n in names) == 32
+    assert any(".mlp.experts" in n or ".block_sparse_moe.experts" in n for n in names)
