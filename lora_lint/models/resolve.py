@@ -235,27 +235,66 @@ def _from_hf_cache(repo_id: str) -> Path | None:
     return Path(found) if isinstance(found, str) else None
 
 
+def _probe_hub(repo_id: str, timeout: float) -> str | None:
+    """One HEAD request, no retries: None if config.json is downloadable, else the reason.
+
+    huggingface_hub retries connection errors with exponential back-off (~25 s in
+    all), which would stall every lint run on a machine without network; a single
+    short probe through the library's own session (proxies, token, endpoint)
+    fails fast instead.
+    """
+    from huggingface_hub import get_session, hf_hub_url
+    from huggingface_hub.utils import build_hf_headers
+
+    url = hf_hub_url(repo_id, "config.json")
+    try:
+        response = get_session().head(
+            url, headers=build_hf_headers(), timeout=timeout, follow_redirects=True
+        )
+    except Exception as exc:
+        return (
+            f"the Hugging Face Hub could not be reached for {repo_id} "
+            f"({type(exc).__name__}: {str(exc)[:120]})"
+        )
+    if response.status_code in (401, 403):
+        if response.headers.get("X-Error-Code") == "GatedRepo" or response.status_code == 403:
+            return (
+                f"{repo_id} is a gated repository and no accepted token is available "
+                "(accept its licence on huggingface.co, then set HF_TOKEN)"
+            )
+        return (
+            f"{repo_id} was not found on the Hugging Face Hub or needs a token "
+            "(a typo, or a private repo: set HF_TOKEN)"
+        )
+    if response.status_code == 404:
+        return f"{repo_id} was not found on the Hugging Face Hub, or it has no config.json"
+    if response.status_code >= 400:
+        return f"the Hugging Face Hub answered HTTP {response.status_code} for {repo_id}"
+    return None
+
+
 def _download_config(repo_id: str, timeout: float) -> tuple[str | None, str]:
     """Fetch config.json only (never weights); return (path, "") or (None, reason)."""
-    os.environ.setdefault("HF_HUB_ETAG_TIMEOUT", str(int(timeout)))
-    os.environ.setdefault("HF_HUB_DOWNLOAD_TIMEOUT", str(int(timeout)))
+    import logging
+
+    logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
     try:
-        from huggingface_hub import hf_hub_download
         from huggingface_hub import errors as hf_errors
+        from huggingface_hub import hf_hub_download
     except ImportError:  # pragma: no cover
         return None, "huggingface_hub is not installed"
+    problem = _probe_hub(repo_id, timeout)
+    if problem is not None:
+        return None, problem
     try:
-        return hf_hub_download(repo_id, "config.json"), ""
+        return hf_hub_download(repo_id, "config.json", etag_timeout=timeout), ""
     except hf_errors.GatedRepoError:
         return None, (
             f"{repo_id} is a gated repository and no accepted token is available "
-            "(set HF_TOKEN after accepting its licence on huggingface.co)"
+            "(accept its licence on huggingface.co, then set HF_TOKEN)"
         )
     except hf_errors.RepositoryNotFoundError:
-        return None, (
-            f"{repo_id} was not found on the Hugging Face Hub (a typo, a private repo "
-            "without HF_TOKEN, or a local path that does not exist)"
-        )
+        return None, f"{repo_id} was not found on the Hugging Face Hub"
     except hf_errors.EntryNotFoundError:
         return None, f"{repo_id} has no config.json on the Hub"
     except Exception as exc:

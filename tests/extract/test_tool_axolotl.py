@@ -111,7 +111,10 @@ def test_adapter_unset_is_inert_but_extracted() -> None:
 
 def test_target_parameters_and_patterns() -> None:
     config = only_config("moe_target_parameters.yaml")
-    assert config.option("target_parameters") == ["mlp.experts.gate_up_proj", "mlp.experts.down_proj"]
+    assert config.option("target_parameters") == [
+        "mlp.experts.gate_up_proj",
+        "mlp.experts.down_proj",
+    ]
     assert config.option_keys["target_parameters"] == "lora_target_parameters"
     assert config.option("rank_pattern") == {".*gate_up_proj": 32}
     assert config.option_keys["rank_pattern"] == "lora_rank_pattern"

@@ -37,8 +37,12 @@ def test_nested_lora_block_with_model_in_a_sibling_scope() -> None:
     assert config.option("bias") == "none"
     assert config.option("use_rslora") is True
     assert config.unknown_keys == {}
-    # `model.model_name_or_path` is not an ancestor of `lora`, so no model is taken from it.
-    assert config.model is None
+    # A sibling `model:` mapping of an enclosing scope names the model.
+    assert config.model is not None
+    assert config.model.name == "google/gemma-2-9b-it"
+    assert config.model.span == Span(4, 23, 4, 43)
+    assert config.model.origin == "model.model_name_or_path in yaml"
+    assert config.model.head == "causal-lm"
 
 
 def test_model_from_an_ancestor_mapping() -> None:
@@ -103,7 +107,9 @@ def test_non_config_yaml() -> None:
 
 
 def test_peft_type_and_task_type() -> None:
-    source = "peft:\n  peft_type: ia3\n  task_type: SEQ_CLS\n  target_modules: [k, v]\nmodel_name: x\n"
+    source = (
+        "peft:\n  peft_type: ia3\n  task_type: SEQ_CLS\n  target_modules: [k, v]\nmodel_name: x\n"
+    )
     [config] = extract_yaml(source, "x.yaml").configs
     assert config.peft_type == "IA3"
     assert config.model is not None

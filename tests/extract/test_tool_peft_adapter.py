@@ -119,9 +119,7 @@ def test_comments_are_ll000() -> None:
 )
 def test_task_type_heads(task_type: str | None, head: str | None) -> None:
     written = "null" if task_type is None else f'"{task_type}"'
-    source = (
-        f'{{"peft_type": "LORA", "base_model_name_or_path": "x/y", "task_type": {written}}}'
-    )
+    source = f'{{"peft_type": "LORA", "base_model_name_or_path": "x/y", "task_type": {written}}}'
     [config] = extract_json(source, "adapter_config.json").configs
     assert config.model is not None
     assert config.model.head == head

@@ -85,7 +85,7 @@ def test_bad_explicit_int_is_unresolved() -> None:
 
 
 def test_marks_become_one_based_end_exclusive_spans() -> None:
-    source = "lora:\n  r: 8\n  target_modules: [q_proj, \"v_porj\"]\n"
+    source = 'lora:\n  r: 8\n  target_modules: [q_proj, "v_porj"]\n'
     _, root = root_of(source)
     lora = entry(root, "lora")
     assert lora.container == "dict"
@@ -103,7 +103,10 @@ def test_marks_become_one_based_end_exclusive_spans() -> None:
 def test_block_sequence_items() -> None:
     _, root = root_of("t:\n  - q_proj\n  - 'v_proj'\n")
     items = entry(root, "t").items
-    assert [i.span for i in items if isinstance(i, Located)] == [Span(2, 5, 2, 11), Span(3, 5, 3, 13)]
+    assert [i.span for i in items if isinstance(i, Located)] == [
+        Span(2, 5, 2, 11),
+        Span(3, 5, 3, 13),
+    ]
 
 
 def test_comma_pieces_get_exact_spans() -> None:

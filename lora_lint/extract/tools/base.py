@@ -165,7 +165,7 @@ def is_blank(value: Value | None) -> bool:
         return True
     if isinstance(value, Unresolved):
         return False
-    return value.value is None or value.value == "" or value.value == [] or value.value == {}
+    return value.value is None or value.value in ("", [], {})
 
 
 def one_item_list(value: Located) -> Located:
@@ -190,7 +190,11 @@ def head_from_class(name: str | None) -> str | None:
         return None
     if name in AUTO_CLASS_HEADS:
         return AUTO_CLASS_HEADS[name]
-    if not name.startswith("Auto") and name[:1].isupper() and ("For" in name or name.endswith("Model")):
+    if (
+        not name.startswith("Auto")
+        and name[:1].isupper()
+        and ("For" in name or name.endswith("Model"))
+    ):
         return name
     return None
 
@@ -248,5 +252,7 @@ class ConfigBuilder:
         )
 
     def build(self) -> ExtractedConfig:
-        self.config.unresolved = [u for v in self.config.options.values() for u in iter_unresolved(v)]
+        self.config.unresolved = [
+            u for v in self.config.options.values() for u in iter_unresolved(v)
+        ]
         return self.config

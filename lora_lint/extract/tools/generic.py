@@ -69,16 +69,33 @@ def _walk(
 
 def _config(ctx: ToolContext, mapping: Located, ancestors: list[Located]) -> ExtractedConfig:
     builder = ConfigBuilder(ctx, mapping, ctx.kind)
-    for key in entries(mapping):
-        if key in LORA_FIELDS:
-            builder.take(key, key)
+    for name in entries(mapping):
+        if name in LORA_FIELDS:
+            builder.take(name, name)
     peft_type = text(get(mapping, "peft_type"))
     if peft_type:
         builder.config.peft_type = peft_type.upper()
     head = TASK_TYPE_HEADS.get(text(get(mapping, "task_type")) or "")
+    found = _model_key(mapping, ancestors)
+    if found is not None:
+        scope, key, shown = found
+        builder.model(key, f"{shown} in {ctx.kind}", head=head, mapping=scope)
+    return builder.build()
+
+
+def _model_key(mapping: Located, ancestors: list[Located]) -> tuple[Located, str, str] | None:
+    """The nearest model key: in the mapping, then each ancestor outwards.
+
+    At each level a ``model:`` sub-mapping counts too (``model: {model_name_or_path: ...}``
+    next to ``lora: {...}`` is how many hand-written training configs are laid out).
+    """
     for scope in [mapping, *reversed(ancestors)]:
         key = next((k for k in MODEL_KEYS if text(get(scope, k))), None)
         if key is not None:
-            builder.model(key, f"{key} in {ctx.kind}", head=head, mapping=scope)
-            break
-    return builder.build()
+            return scope, key, key
+        nested = as_mapping(get(scope, "model"))
+        if nested is not None and nested is not mapping:
+            key = next((k for k in MODEL_KEYS if text(get(nested, k))), None)
+            if key is not None:
+                return nested, key, f"model.{key}"
+    return None

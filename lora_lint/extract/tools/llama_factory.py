@@ -195,8 +195,12 @@ def _v1_model(builder: ConfigBuilder, root: Located) -> None:
     model = get(root, "model")
     nested = as_mapping(model)
     if nested is None:
-        builder.model("model", "LLaMA-Factory model", head=head, trust_remote_code=trust, mapping=root)
+        builder.model(
+            "model", "LLaMA-Factory model", head=head, trust_remote_code=trust, mapping=root
+        )
         return
     key = "model_name_or_path" if text(get(nested, "model_name_or_path")) else "name"
     trust = get(nested, "trust_remote_code") or trust
-    builder.model(key, f"LLaMA-Factory model.{key}", head=head, trust_remote_code=trust, mapping=nested)
+    builder.model(
+        key, f"LLaMA-Factory model.{key}", head=head, trust_remote_code=trust, mapping=nested
+    )

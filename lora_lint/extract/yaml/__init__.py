@@ -35,7 +35,9 @@ def extract_yaml(source: str, path: str) -> FileExtraction:
     try:
         return _extract(load_yaml(source, path), "yaml")
     except Exception as exc:  # never let one file stop the run
-        return FileExtraction(path, findings=[unreadable_input(path, f"could not read YAML: {exc}")])
+        return FileExtraction(
+            path, findings=[unreadable_input(path, f"could not read YAML: {exc}")]
+        )
 
 
 def extract_json(source: str, path: str) -> FileExtraction:
@@ -43,7 +45,9 @@ def extract_json(source: str, path: str) -> FileExtraction:
     try:
         return _extract(load_json(source, path), "json")
     except Exception as exc:  # never let one file stop the run
-        return FileExtraction(path, findings=[unreadable_input(path, f"could not read JSON: {exc}")])
+        return FileExtraction(
+            path, findings=[unreadable_input(path, f"could not read JSON: {exc}")]
+        )
 
 
 def _extract(parsed: ParsedFile, kind: str) -> FileExtraction:

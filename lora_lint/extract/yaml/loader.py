@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from json.decoder import scanstring
 from json.scanner import NUMBER_RE
 
 import yaml
@@ -36,6 +35,8 @@ _MERGE, _MAP, _SEQ, _OMAP, _SET = (_TAG + t for t in ("merge", "map", "seq", "om
 #: Tags whose value we keep as the string written (what a tool would compare or print).
 _KEEP_AS_TEXT = frozenset({_STR, _TAG + "timestamp", _TAG + "binary", _TAG + "value", "!"})
 _SAFE = SafeConstructor()
+#: json's own string scanner: ``(text, index after the opening quote) -> (value, end)``.
+_scanstring: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
 
 #: Deeper than any real training config; guards the recursive conversion.
 MAX_DEPTH = 200
@@ -92,7 +93,11 @@ class Document:
     def _value_column(self, value: Located) -> int | None:
         """1-based column where the scalar's characters start, if they are written verbatim."""
         rng = self.raw_ranges.get(id(value))
-        if rng is None or value.span.line != value.span.end_line or not isinstance(value.value, str):
+        if (
+            rng is None
+            or value.span.line != value.span.end_line
+            or not isinstance(value.value, str)
+        ):
             return None
         raw = self.text[rng[0] : rng[1]]
         skip = _PROPERTIES.match(raw)
@@ -100,7 +105,12 @@ class Document:
         body = raw[lead:]
         if body == value.value:
             return value.span.column + lead
-        if len(body) >= 2 and body[0] in "'\"" and body[-1] == body[0] and body[1:-1] == value.value:
+        if (
+            len(body) >= 2
+            and body[0] in "'\""
+            and body[-1] == body[0]
+            and body[1:-1] == value.value
+        ):
             return value.span.column + lead + 1
         return None
 
@@ -172,7 +182,8 @@ class _Converter:
         """The scalar's Python value, by tag, with the safe loader's rules."""
         tag = node.tag
         if self.json_mode and not getattr(node, "style", None):
-            # Plain JSON scalars follow JSON rules (``1e-05`` is a float in JSON, a string in YAML 1.1).
+            # Plain JSON scalars follow JSON rules: ``1e-05`` is a float in JSON but
+            # a string in YAML 1.1.
             try:
                 return json.loads(node.value)
             except ValueError:
@@ -216,7 +227,7 @@ class _Converter:
     def _merge_into(
         self, value_node: Node, values: dict[str, Value], key_spans: dict[str, Span], depth: int
     ) -> None:
-        """Apply ``<<: *base`` / ``<<: [*a, *b]``: earlier sources win, explicit keys win over all."""
+        """Apply ``<<: *base`` / ``<<: [*a, *b]``: earlier sources win, explicit keys win."""
         sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
         for source in reversed(sources):
             merged = self.convert(source, depth + 1)
@@ -261,7 +272,7 @@ def yaml_error_message(exc: yaml.YAMLError) -> str:
 
 
 def _compose(text: str) -> Iterator[Node]:
-    return yaml.compose_all(text, Loader=LOADER)  # type: ignore[no-any-return]
+    return yaml.compose_all(text, Loader=LOADER)
 
 
 def load_yaml(source: str, path: str, *, json_mode: bool = False) -> ParsedFile:
@@ -275,7 +286,9 @@ def load_yaml(source: str, path: str, *, json_mode: bool = False) -> ParsedFile:
         for index, node in enumerate(_compose(text)):
             parsed.documents.append(_document(node, index, text, json_mode, parsed))
     except yaml.YAMLError as exc:
-        parsed.findings.append(unreadable_input(path, yaml_error_message(exc), _error_span(exc, text)))
+        parsed.findings.append(
+            unreadable_input(path, yaml_error_message(exc), _error_span(exc, text))
+        )
     return parsed
 
 
@@ -374,7 +387,7 @@ class _JsonReader:
         if char == "[":
             return self._array(pos, depth)
         if char == '"':
-            string, end = scanstring(self.text, pos + 1)
+            string, end = _scanstring(self.text, pos + 1)
             return self._scalar(string, pos, end), end
         for word, constant in (("true", True), ("false", False), ("null", None)):
             if self.text.startswith(word, pos):
@@ -412,7 +425,7 @@ class _JsonReader:
         pending: list[tuple[str, Span, Span]] = []
         pos = self._skip(start + 1)
         while self.text[pos] != "}":
-            key, key_end = scanstring(self.text, pos + 1)
+            key, key_end = _scanstring(self.text, pos + 1)
             key_span = self._span(pos, key_end)
             pos = self._skip(self._skip(key_end) + 1)  # past ':'
             value, pos = self._value(pos, depth + 1)
