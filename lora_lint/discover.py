@@ -82,13 +82,22 @@ def _walk(directory: Path) -> Iterator[Path]:
             yield path
 
 
-def _has_skipped_part(path: Path, root: Path) -> bool:
-    try:
-        rel = path.relative_to(root)
-    except ValueError:
-        return False
-    parts = rel.parts[:-1]
-    return any(p in SKIP_DIRS or p.endswith(".egg-info") for p in parts)
+class _SkipCache:
+    """Memoised "is any directory between root and this file skipped?" for git listings."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.memo: dict[Path, bool] = {}
+
+    def skipped(self, path: Path) -> bool:
+        return self._dir_skipped(path.parent)
+
+    def _dir_skipped(self, directory: Path) -> bool:
+        if directory == self.root or self.root not in directory.parents:
+            return False
+        if directory not in self.memo:
+            self.memo[directory] = _skipped_dir(directory) or self._dir_skipped(directory.parent)
+        return self.memo[directory]
 
 
 def iter_files(paths: Iterable[Path], suffixes: frozenset[str] = LINTABLE_SUFFIXES) -> Iterator[Path]:
@@ -97,9 +106,11 @@ def iter_files(paths: Iterable[Path], suffixes: frozenset[str] = LINTABLE_SUFFIX
     for path in paths:
         if path.is_dir():
             listed = _git_files(path)
-            candidates: Iterable[Path] = (
-                (p for p in listed if not _has_skipped_part(p, path)) if listed is not None else _walk(path)
-            )
+            if listed is not None:
+                skip = _SkipCache(path)
+                candidates: Iterable[Path] = (p for p in listed if not skip.skipped(p))
+            else:
+                candidates = _walk(path)
             for cand in sorted(candidates):
                 if cand.suffix.lower() in suffixes and cand not in seen:
                     seen.add(cand)

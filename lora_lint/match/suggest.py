@@ -42,16 +42,22 @@ def levenshtein(a: str, b: str) -> int:
 
 
 def close_names(entry: str, candidates: Iterable[str], limit: int = 3) -> list[str]:
-    """Candidates within a small edit distance of ``entry``, closest first."""
+    """The closest candidates (ties only) within a small edit distance of ``entry``.
+
+    Only the best distance is kept: for ``v_prj`` the answer is ``v_proj``, not
+    also ``k_proj`` one edit further away.
+    """
     scored = []
     lowered = entry.lower()
-    for cand in candidates:
+    budget = max(2, len(entry) // 3)
+    for cand in dict.fromkeys(candidates):
         dist = levenshtein(lowered, cand.lower())
-        budget = max(2, len(entry) // 3)
-        if dist <= budget or (lowered != cand.lower() and lowered in cand.lower()):
+        if dist <= budget:
             scored.append((dist, cand))
-    scored.sort()
-    return [c for _, c in scored[:limit]]
+    if not scored:
+        return []
+    best = min(d for d, _ in scored)
+    return [c for d, c in sorted(scored) if d == best][:limit]
 
 
 def unique_close_name(entry: str, candidates: Sequence[str]) -> str | None:

@@ -20,6 +20,7 @@ from lora_lint.extract.yaml import extract_json, extract_yaml, might_contain_con
         "lora_r: 8",
         '{"peft_type": "LORA"}',
         "peft_config:\n  name: lora",
+        "model_name_or_path: x\nfinetuning_type: full",
     ],
 )
 def test_prefilter_accepts_configs(text: str) -> None:

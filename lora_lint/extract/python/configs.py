@@ -13,7 +13,8 @@ import libcst as cst
 
 from lora_lint.diagnostics import Span
 from lora_lint.extract.python.catalog import TRL_MODEL_CONFIG_KEYS, UNSLOTH_ONLY_KEYWORDS
-from lora_lint.extract.python.evaluator import DictEntries, Evaluator, iter_unresolved
+from lora_lint.extract.python.evaluator import Evaluator
+from lora_lint.extract.python.values import DictEntries, iter_unresolved
 from lora_lint.extract.types import ExtractedConfig, Located, Unresolved, Value
 
 #: Maps a key as written to the PEFT field it sets (``None``: not a PEFT option).
@@ -70,7 +71,9 @@ class ConfigBuilder:
         """TRL ``ModelConfig(use_peft=True, lora_target_modules=[...], lora_r=...)``."""
         config = self._new(call, "LORA", tool="trl")
         ignored: dict[str, Value] = {}
-        self._arguments(config, call, TRL_MODEL_CONFIG_KEYS.get, positional_model=False, ignored=ignored)
+        self._arguments(
+            config, call, TRL_MODEL_CONFIG_KEYS.get, positional_model=False, ignored=ignored
+        )
         use_peft = ignored.get("use_peft")
         if isinstance(use_peft, Unresolved):
             config.unresolved.append(use_peft)
@@ -78,7 +81,9 @@ class ConfigBuilder:
             config.notes["inert"] = "use_peft is not set to True"
         return self._finish(config)
 
-    def type_dict(self, node: cst.Dict | cst.Call, class_name: str, peft_type: str) -> ExtractedConfig:
+    def type_dict(
+        self, node: cst.Dict | cst.Call, class_name: str, peft_type: str
+    ) -> ExtractedConfig:
         """mmengine/xtuner ``dict(type=LoraConfig, r=64, ...)`` or ``{"type": LoraConfig, ...}``."""
         config = self._new(node, peft_type, tool="xtuner", **{"class": class_name})
         entries = self.evaluator.dict_entries(node)
@@ -109,7 +114,9 @@ class ConfigBuilder:
                 else:
                     self._entries(config, entries, route, self.source.span(arg), ignored)
             elif arg.star == "*":
-                self._partial(config, self.evaluator.unresolved(arg, "*args hide which options are set"))
+                self._partial(
+                    config, self.evaluator.unresolved(arg, "*args hide which options are set")
+                )
             elif arg.keyword is None:
                 positional_seen += 1
                 if not (positional_model and positional_seen == 1):
@@ -118,7 +125,7 @@ class ConfigBuilder:
             else:
                 key = arg.keyword.value
                 value = self.evaluator.evaluate(arg.value)
-                self._set(config, route, key, value, self.source.span(arg.keyword), ignored)
+                self._set(config, route, key, value, self.source.span(arg.keyword), ignored=ignored)
 
     def _entries(
         self,
@@ -135,7 +142,7 @@ class ConfigBuilder:
                 reason = f"'{key}' may be overridden by **{entry.shadowed_by.text}"
                 value = Unresolved(entry.key_span, reason, text=key, path=entry.key_path)
             key_span = entry.key_span if entry.key_path is None else fallback_span
-            self._set(config, route, key, value, key_span, ignored)
+            self._set(config, route, key, value, key_span, ignored=ignored)
         for unknown in entries.unknown:
             self._partial(config, unknown)
 
@@ -146,6 +153,7 @@ class ConfigBuilder:
         key: str,
         value: Value,
         key_span: Span,
+        *,
         ignored: dict[str, Value] | None,
     ) -> None:
         field_name = route(key)

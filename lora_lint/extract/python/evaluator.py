@@ -10,11 +10,9 @@ the linter can say why it could not check a value instead of guessing.
 
 from __future__ import annotations
 
-import ast
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import libcst as cst
 
@@ -33,15 +31,21 @@ from lora_lint.extract.python.scopes import (
     binding_anchor,
 )
 from lora_lint.extract.python.source import Pos, SourceModule
+from lora_lint.extract.python.strings import fstring_text, piece_spans
+from lora_lint.extract.python.values import (
+    Anchor,
+    DictEntries,
+    DictEntry,
+    dedupe,
+    has_unresolved,
+    sort_key,
+)
 from lora_lint.extract.types import Located, Unresolved, Value
 
 #: Nested evaluations (expressions, names, imports) before giving up.
 MAX_DEPTH = 60
 #: Sibling modules followed in one chain (``a`` imports from ``b`` imports from ``c`` ...).
 MAX_IMPORT_DEPTH = 4
-
-#: Makes an Unresolved at the place the user wrote the name being resolved.
-Anchor = Callable[[str], Unresolved]
 
 _ENV_CALLS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault"})
 _SEQUENCES = ("list", "tuple", "set")
@@ -64,76 +68,6 @@ class Guard:
     active: set[tuple[int, tuple[int, tuple[int, ...]]]] = field(default_factory=set)
     #: Parsed sources by value path (``None`` = the linted file), to locate split pieces.
     sources: dict[str | None, SourceModule] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class DictEntry:
-    key_span: Span
-    #: File of ``key_span`` when it is not the linted file.
-    key_path: str | None
-    value: Value
-    #: A later ``**spread`` that could not be resolved and may override this entry.
-    shadowed_by: Unresolved | None = None
-
-
-@dataclass
-class DictEntries:
-    """A dict as written, keeping what is known even when some ``**spread`` is not."""
-
-    span: Span
-    path: str | None
-    entries: dict[str, DictEntry] = field(default_factory=dict)
-    #: ``**spreads`` that could not be resolved: they may hold any further key.
-    unknown: list[Unresolved] = field(default_factory=list)
-
-    @classmethod
-    def from_located(cls, value: Located) -> DictEntries:
-        result = cls(value.span, value.path)
-        assert isinstance(value.value, dict)
-        for key, item in value.value.items():
-            key_span = (value.key_spans or {}).get(key, value.span)
-            result.entries[key] = DictEntry(key_span, value.path, item)
-        return result
-
-    def put(self, key: str, entry: DictEntry) -> None:
-        self.entries[key] = entry
-
-    def spread(self, other: DictEntries | Unresolved) -> None:
-        """Apply ``**other`` after the entries seen so far."""
-        if isinstance(other, Unresolved):
-            self._shadow(other)
-            self.unknown.append(other)
-            return
-        if other.unknown:
-            self._shadow(other.unknown[0])
-        self.entries.update(other.entries)
-        self.unknown.extend(other.unknown)
-
-    def _shadow(self, by: Unresolved) -> None:
-        for key, entry in self.entries.items():
-            if entry.shadowed_by is None:
-                self.entries[key] = replace(entry, shadowed_by=by)
-
-    def lookup(self, key: str, anchor: Anchor) -> Value:
-        entry = self.entries.get(key)
-        if entry is not None:
-            if entry.shadowed_by is None:
-                return entry.value
-            return anchor(f"'{key}' may be overridden by **{entry.shadowed_by.text}")
-        if self.unknown:
-            return anchor(f"'{key}' may come from **{self.unknown[0].text}, which cannot be resolved")
-        return anchor(f"the dict has no key '{key}'")
-
-    def to_value(self, anchor: Anchor) -> Value:
-        if self.unknown:
-            return anchor(f"the dict unpacks **{self.unknown[0].text}, which cannot be resolved")
-        return Located(
-            {key: entry.value for key, entry in self.entries.items()},
-            self.span,
-            container="dict",
-            path=self.path,
-            key_spans={key: entry.key_span for key, entry in self.entries.items()},
-        )
 
 
 class Evaluator:
@@ -271,18 +205,10 @@ class Evaluator:
     def _fstring(self, node: cst.FormattedString) -> Value:
         if any(isinstance(part, cst.FormattedStringExpression) for part in node.parts):
             return self.unresolved(node, "an f-string with placeholders is built at run time")
-        # Let Python decode escapes and doubled braces of the placeholder-free f-string.
-        try:
-            tree = ast.parse(self.source.module.code_for_node(node).strip(), mode="eval").body
-        except SyntaxError:
+        text = fstring_text(self.source.module.code_for_node(node))
+        if text is None:
             return self.unresolved(node, "invalid f-string")
-        if isinstance(tree, ast.Constant) and isinstance(tree.value, str):
-            return self.located(tree.value, node)
-        if isinstance(tree, ast.JoinedStr) and all(
-            isinstance(v, ast.Constant) and isinstance(v.value, str) for v in tree.values
-        ):
-            return self.located("".join(_constant_text(v) for v in tree.values), node)
-        return self.unresolved(node, "an f-string with placeholders is built at run time")
+        return self.located(text, node)
 
     def _unary(self, node: cst.UnaryOperation) -> Value:
         operand = self.evaluate(node.expression)
@@ -312,7 +238,7 @@ class Evaluator:
             else:
                 items.append(self.evaluate(element.value))
         if kind == "set":
-            items = _dedupe(items)
+            items = dedupe(items)
         return self.located(items, node, container=kind)
 
     def _spread_items(self, node: cst.BaseExpression) -> list[Located | Unresolved]:
@@ -481,8 +407,10 @@ class Evaluator:
         assert isinstance(left, Located) and isinstance(right, Located)
         a, b = left.value, right.value
         numbers = (int, float, complex)
-        if left.container or right.container or not (
-            isinstance(a, numbers) and isinstance(b, numbers)
+        if (
+            left.container
+            or right.container
+            or not (isinstance(a, numbers) and isinstance(b, numbers))
         ):
             return self.unresolved(node, f"unsupported operands for {operator}")
         result = {"+": a + b, "-": a - b, "*": a * b}[operator]
@@ -511,7 +439,7 @@ class Evaluator:
         if (
             isinstance(body, Located)
             and isinstance(orelse, Located)
-            and not _has_unresolved(body)
+            and not has_unresolved(body)
             and body.plain() == orelse.plain()
         ):
             return body
@@ -595,7 +523,7 @@ class Evaluator:
         if not (sep is None or (isinstance(sep, str) and sep)) or not isinstance(maxsplit, int):
             return self.unresolved(node, "split() arguments are not a separator and a count")
         pieces = receiver.value.split(sep, maxsplit)
-        spans = self._piece_spans(receiver, sep, maxsplit, pieces)
+        spans = self._piece_spans(receiver, sep, maxsplit)
         items: list[Located | Unresolved] = [
             Located(piece, spans[i] if spans else receiver.span, path=receiver.path)
             for i, piece in enumerate(pieces)
@@ -608,35 +536,14 @@ class Evaluator:
             path=self.ctx.value_path,
         )
 
-    def _piece_spans(
-        self, receiver: Located, sep: str | None, maxsplit: int, pieces: list[str]
-    ) -> list[Span] | None:
-        """Spans of the pieces inside the string literal, when it is one plain line."""
-        span = receiver.span
+    def _piece_spans(self, receiver: Located, sep: str | None, maxsplit: int) -> list[Span] | None:
+        """Spans of the split pieces inside the receiver's literal, when they map."""
         source = self.guard.sources.get(receiver.path)
-        if source is None or span.line != span.end_line:
+        if source is None or not isinstance(receiver.value, str):
             return None
+        span = receiver.span
         text = source.line(span.line)[span.column - 1 : span.end_column - 1]
-        try:
-            literal = cst.parse_expression(text)
-        except cst.ParserSyntaxError:
-            return None
-        if not isinstance(literal, cst.SimpleString) or literal.raw_value != receiver.value:
-            return None  # escapes or line continuations: offsets would not map
-        start = span.column + len(literal.prefix) + len(literal.quote)
-        offsets: list[tuple[int, int]] = []
-        if sep is None:
-            if maxsplit != -1:
-                return None
-            offsets = [m.span() for m in re.finditer(r"\S+", literal.raw_value)]
-        else:
-            cursor = 0
-            for piece in pieces:
-                offsets.append((cursor, cursor + len(piece)))
-                cursor += len(piece) + len(sep)
-        if len(offsets) != len(pieces):
-            return None
-        return [Span(span.line, start + a, span.line, start + b) for a, b in offsets]
+        return piece_spans(text, span, receiver.value, sep, maxsplit)
 
     def _join(self, node: cst.Call, func: cst.Attribute) -> Value:
         separator = self.evaluate(func.value)
@@ -705,7 +612,7 @@ class Evaluator:
         else:
             return self.unresolved(node, f"{kind}() of something other than a sequence")
         if kind == "set":
-            return self.located(_dedupe(items), node, container="set")
+            return self.located(dedupe(items), node, container="set")
         if kind != "sorted":
             return self.located(items, node, container=kind)
         return self._sorted(node, items, keywords)
@@ -724,11 +631,13 @@ class Evaluator:
             if isinstance(flag, Unresolved):
                 return self.unresolved(node, flag.reason)
             reverse = flag.value
-        known = [item for item in items if isinstance(item, Located) and not item.container]
+        known: list[Located] = [
+            item for item in items if isinstance(item, Located) and not item.container
+        ]
         kinds = {type(item.value) for item in known}
         if len(known) != len(items) or not (kinds <= {str} or kinds <= {int, float}):
             return self.unresolved(node, "sorted() of values that are not all known strings")
-        ordered: list[Located | Unresolved] = sorted(known, key=_sort_key, reverse=bool(reverse))
+        ordered: list[Located | Unresolved] = [*sorted(known, key=sort_key, reverse=bool(reverse))]
         return self.located(ordered, node, container="list")
 
     # -- subscripts ---------------------------------------------------------
@@ -739,12 +648,15 @@ class Evaluator:
             return self.unresolved(node, "multi-dimensional subscripts are not evaluated")
         index = node.slice[0].slice
         if qualified is not None and qualified.dotted == "os.environ":
-            key = index.value if isinstance(index, cst.Index) else None
-            return self._environment(node, key)
+            variable = index.value if isinstance(index, cst.Index) else None
+            return self._environment(node, variable)
         if isinstance(index, cst.Slice):
             return self._slice(node, index)
         assert isinstance(index, cst.Index)
-        key = self.evaluate(index.value)
+        return self._item(node, self.evaluate(index.value))
+
+    def _item(self, node: cst.Subscript, key: Value) -> Value:
+        """``node.value[key]`` for a string key of a dict or an integer index of a sequence."""
         if isinstance(key, Unresolved):
             return self.unresolved(node, key.reason)
         anchor: Anchor = lambda why: self.unresolved(node, why)  # noqa: E731
@@ -834,7 +746,8 @@ class Evaluator:
     def _dict_literal(self, node: cst.Dict) -> DictEntries:
         result = DictEntries(self.source.span(node), self.ctx.value_path)
         for element in node.elements:
-            if isinstance(element, cst.StarredDictElement):
+            if not isinstance(element, cst.DictElement):
+                assert isinstance(element, cst.StarredDictElement)
                 result.spread(self.dict_entries(element.value))
                 continue
             key = self.evaluate(element.key)
@@ -842,7 +755,8 @@ class Evaluator:
                 entry = DictEntry(key.span, key.path, self.evaluate(element.value))
                 result.put(key.value, entry)
             else:
-                result.spread(self.unresolved(element.key, "the key is not a string known statically"))
+                reason = "the key is not a string known statically"
+                result.spread(self.unresolved(element.key, reason))
         return result
 
     def _dict_call(self, node: cst.Call) -> DictEntries:
@@ -858,45 +772,3 @@ class Evaluator:
             else:
                 result.spread(self.dict_entries(arg.value))
         return result
-
-
-def _dedupe(items: list[Located | Unresolved]) -> list[Located | Unresolved]:
-    """Set semantics on known scalars (first written wins); unknown items are kept."""
-    seen: set[object] = set()
-    kept: list[Located | Unresolved] = []
-    for item in items:
-        if isinstance(item, Located) and not item.container:
-            key = (type(item.value), item.value)
-            if key in seen:
-                continue
-            seen.add(key)
-        kept.append(item)
-    return kept
-
-
-def _sort_key(item: Located) -> str | float:
-    value = item.value
-    assert isinstance(value, (str, int, float))
-    return value
-
-
-def _constant_text(node: ast.expr) -> str:
-    assert isinstance(node, ast.Constant) and isinstance(node.value, str)
-    return node.value
-
-
-def iter_unresolved(value: Value) -> Iterator[Unresolved]:
-    """Every Unresolved inside ``value`` (itself, container items, dict values)."""
-    if isinstance(value, Unresolved):
-        yield value
-        return
-    if value.container == "dict" and isinstance(value.value, dict):
-        for item in value.value.values():
-            yield from iter_unresolved(item)
-        return
-    for item in value.items:
-        yield from iter_unresolved(item)
-
-
-def _has_unresolved(value: Value) -> bool:
-    return next(iter_unresolved(value), None) is not None

@@ -138,7 +138,9 @@ class Linker:
             return func.value
         qualified = self.ctx.imports.qualify(func)
         is_wrapper = qualified is not None and qualified.last in MODEL_WRAPPERS
-        if not (is_wrapper or (isinstance(func, cst.Attribute) and func.attr.value == "get_peft_model")):
+        if not (
+            is_wrapper or (isinstance(func, cst.Attribute) and func.attr.value == "get_peft_model")
+        ):
             return None
         for arg in call.args:
             if arg.keyword is not None and arg.keyword.value == "model":

@@ -199,7 +199,9 @@ class _DefaultCollector(cst.CSTVisitor):
         """argparse's dest: ``dest=``, else the first long flag, else the first flag."""
         if "dest" in keywords:
             value = self.evaluator.evaluate(keywords["dest"])
-            return value.value if isinstance(value, Located) and isinstance(value.value, str) else None
+            return (
+                value.value if isinstance(value, Located) and isinstance(value.value, str) else None
+            )
         flags = []
         for arg in node.args:
             if arg.keyword is None and not arg.star:

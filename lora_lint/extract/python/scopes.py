@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Union
 
 import libcst as cst
 
@@ -90,7 +89,7 @@ class Opaque:
     node: cst.CSTNode | None = None
 
 
-Binding = Union[Assigned, AugAssigned, Parameter, Imported, Defined, Opaque]
+Binding = Assigned | AugAssigned | Parameter | Imported | Defined | Opaque
 
 
 def binding_anchor(binding: Binding) -> tuple[int, tuple[int, ...]]:
@@ -379,7 +378,9 @@ class Scopes:
         if at_def is None or binding_anchor(at_def) == binding_anchor(at_end):
             return at_end
         fn = function.name.value
-        return Opaque(f"'{name}' is rebound after {fn}() is defined; its value when it runs is unknown")
+        return Opaque(
+            f"'{name}' is rebound after {fn}() is defined; its value when it runs is unknown"
+        )
 
     def _block_names(self, node: cst.CSTNode) -> _Names:
         key = id(node)
@@ -420,7 +421,9 @@ class Scopes:
             return Defined(stmt) if stmt.name.value == name else state
         if isinstance(stmt, cst.With):
             if any(self._binds(item.asname, name) for item in stmt.items):
-                return Opaque(f"'{name}' is bound by `with ... as` at line {self._line(stmt)}", stmt)
+                return Opaque(
+                    f"'{name}' is bound by `with ... as` at line {self._line(stmt)}", stmt
+                )
             return self._walk(_suite(stmt.body), name, END, state)
         if not self._binds(stmt, name):
             return state
@@ -432,7 +435,9 @@ class Scopes:
             branches = _branches(stmt)
             hits = sum(1 for branch in branches if self._binds(branch, name))
             if hits > 1:
-                return f"'{name}' is assigned in several branches of the if statement at line {line}"
+                return (
+                    f"'{name}' is assigned in several branches of the if statement at line {line}"
+                )
             return f"'{name}' is assigned conditionally (if statement at line {line})"
         if isinstance(stmt, (cst.For, cst.While)):
             return f"'{name}' is assigned in the loop at line {line}"
@@ -445,11 +450,11 @@ class Scopes:
     ) -> Binding | None:
         if isinstance(small, cst.Assign):
             for target in small.targets:
-                state = _unpack(target.target, small.value, small, name, (), state)
+                state = _unpack(target.target, small.value, small, name, state)
             return state
         if isinstance(small, cst.AnnAssign):
             if small.value is not None:
-                return _unpack(small.target, small.value, small, name, (), state)
+                return _unpack(small.target, small.value, small, name, state)
             return state
         if isinstance(small, cst.AugAssign):
             if isinstance(small.target, cst.Name) and small.target.value == name:
@@ -465,7 +470,9 @@ class Scopes:
             return Opaque(f"'{name}' is {verb} at line {self._line(small)}", small)
         return state
 
-    def _enter(self, stmt: cst.CSTNode, name: str, at: Pos, state: Binding | None) -> Binding | None:
+    def _enter(
+        self, stmt: cst.CSTNode, name: str, at: Pos, state: Binding | None
+    ) -> Binding | None:
         """The binding at ``at``, which lies inside ``stmt``."""
         contains = self.source.contains
         if isinstance(stmt, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
@@ -528,9 +535,8 @@ class Scopes:
             state = self._walk(_suite(stmt.body), name, END, state)
             return self._walk(_suite(stmt.orelse.body), name, at, state)
         if stmt.finalbody is not None and contains(stmt.finalbody, at):
-            if self._binds(stmt.body, name) or any(self._binds(h, name) for h in stmt.handlers):
-                state = maybe
-            elif self._binds(stmt.orelse, name):
+            parts = [stmt.body, *stmt.handlers, stmt.orelse]
+            if any(self._binds(part, name) for part in parts):
                 state = maybe
             return self._walk(_suite(stmt.finalbody.body), name, at, state)
         return state
@@ -558,8 +564,9 @@ def _unpack(
     value: cst.BaseExpression,
     statement: cst.CSTNode,
     name: str,
-    index: tuple[int, ...],
     state: Binding | None,
+    *,
+    index: tuple[int, ...] = (),
 ) -> Binding | None:
     """The binding ``target = value`` gives ``name`` (tuple targets recurse with an index)."""
     if isinstance(target, cst.Name):
@@ -572,5 +579,5 @@ def _unpack(
                 return Opaque(f"'{name}' is bound by a starred unpacking", statement)
             return state
         for position, element in enumerate(target.elements):
-            state = _unpack(element.value, value, statement, name, (*index, position), state)
+            state = _unpack(element.value, value, statement, name, state, index=(*index, position))
     return state

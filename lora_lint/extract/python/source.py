@@ -35,9 +35,7 @@ class SourceModule:
     _lines: list[str] | None = field(default=None, repr=False)
 
     @classmethod
-    def parse(
-        cls, code: str, path: str, file_path: pathlib.Path | None = None
-    ) -> SourceModule:
+    def parse(cls, code: str, path: str, file_path: pathlib.Path | None = None) -> SourceModule:
         """Parse ``code``; raises ``libcst.ParserSyntaxError`` on invalid syntax.
 
         ``unsafe_skip_copy`` avoids a deep copy that costs as much as the parse:

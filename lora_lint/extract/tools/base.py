@@ -215,7 +215,7 @@ class ConfigBuilder:
     def take(self, key: str, peft_name: str) -> Value | None:
         """Copy ``key`` (as written) into ``options[peft_name]`` if the mapping has it."""
         value = get(self.mapping, key)
-        if key in entries(self.mapping) and value is not None:
+        if value is not None:
             self.put(peft_name, key, value)
         return value
 

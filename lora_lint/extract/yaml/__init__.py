@@ -17,15 +17,18 @@ from lora_lint.extract.yaml.loader import (
     load_yaml,
 )
 
-#: Substrings at least one of which every config we extract contains (as a key).
-_HINTS = ("target", "lora", "peft")
+#: Substrings of the keys the adapters look for (``target_modules``, ``lora_*``,
+#: ``peft_type``, ``peft_config``, ``finetuning_type``).
+_HINTS = ("target", "lora", "peft", "finetuning_type")
 
 
 def might_contain_config(text: str) -> bool:
-    """Cheap pre-filter before composing: ``target_modules``, ``lora_*``, ``peft_type``...
+    """Cheap pre-filter before composing a file.
 
-    False positives only cost a parse; a false negative would hide a config,
-    so the hints are substrings of every key the adapters look for.
+    False positives only cost a parse. The one config it lets through
+    unextracted is a LLaMA-Factory file that relies on every default (no
+    ``lora_*`` key, no ``finetuning_type``): its targets are the implicit
+    ``all``, which has nothing to check.
     """
     return any(hint in text for hint in _HINTS)
 
