@@ -147,3 +147,27 @@ def test_offline_opens_no_socket(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(socket, "create_connection", refuse)
     result = _resolver(tmp_path).resolve("some-org/unknown-model-xyz")
     assert isinstance(result, ResolutionFailure)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("unsloth/Llama-3.2-1B-Instruct-bnb-4bit", "meta-llama/Llama-3.2-1B"),
+        ("TheBloke/Mistral-7B-v0.1-GPTQ", "mistralai/Mistral-7B-v0.1"),
+        ("mlx-community/Qwen2.5-7B-Instruct-4bit", "Qwen/Qwen2.5-7B-Instruct"),
+        ("unsloth/Qwen3-8B-unsloth-bnb-4bit", "Qwen/Qwen3-8B"),
+        ("my-org/Qwen2.5-0.5B-Instruct-GPTQ-Int4", "Qwen/Qwen2.5-0.5B"),
+        ("someuser/Llama-3.2-1B-Instruct-bnb-4bit", "meta-llama/Llama-3.2-1B"),
+    ],
+)
+def test_quantized_reuploads_resolve_by_alias_offline(tmp_path: Path, name: str, expected: str) -> None:
+    result = _resolver(tmp_path).resolve(name)
+    assert isinstance(result, ResolvedModel) and result.model_id == expected
+    assert result.alias_note and ("alias" in result.alias_note or "mirror" in result.alias_note)
+
+
+@pytest.mark.parametrize(
+    "name", ["unsloth/Phi-3-mini-4k-instruct-bnb-4bit", "someone/my-llama-finetune", "x/7b"]
+)
+def test_no_alias_guessing(tmp_path: Path, name: str) -> None:
+    assert isinstance(_resolver(tmp_path).resolve(name), ResolutionFailure)

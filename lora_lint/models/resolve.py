@@ -116,7 +116,12 @@ class ModelResolver:
                 how="bundled offline config",
                 alias_note=note,
             )
-        return self._from_hub(name, hops)
+        hub = self._from_hub(name, hops)
+        if isinstance(hub, ResolutionFailure):
+            alias = _alias(name)
+            if alias is not None:
+                return alias
+        return hub
 
     def _local_candidate(self, name: str, base: str) -> Path | None:
         raw = Path(os.path.expanduser(name))
@@ -200,6 +205,26 @@ class ModelResolver:
         if path is None:
             return ResolutionFailure(name, error, hint_offline)
         return self._from_config_file(name, Path(path), how="Hugging Face Hub", hops=hops)
+
+
+def _alias(name: str) -> ResolvedModel | None:
+    """A mirror/quantized re-upload of a bundled architecture, recognised by its name."""
+    from lora_lint.models.aliases import alias_target
+
+    target = alias_target(name)
+    entry = bundled.lookup(target) if target else None
+    if entry is None:
+        return None
+    return ResolvedModel(
+        requested=name,
+        model_id=entry.id,
+        config=entry.config,
+        how="bundled offline config (by alias)",
+        alias_note=(
+            f"{name} could not be fetched, so it was taken as an alias of {entry.id} "
+            "(same architecture); map it in `[tool.lora-lint] models` if that is wrong"
+        ),
+    )
 
 
 def _with_note(result: ResolvedModel, name: str, note: str) -> ResolvedModel:
