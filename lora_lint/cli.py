@@ -34,7 +34,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="lint files and directories (default: .)")
     check.add_argument("paths", nargs="*", type=Path, help="files or directories (default: .)")
-    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument(
+        "--format",
+        choices=("text", "json", "json-lines", "sarif", "github"),
+        default=None,
+        help="output format (default: github when GITHUB_ACTIONS=true, else text)",
+    )
+    check.add_argument("--statistics", action="store_true",
+                       help="print the number of findings per rule instead of the findings")
     check.add_argument("--model", metavar="ID_OR_PATH", help="base model for configs that name none")
     check.add_argument("--offline", action="store_true", default=None, help="never contact the Hub")
     check.add_argument("--trust-remote-code", action="store_true", default=None,
@@ -61,6 +68,8 @@ def _split(value: str | None) -> list[str]:
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from lora_lint.engine import Linter
+    from lora_lint.report import default_format, write_report
+    from lora_lint.report.progress import progress_callback
     from lora_lint.settings import SettingsError, load_settings
 
     paths: list[Path] = args.paths or [Path(".")]
@@ -84,20 +93,27 @@ def _cmd_check(args: argparse.Namespace) -> int:
             settings.extend_select += _split(args.extend_select)
         if args.ignore:
             settings.ignore += _split(args.ignore)
-        linter = Linter(settings, cli_model=args.model, force_exclude=args.force_exclude)
+        progress = None if args.quiet else progress_callback(sys.stderr)
+        linter = Linter(
+            settings, cli_model=args.model, force_exclude=args.force_exclude, progress=progress
+        )
     except SettingsError as exc:
         print(f"lora-lint: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
 
-    result = linter.run(paths)
-    if args.format == "json":
-        from lora_lint.report.json_format import write_json
-
-        write_json(result, sys.stdout)
-    else:
-        from lora_lint.report.text import write_text
-
-        write_text(result, sys.stdout, quiet=args.quiet)
+    try:
+        result = linter.run(paths)
+    finally:
+        if progress is not None:
+            progress.close()
+    write_report(
+        result,
+        args.format or default_format(),
+        sys.stdout,
+        quiet=args.quiet,
+        statistics=args.statistics,
+        stats_stream=sys.stderr,
+    )
     for line in result.errors:
         print(f"lora-lint: error: {line}", file=sys.stderr)
     if result.errors:
@@ -122,11 +138,9 @@ def _cmd_rule(args: argparse.Namespace) -> int:
         for rule in ALL_RULES:
             print(f"{rule.code}  {rule.name:<28} {rule.severity.value:<8} {rule.summary}")
         return EXIT_OK
-    for n, rule in enumerate(chosen):
-        if n:
-            print()
-        print(f"# {rule.code} {rule.name} ({rule.severity.value})\n")
-        print(rule.docs())
+    from lora_lint.docs import all_rules_markdown
+
+    sys.stdout.write(all_rules_markdown(chosen))
     return EXIT_OK
 
 

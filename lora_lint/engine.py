@@ -289,8 +289,7 @@ def _summary(ctx: ConfigContext) -> ConfigSummary:
     matched = None
     error = None
     if ctx.inventory is not None and isinstance(ctx.config.target_modules, (Located, type(None))):
-        defaults = ctx.inventory.peft_defaults.get(ctx.options.peft_type)
-        injection = simulate(ctx.options, ctx.inventory, defaults)  # type: ignore[arg-type]
+        injection = simulate(ctx.options, ctx.inventory)
         matched = len(injection.targeted)
         error = injection.error
     return ConfigSummary(

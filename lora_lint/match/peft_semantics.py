@@ -10,8 +10,8 @@ run both side by side.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from lora_lint.match.methods import can_wrap
 from lora_lint.models.inventory import LINEAR_KINDS, ModelInventory, ModuleInfo
@@ -22,7 +22,7 @@ SEQ_CLS_HEAD_NAMES = ("score", "classifier")
 
 @dataclass(frozen=True)
 class PeftOptions:
-    """The options PEFT's matching reads, as plain values."""
+    """The options PEFT's matching and injection read, as plain values (LoraConfig defaults)."""
 
     peft_type: str = "LORA"
     target_modules: str | Sequence[str] | None = None
@@ -32,6 +32,15 @@ class PeftOptions:
     layers_pattern: str | Sequence[str] | None = None
     target_parameters: Sequence[str] | None = None
     task_type: str | None = None
+    r: int = 8
+    lora_alpha: float = 8
+    rank_pattern: Mapping[str, int] | None = None
+    alpha_pattern: Mapping[str, float] | None = None
+    lora_dropout: float = 0.0
+    use_dora: bool = False
+    fan_in_fan_out: bool = False
+    lora_bias: bool = False
+    bias: str = "none"
 
 
 def is_all_linear(value: object) -> bool:
@@ -74,17 +83,13 @@ def is_excluded(options: PeftOptions, key: str) -> bool:
     exclude = options.exclude_modules
     if exclude:
         if isinstance(exclude, str):
-            if regex_fullmatch(exclude, key):
+            if re.fullmatch(exclude, key):
                 return True
         elif any(entry_matches(key, x) for x in exclude):
             return True
-    for saved in effective_modules_to_save(options):
-        try:
-            if re.match(rf"(^|.*\.){saved}($|\..*)", key):
-                return True
-        except re.error:
-            continue
-    return False
+    return any(
+        re.match(rf"(^|.*\.){saved}($|\..*)", key) for saved in effective_modules_to_save(options)
+    )
 
 
 def layer_index(key: str, layers_pattern: str | Sequence[str] | None) -> int | None:
@@ -95,10 +100,7 @@ def layer_index(key: str, layers_pattern: str | Sequence[str] | None) -> int | N
         patterns = [layers_pattern] if isinstance(layers_pattern, str) else list(layers_pattern)
         match = None
         for pattern in patterns:
-            try:
-                match = re.match(rf"(?:^|.*?\.){pattern}\.(?P<idx>\d+)\.", key)
-            except re.error:
-                match = None
+            match = re.match(rf"(?:^|.*?\.){pattern}\.(?P<idx>\d+)\.", key)
             if match is not None:
                 break
     return int(match.group("idx")) if match else None
@@ -126,7 +128,7 @@ def passes_layer_filter(options: PeftOptions, key: str) -> bool:
 def target_matches(options: PeftOptions, targets: str | Sequence[str] | set[str], key: str) -> bool:
     """PEFT's ``check_target_module_exists`` once exclusions have been applied."""
     if isinstance(targets, str):
-        return regex_fullmatch(targets, key)
+        return re.fullmatch(targets, key) is not None
     if key in targets:
         return True  # exact names bypass the layer filter
     if not any(key.endswith("." + t) for t in targets):
@@ -134,16 +136,155 @@ def target_matches(options: PeftOptions, targets: str | Sequence[str] | set[str]
     return passes_layer_filter(options, key)
 
 
+#: Model types on which PEFT refuses LoRA on ``out_proj``/``conv1d`` (Mamba mixers).
+MAMBA_MODEL_TYPES = frozenset({"falcon_h1", "mamba", "mamba2", "falcon_mamba", "nemotron_h"})
+MAMBA_INCOMPATIBLE = frozenset({"out_proj", "conv1d"})
+_LORA_LIKE = frozenset({"LORA", "ADALORA", "XLORA", "RANDLORA"})
+#: Methods that can wrap ``target_parameters`` (lora.ParamWrapper).
+PARAMETER_METHODS = frozenset({"LORA", "ADALORA"})
+
+
 @dataclass
 class Injection:
-    """What ``get_peft_model`` would do: the adapted modules or the error it raises."""
+    """What ``get_peft_model`` would do: the adapted modules/parameters or the error it raises.
+
+    ``error`` is one of: "fused-pair", "no-defaults", "unsupported", "mamba-incompatible",
+    "mha-unequal-dims", "top-level-parameter", "parameter-of-targeted-module",
+    "param-wrapper", "param-dims", "config-invalid", "bias-lora", "modules-to-save-invalid",
+    "regex-invalid",
+    "all-excluded", "no-targets", "not-found", "none-targeted" (the last
+    four are PEFT's ``NoMatchingPeftModuleError`` variants); ``message`` says it like PEFT.
+    """
 
     targeted: list[str] = field(default_factory=list)
+    targeted_parameters: list[str] = field(default_factory=list)
     excluded: list[str] = field(default_factory=list)
-    #: "not-found" | "unsupported" | "all-excluded" | "no-targets" | "no-defaults" | None
     error: str | None = None
-    #: The first module PEFT refuses to wrap ("unsupported").
-    unsupported: ModuleInfo | None = None
+    message: str | None = None
+    #: The module PEFT refuses ("unsupported", "mamba-incompatible", ...).
+    offending: ModuleInfo | None = None
+    #: The options after PEFT's own rewrites (MoE conversion, defaults, all-linear).
+    effective: PeftOptions = field(default_factory=PeftOptions)
+    #: ``target_modules`` entry -> the expert parameter PEFT moved it to (MoE rewrite).
+    moved_to_parameters: dict[str, str] = field(default_factory=dict)
+    #: Pattern keys that matched no targeted *module* (PEFT warns about them).
+    unmatched_pattern_keys: dict[str, list[str]] = field(default_factory=dict)
+    #: RuntimeWarnings PEFT emits: "exclude-unused", "modules-unmatched", "parameters-unmatched".
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def pattern_key(keys: Iterable[str], name: str) -> str | None:
+    """PEFT's ``get_pattern_key``: the first key matching ``(.*\\.)?(key)$`` of ``name``."""
+    for key in keys:
+        if re.match(rf"(.*\.)?({key})$", name):
+            return key
+    return None
+
+
+def rank_and_alpha(options: PeftOptions, name: str) -> tuple[int, float]:
+    r_key = pattern_key((options.rank_pattern or {}).keys(), name)
+    a_key = pattern_key((options.alpha_pattern or {}).keys(), name)
+    r = (options.rank_pattern or {})[r_key] if r_key is not None else options.r
+    alpha = (options.alpha_pattern or {})[a_key] if a_key is not None else options.lora_alpha
+    return int(r), float(alpha)
+
+
+class PeftRaised(Exception):
+    """Internal: PEFT would raise here (kind, message, offending module)."""
+
+    def __init__(self, kind: str, message: str, module: ModuleInfo | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.module = module
+
+
+def _check_target(options: PeftOptions, targets: str | Sequence[str] | set[str], key: str) -> bool | None:
+    """``check_target_module_exists``: None = excluded, else matched or not."""
+    if is_excluded(options, key):
+        return None
+    if options.target_modules is None and options.target_parameters is not None:
+        return False
+    return target_matches(options, targets, key)
+
+
+def _resolve_moe_string(
+    options: PeftOptions, inventory: ModelInventory, mapping: Mapping[str, str]
+) -> set[str]:
+    """``_resolve_string_target_modules``: a regex/all-linear as leaf names, experts recovered."""
+    target = options.target_modules
+    assert isinstance(target, str)
+    if is_all_linear(target):
+        names = all_linear_names(inventory, options.task_type)
+        return {n.rsplit(".", 1)[-1] for n in names} | set(mapping)
+    keys = [m.name for m in inventory.modules] + [k for _, k, _ in inventory.parameters]
+    matched = {k.rsplit(".", 1)[-1] for k in keys if _check_target(options, target, k)}
+    containers: dict[str, set[str]] = {}
+    for module_name, key, _ in inventory.parameters:
+        containers.setdefault(key.rsplit(".", 1)[-1], set()).add(module_name)
+    for old, new in mapping.items():
+        if old in matched:
+            continue
+        for container in containers.get(new, ()):
+            if _check_target(options, target, f"{container}.{old}"):
+                matched.add(old)
+                break
+    return matched
+
+
+def _convert_moe(options: PeftOptions, inventory: ModelInventory, result: Injection) -> PeftOptions:
+    """The transformers-5 MoE rewrite (``_convert_peft_config_moe``), LoRA only."""
+    conv = inventory.moe_conversion
+    if options.peft_type != "LORA" or not conv:
+        return options
+    mapping: dict[str, str] = dict(conv["mapping"])  # type: ignore[call-overload]
+    fused: dict[str, list[str]] = dict(conv["fused"])  # type: ignore[call-overload]
+    targets = options.target_modules
+    if isinstance(targets, str):
+        resolved = _resolve_moe_string(options, inventory, mapping)
+        if not resolved:
+            return options
+        targets = sorted(resolved)
+    rank_pattern = dict(options.rank_pattern or {})
+    alpha_pattern = dict(options.alpha_pattern or {})
+    parameters = set(options.target_parameters or [])
+    remaining: list[str] = []
+    present: dict[str, set[str]] = {new: set() for new in fused}
+    for target in list(dict.fromkeys(targets or [])):
+        hit = next(
+            ((old, new) for old, new in mapping.items() if target == old or target.endswith("." + old)),
+            None,
+        )
+        if hit is None:
+            remaining.append(target)
+            continue
+        old, new = hit
+        parameters.add(new)
+        result.moved_to_parameters[target] = new
+        if new in fused:
+            present.setdefault(new, set()).add(old)
+    for new, required in fused.items():
+        got = present.get(new, set())
+        if 0 < len(got) < len(required):
+            missing = ", ".join(sorted(set(required) - got))
+            raise PeftRaised(
+                "fused-pair",
+                f"Cannot convert PEFT target(s) {', '.join(sorted(got))} without also targeting "
+                f"{missing} because they are fused into {new}.",
+            )
+        if len(got) == len(required) and len(required) > 1:
+            rank_pattern[rf".*\.{re.escape(new)}"] = options.r * len(required)
+            alpha_pattern[rf".*\.{re.escape(new)}"] = options.lora_alpha * len(required)
+    return replace(
+        options,
+        target_modules=remaining,
+        target_parameters=sorted(parameters),
+        rank_pattern=rank_pattern,
+        alpha_pattern=alpha_pattern,
+    )
 
 
 def resolve_targets(
@@ -165,39 +306,268 @@ def simulate(
     inventory: ModelInventory,
     defaults: str | Sequence[str] | None = None,
 ) -> Injection:
-    """Predict ``get_peft_model(model, config)`` for ``options`` on ``inventory``."""
-    result = Injection()
-    targets = resolve_targets(options, inventory, defaults)
-    if targets is None:
-        if not options.target_parameters:
-            result.error = "no-defaults"
-        return result
-    for module in inventory.modules:
-        key = module.name
-        if is_excluded(options, key):
-            result.excluded.append(key)
-            continue
-        if not target_matches(options, targets, key):
-            continue
-        if not can_wrap(module, options.peft_type):
-            result.error = "unsupported"
-            result.unsupported = module
-            return result
-        result.targeted.append(key)
-    if not result.targeted and not options.target_parameters:
-        if not targets and not isinstance(targets, str):
-            result.error = "no-targets"
-        elif result.excluded and _any_target_matches(options, targets, result.excluded):
-            result.error = "all-excluded"
-        else:
-            result.error = "not-found"
+    """Predict ``get_peft_model(model, config)`` for ``options`` on ``inventory``.
+
+    ``defaults`` are PEFT's default targets for the model type (``target_modules=None``);
+    when omitted they are taken from the inventory (captured from the installed peft).
+    """
+    if defaults is None:
+        found = inventory.peft_defaults.get(options.peft_type)
+        defaults = found if isinstance(found, (str, list)) else None
+    result = Injection(effective=options)
+    try:
+        _simulate(options, inventory, defaults, result)
+    except PeftRaised as raised:
+        result.error = raised.kind
+        result.message = str(raised)
+        result.offending = raised.module
+    except re.error as exc:
+        result.error = "regex-invalid"
+        result.message = f"a pattern is not a valid regular expression: {exc}"
+    if result.error:
+        result.targeted = []
+        result.targeted_parameters = []
     return result
 
 
-def _any_target_matches(
-    options: PeftOptions, targets: str | Sequence[str], keys: Iterable[str]
-) -> bool:
-    return any(target_matches(options, targets, k) for k in keys)
+def config_error(options: PeftOptions) -> tuple[str, str] | None:
+    """The ``LoraConfig.__post_init__`` checks on matching options: (kind, PEFT's message)."""
+    targets = options.target_modules
+    if isinstance(options.target_parameters, str):
+        return "config-invalid", "`target_parameters` must be a list of strings or None."
+    if isinstance(targets, str) and options.layers_to_transform is not None:
+        return "config-invalid", "`layers_to_transform` cannot be used when `target_modules` is a str."
+    if isinstance(targets, str) and options.layers_pattern is not None:
+        return "config-invalid", "`layers_pattern` cannot be used when `target_modules` is a str."
+    if options.layers_pattern and options.layers_to_transform is None:
+        return (
+            "config-invalid",
+            "When `layers_pattern` is specified, `layers_to_transform` must also be specified.",
+        )
+    if options.peft_type == "LORA" and options.lora_bias and options.use_dora:
+        return "config-invalid", "The argument lora_bias=True is not supported for DoRA."
+    return None
+
+
+def _simulate(
+    options: PeftOptions,
+    inventory: ModelInventory,
+    defaults: str | Sequence[str] | None,
+    result: Injection,
+) -> None:
+    problem = config_error(options)
+    if problem:
+        raise PeftRaised(*problem)
+    options = _convert_moe(options, inventory, result)
+    if options.target_modules is None:
+        if defaults is not None:
+            options = replace(options, target_modules=defaults)
+        elif not options.target_parameters:
+            method = "LoRA" if options.peft_type == "LORA" else options.peft_type
+            raise PeftRaised(
+                "no-defaults",
+                f"PEFT has no default {method} targets for model_type {inventory.model_type!r}: "
+                "Please specify `target_modules` or `target_parameters` in `peft_config`",
+            )
+    if is_all_linear(options.target_modules):
+        options = replace(options, target_modules=all_linear_names(inventory, options.task_type))
+    result.effective = options
+    targets = options.target_modules
+    check_targets: str | Sequence[str] = targets if targets is not None else []
+    unmatched = 0
+    targeted_set: set[str] = set()
+    for module in inventory.modules:
+        verdict = _check_target(options, check_targets, module.name)
+        if verdict is None:
+            result.excluded.append(module.name)
+            continue
+        if not verdict:
+            unmatched += 1
+            continue
+        result.targeted.append(module.name)
+        targeted_set.add(module.name)
+        _check_wrappable(options, inventory, module)
+        rank_and_alpha(options, module.name)
+
+    if options.target_parameters:
+        _inject_parameters(options, inventory, targeted_set, result)
+
+    if not result.targeted and not result.targeted_parameters:
+        _raise_nothing_targeted(options, result.excluded, unmatched)
+    if options.bias == "lora":
+        raise PeftRaised("bias-lora", "Requested bias: lora, is not implemented.")
+    _apply_modules_to_save(options, inventory, result)
+    if options.exclude_modules and not result.excluded:
+        result.warnings.append("exclude-unused")
+    elif options.target_modules and not result.targeted:
+        result.warnings.append("modules-unmatched")
+    elif options.target_parameters and not result.targeted_parameters:
+        result.warnings.append("parameters-unmatched")
+    for attr in ("rank_pattern", "alpha_pattern"):
+        keys = getattr(options, attr) or {}
+        missing = [k for k in keys if not any(pattern_key([k], n) for n in result.targeted)]
+        if missing:
+            result.unmatched_pattern_keys[attr] = sorted(missing)
+
+
+def _check_wrappable(options: PeftOptions, inventory: ModelInventory, module: ModuleInfo) -> None:
+    if (
+        options.peft_type in _LORA_LIKE
+        and inventory.model_type in MAMBA_MODEL_TYPES
+        and module.leaf in MAMBA_INCOMPATIBLE
+    ):
+        raise PeftRaised(
+            "mamba-incompatible",
+            f"[PEFT:{options.peft_type}] Module {module.leaf!r} is incompatible with Mamba-based "
+            f"models (model_type={inventory.model_type!r}).",
+            module,
+        )
+    if module.kind == "multihead_attention" and options.peft_type == "LORA":
+        if module.attr("qkv_same_embed_dim") is False:
+            raise PeftRaised(
+                "mha-unequal-dims",
+                "Only same dim for query/key/value is supported as of now for MultiheadAttention.",
+                module,
+            )
+    if not can_wrap(module, options.peft_type):
+        raise PeftRaised(
+            "unsupported",
+            f"Target module {module.cls}(...) is not supported.",
+            module,
+        )
+
+
+def _inject_parameters(
+    options: PeftOptions, inventory: ModelInventory, targeted: set[str], result: Injection
+) -> None:
+    """``_inject_parameters``: wrap each matching direct parameter in lora.ParamWrapper."""
+    wanted = sorted(set(options.target_parameters or []))
+    for module_name, key, shape in inventory.parameters:
+        if not (key in wanted or any(key.endswith("." + t) for t in wanted)):
+            continue
+        if module_name == "":
+            raise PeftRaised(
+                "top-level-parameter",
+                f"Targeting an nn.Parameter on the top-level module is not supported ({key}).",
+            )
+        if module_name in targeted:
+            raise PeftRaised(
+                "parameter-of-targeted-module",
+                f"Trying to wrap an `nn.Parameter` of layer {module_name!r}, which is also "
+                "targeted with `target_modules`.",
+                inventory.by_name.get(module_name),
+            )
+        if len(shape) not in (2, 3):
+            raise PeftRaised(
+                "param-dims",
+                f"lora.ParamWrapper was initialized with {len(shape)} dimensional Parameter "
+                f"({key}), but only 2d and 3d are supported.",
+            )
+        problem = _param_wrapper_problem(options)
+        if problem:
+            raise PeftRaised("param-wrapper", f"lora.ParamWrapper does not work with {problem}.")
+        result.targeted_parameters.append(key)
+
+
+#: Containers ``ModulesToSaveWrapper`` refuses (``check_module``).
+_UNSAVABLE = frozenset({"ModuleList", "ModuleDict", "ParameterList", "ParameterDict"})
+#: Children every LoRA layer adds (name, class), as ``named_modules`` lists them.
+_LORA_CHILDREN = (
+    ("base_layer", ""),
+    ("lora_dropout", "ModuleDict"),
+    ("lora_dropout.default", "Dropout"),
+    ("lora_A", "ModuleDict"),
+    ("lora_A.default", "Linear"),
+    ("lora_B", "ModuleDict"),
+    ("lora_B.default", "Linear"),
+    ("lora_embedding_A", "ParameterDict"),
+    ("lora_embedding_B", "ParameterDict"),
+    ("lora_magnitude_vector", "ModuleDict"),
+)
+
+
+def saved_module_names(options: PeftOptions, inventory: ModelInventory) -> dict[str, list[str]]:
+    """modules_to_save entry -> module names ``_set_trainable`` wraps (plain ``endswith``)."""
+    names = [m.name for m in inventory.modules] + list(inventory.aliases)
+    return {
+        entry: [n for n in names if n.endswith(entry)] for entry in effective_modules_to_save(options)
+    }
+
+
+def _apply_modules_to_save(options: PeftOptions, inventory: ModelInventory, result: Injection) -> None:
+    """``_set_trainable`` after injection: wrapping a container or a LoRA layer raises."""
+    saved = effective_modules_to_save(options)
+    if not saved:
+        return
+    lora_layers = set(result.targeted)
+    lora_layers.update(k.rsplit(".", 1)[0] for k in result.targeted_parameters)
+    keys: list[tuple[str, str, str | None]] = []  # (name, class, lora layer it belongs to)
+    for module in inventory.modules:
+        keys.append((module.name, module.cls, None))
+        if module.name in lora_layers:
+            keys.extend(
+                (f"{module.name}.{child}", cls or module.cls, module.name)
+                for child, cls in _LORA_CHILDREN
+            )
+    keys.extend((alias, inventory.by_name[real].cls, None) for alias, real in inventory.aliases.items() if real in inventory.by_name)
+    for name, cls, owner in keys:
+        if not any(name.endswith(entry) for entry in saved):
+            continue
+        if owner is not None and name.count(".") - owner.count(".") >= 2:
+            raise PeftRaised(
+                "modules-to-save-invalid",
+                f"modules_to_save matches {name}, inside the LoRA layer {owner}.",
+            )
+        real = inventory.aliases.get(name, name)
+        if real in lora_layers or owner is not None and name.endswith(".base_layer"):
+            raise PeftRaised(
+                "modules-to-save-invalid",
+                f"modules_to_save cannot be applied to {name}, which is also adapted by LoRA.",
+                inventory.by_name.get(real),
+            )
+        if cls in _UNSAVABLE:
+            raise PeftRaised(
+                "modules-to-save-invalid",
+                f"modules_to_save cannot be applied to modules of type {cls} ({name}).",
+                inventory.by_name.get(real),
+            )
+
+
+def _param_wrapper_problem(options: PeftOptions) -> str | None:
+    if options.lora_dropout:
+        return "lora_dropout != 0"
+    if options.fan_in_fan_out:
+        return "fan_in_fan_out"
+    if options.lora_bias:
+        return "lora_bias=True"
+    if options.use_dora:
+        return "use_dora=True"
+    return None
+
+
+def _raise_nothing_targeted(options: PeftOptions, excluded: list[str], unmatched: int) -> None:
+    if excluded and not unmatched:
+        raise PeftRaised(
+            "all-excluded",
+            "All modules were excluded. This is likely unintended. Check your `target_modules`, "
+            "`exclude_modules` and `modules_to_save` configuration.",
+        )
+    if not excluded and unmatched and not options.target_modules:
+        raise PeftRaised(
+            "no-targets",
+            "No `target_modules` passed but also no `target_parameters` found. Please check the "
+            "values for these arguments.",
+        )
+    if not excluded and unmatched:
+        raise PeftRaised(
+            "not-found",
+            f"Target modules {options.target_modules} not found in the base model.",
+        )
+    raise PeftRaised(
+        "none-targeted",
+        "No modules were targeted for adaptation. This might be caused by a combination of "
+        "mismatched target modules and excluded modules.",
+    )
 
 
 @dataclass
@@ -230,7 +600,12 @@ def report_entry(
     rep.matches = raw
     targets: str | list[str] = entry if regex else [entry]
     for module in raw:
-        if is_excluded(options, module.name) or not target_matches(options, targets, module.name):
+        try:
+            if is_excluded(options, module.name) or not target_matches(
+                options, targets, module.name
+            ):
+                continue
+        except re.error:
             continue
         rep.effective.append(module)
         if not can_wrap(module, options.peft_type):

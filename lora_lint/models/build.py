@@ -163,6 +163,35 @@ def _peft_defaults(model_type: str) -> dict[str, object]:
     return out
 
 
+def _moe_conversion(model_type: str) -> dict[str, object] | None:
+    """The v4->v5 MoE target rewrite PEFT applies to ``model_type`` (LoRA only), if any.
+
+    Mirrors ``peft.utils.transformers_weight_conversion.convert_peft_config_for_transformers``:
+    it runs only when transformers has a checkpoint conversion for the type and PEFT maps
+    the type to a family with fused expert targets.
+    """
+    try:
+        from peft.utils import transformers_weight_conversion as twc
+        from transformers.conversion_mapping import get_checkpoint_conversion_mapping
+    except ImportError:  # transformers 4 / older peft: no rewrite
+        return None
+    try:
+        if get_checkpoint_conversion_mapping(model_type) is None:
+            return None
+        base = twc._MODEL_TO_CONVERSION_PATTERN.get(model_type)
+        mapping = twc._MOE_TARGET_MODULE_MAPPING.get(base) if base else None
+        fused = twc._MOE_FUSED_TARGETS.get(base, {}) if base else {}
+    except Exception:  # private API moved: behave like a peft without the rewrite
+        return None
+    if not mapping or not fused:
+        return None
+    return {
+        "base": base,
+        "mapping": dict(mapping),
+        "fused": {k: list(v) for k, v in fused.items()},
+    }
+
+
 def build_inventory(
     config: dict[str, Any],
     *,
@@ -242,6 +271,15 @@ def build_inventory(
                 )
                 break
         total = sum(p.numel() for p in model.parameters())
+        # Names a shared module is also reachable under (tied embeddings: T5's encoder.embed_tokens
+        # is `shared`); PEFT's modules_to_save walks named_modules(remove_duplicate=False).
+        first_name: dict[int, str] = {}
+        aliases: dict[str, str] = {}
+        for name, module in model.named_modules(remove_duplicate=False):
+            if name and id(module) in first_name and first_name[id(module)] != name:
+                aliases[name] = first_name[id(module)]
+            elif name:
+                first_name.setdefault(id(module), name)
 
     return inv.ModelInventory(
         model_id=model_id,
@@ -255,4 +293,6 @@ def build_inventory(
         summary=_summary(cfg, model_type),
         versions=library_versions(),
         peft_defaults=_peft_defaults(model_type),
+        moe_conversion=_moe_conversion(model_type),
+        aliases=aliases,
     )

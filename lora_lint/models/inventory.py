@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 #: Bump when the inventory layout or its meaning changes (part of the cache key).
-INVENTORY_FORMAT = 1
+INVENTORY_FORMAT = 2
 
 # Module kinds, as PEFT's dispatchers distinguish them.
 LINEAR = "linear"  # torch.nn.Linear and subclasses
@@ -88,6 +88,16 @@ class ModelInventory:
     #: PEFT's default ``target_modules`` for this model_type, per method ("LORA", "IA3", ...),
     #: captured from the installed peft when the inventory was built (``None``: no default).
     peft_defaults: dict[str, object] = field(default_factory=dict)
+    #: The transformers-5 MoE rewrite PEFT applies to this model type, captured from the
+    #: installed peft: {"base": "mixtral", "mapping": {old: new}, "fused": {new: [old, ...]}}.
+    moe_conversion: dict[str, object] | None = None
+    #: Other names of shared (tied) modules: alias -> the name ``named_modules()`` reports.
+    aliases: dict[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def parameters(self) -> list[tuple[str, str, tuple[int, ...]]]:
+        """(module name, parameter key ``module.param``, shape) of every direct parameter."""
+        return [(m.name, f"{m.name}.{p}", s) for m in self.modules for p, s in m.params]
 
     @cached_property
     def by_name(self) -> dict[str, ModuleInfo]:
@@ -144,6 +154,8 @@ class ModelInventory:
             "versions": self.versions,
             "notes": self.notes,
             "peft_defaults": self.peft_defaults,
+            "moe_conversion": self.moe_conversion,
+            "aliases": self.aliases,
             "classes": list(classes),
             "modules": rows,
         }
@@ -179,4 +191,6 @@ class ModelInventory:
             versions=dict(data.get("versions") or {}),  # type: ignore[call-overload]
             notes=list(data.get("notes") or []),  # type: ignore[call-overload]
             peft_defaults=dict(data.get("peft_defaults") or {}),  # type: ignore[call-overload]
+            moe_conversion=data.get("moe_conversion"),  # type: ignore[arg-type]
+            aliases=dict(data.get("aliases") or {}),  # type: ignore[call-overload]
         )

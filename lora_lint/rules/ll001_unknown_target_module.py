@@ -93,10 +93,24 @@ class UnknownTargetModule(Rule):
                     path=item.path,
                 )
                 continue
-            if inventory is None:
+            if inventory is None or _left_to_tool_rule(ctx, entry):
                 continue
             rep = report_entry(ctx.options, inventory, entry)
             if rep.matches:
+                continue
+            cleaned = cleaned_name(entry)
+            if cleaned and report_entry(ctx.options, inventory, cleaned).matches:
+                yield self.finding(
+                    ctx,
+                    item.span,
+                    f"{entry!r} matches no module of {ctx.model_label} because of the stray "
+                    f"punctuation around it; did you mean {cleaned!r}?",
+                    target=entry,
+                    suggestion=[cleaned],
+                    help="quotes, commas, brackets or spaces left in a name by shell quoting "
+                    "or a copied list are part of the name; PEFT compares names literally",
+                    path=item.path,
+                )
                 continue
             leaves = inventory.wrappable_leaf_names
             alternatives, why = role_alternatives(entry.rsplit(".", 1)[-1], leaves)
@@ -121,6 +135,24 @@ class UnknownTargetModule(Rule):
                 "to list the real module names",
                 path=item.path,
             )
+
+
+#: What shell quoting and copied lists leave around a name: quotes, commas, brackets, spaces.
+_STRAY = " \t\r\n'\"`,;[](){}"
+
+
+def cleaned_name(entry: str) -> str | None:
+    """``"q_proj,"`` / ``"'q_proj'"`` / ``" v_proj"`` -> ``"q_proj"``; ``None`` if already clean."""
+    cleaned = entry.strip(_STRAY)
+    return cleaned if cleaned and cleaned != entry and not any(c in _STRAY for c in cleaned) else None
+
+
+def _left_to_tool_rule(ctx: ConfigContext, entry: str) -> bool:
+    """Entries LL015 explains better: a regex axolotl made literal, a v1 comma string."""
+    notes = ctx.config.notes
+    return bool(notes.get("regex_became_literal")) or (
+        bool(notes.get("comma_not_split")) and "," in entry.strip(_STRAY)
+    )
 
 
 def _dotted_candidates(entry: str, names: list[str]) -> list[str]:

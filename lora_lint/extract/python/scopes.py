@@ -420,7 +420,7 @@ class Scopes:
         if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
             return Defined(stmt) if stmt.name.value == name else state
         if isinstance(stmt, cst.With):
-            if any(self._binds(item.asname, name) for item in stmt.items):
+            if any(_target_binds(item.asname, name) for item in stmt.items):
                 return Opaque(
                     f"'{name}' is bound by `with ... as` at line {self._line(stmt)}", stmt
                 )
@@ -490,7 +490,7 @@ class Scopes:
         if isinstance(stmt, (cst.Try, cst.TryStar)):
             return self._enter_try(stmt, name, at, state)
         if isinstance(stmt, cst.With) and contains(stmt.body, at):
-            if any(self._binds(item.asname, name) for item in stmt.items):
+            if any(_target_binds(item.asname, name) for item in stmt.items):
                 state = Opaque(f"'{name}' is bound by `with ... as` at line {self._line(stmt)}")
             return self._walk(_suite(stmt.body), name, at, state)
         if isinstance(stmt, cst.Match):
@@ -510,7 +510,7 @@ class Scopes:
         if not (in_body or in_else or in_test):
             return state  # the iterable of a for loop, evaluated once before it
         if self._binds(stmt.body, name) or (
-            isinstance(stmt, cst.For) and self._binds(stmt.target, name)
+            isinstance(stmt, cst.For) and _target_binds(stmt.target, name)
         ):
             state = Opaque(self._conditional_reason(stmt, name), stmt)
         if in_body:
@@ -528,7 +528,7 @@ class Scopes:
         maybe = Opaque(self._conditional_reason(stmt, name), stmt)
         for handler in stmt.handlers:
             if contains(handler, at):
-                if self._binds(stmt.body, name) or self._binds(handler.name, name):
+                if self._binds(stmt.body, name) or _target_binds(handler.name, name):
                     state = maybe
                 return self._walk(_suite(handler.body), name, at, state)
         if stmt.orelse is not None and contains(stmt.orelse, at):
@@ -540,6 +540,17 @@ class Scopes:
                 state = maybe
             return self._walk(_suite(stmt.finalbody.body), name, at, state)
         return state
+
+
+def _target_binds(target: cst.BaseExpression | cst.AsName | None, name: str) -> bool:
+    """Whether an assignment target (``for x``, ``as x``, ``as (a, b)``) binds ``name``."""
+    if target is None:
+        return False
+    if isinstance(target, cst.AsName):
+        target = target.name
+    collector = _BoundNames()
+    collector.add_targets(target)
+    return name in collector.names.bound
 
 
 def _suite(suite: cst.BaseSuite) -> Sequence[cst.CSTNode]:

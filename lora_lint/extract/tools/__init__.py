@@ -9,15 +9,33 @@ a ``target_modules`` key that no specific adapter claimed.
 
 from __future__ import annotations
 
-from lora_lint.extract.tools import axolotl, generic, llama_factory, peft_adapter
+from lora_lint.extract.tools import (
+    axolotl,
+    generic,
+    h2o,
+    llama_factory,
+    ludwig,
+    mlx_lm,
+    oumi,
+    peft_adapter,
+    torchtune,
+    trl,
+)
 from lora_lint.extract.tools.base import Adapter, ToolContext
 from lora_lint.extract.types import ExtractedConfig
 
-#: Most specific first: a saved PEFT config also has ``base_model``-like keys.
+#: Most specific first: a saved PEFT config also has ``base_model``-like keys, and
+#: Ludwig's ``adapter:`` mapping must be claimed before axolotl sees ``adapter``.
 ADAPTERS: tuple[Adapter, ...] = (
     Adapter(peft_adapter.NAME, peft_adapter.detect, peft_adapter.extract),
+    Adapter(torchtune.NAME, torchtune.detect, torchtune.extract),
+    Adapter(ludwig.NAME, ludwig.detect, ludwig.extract),
     Adapter(axolotl.NAME, axolotl.detect, axolotl.extract),
     Adapter(llama_factory.NAME, llama_factory.detect, llama_factory.extract),
+    Adapter(trl.NAME, trl.detect, trl.extract),
+    Adapter(oumi.NAME, oumi.detect, oumi.extract),
+    Adapter(h2o.NAME, h2o.detect, h2o.extract),
+    Adapter(mlx_lm.NAME, mlx_lm.detect, mlx_lm.extract),
 )
 GENERIC = Adapter(generic.NAME, generic.detect, generic.extract)
 

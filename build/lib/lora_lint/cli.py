@@ -1,0 +1,155 @@
+"""``lora-lint`` command line: ``check`` (the linter) and ``rule`` (rule docs).
+
+Exit codes follow ruff: 0 no error findings, 1 error findings, 2 usage or
+configuration error, or an internal error (after printing every finding).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from lora_lint import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line usage error (the reason, not the whole usage)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"lora-lint: error: {message} (see `lora-lint --help`)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="lora-lint",
+        description="Check LoRA/PEFT target_modules against the real base model before training.",
+    )
+    parser.add_argument("--version", action="version", version=f"lora-lint {__version__}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    check = sub.add_parser("check", help="lint files and directories (default: .)")
+    check.add_argument("paths", nargs="*", type=Path, help="files or directories (default: .)")
+    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument("--model", metavar="ID_OR_PATH", help="base model for configs that name none")
+    check.add_argument("--offline", action="store_true", default=None, help="never contact the Hub")
+    check.add_argument("--trust-remote-code", action="store_true", default=None,
+                       help="allow instantiating models whose code lives in their repository")
+    check.add_argument("--cache-dir", type=Path, help="model inventory cache directory")
+    check.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    check.add_argument("--select", metavar="CODES", help="comma-separated rule codes or names")
+    check.add_argument("--extend-select", metavar="CODES")
+    check.add_argument("--ignore", metavar="CODES")
+    check.add_argument("--force-exclude", action="store_true",
+                       help="apply exclude settings to files passed explicitly (pre-commit)")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+    check.add_argument("-q", "--quiet", action="store_true", help="only print findings")
+
+    rule = sub.add_parser("rule", help="show a rule's documentation")
+    rule.add_argument("code", nargs="?", help="rule code or name, e.g. LL001")
+    rule.add_argument("--all", action="store_true", help="show every rule")
+    return parser
+
+
+def _split(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from lora_lint.engine import Linter
+    from lora_lint.settings import SettingsError, load_settings
+
+    paths: list[Path] = args.paths or [Path(".")]
+    for path in paths:
+        if not path.exists() and not path.is_symlink():
+            print(f"lora-lint: error: {path}: no such file or directory", file=sys.stderr)
+            return EXIT_USAGE
+    try:
+        settings = load_settings(Path.cwd())
+        if args.offline:
+            settings.offline = True
+        if args.trust_remote_code:
+            settings.trust_remote_code = True
+        if args.cache_dir:
+            settings.cache_dir = args.cache_dir
+        if args.no_cache:
+            settings.no_cache = True
+        if args.select:
+            settings.select = _split(args.select)
+        if args.extend_select:
+            settings.extend_select += _split(args.extend_select)
+        if args.ignore:
+            settings.ignore += _split(args.ignore)
+        linter = Linter(settings, cli_model=args.model, force_exclude=args.force_exclude)
+    except SettingsError as exc:
+        print(f"lora-lint: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+    result = linter.run(paths)
+    if args.format == "json":
+        from lora_lint.report.json_format import write_json
+
+        write_json(result, sys.stdout)
+    else:
+        from lora_lint.report.text import write_text
+
+        write_text(result, sys.stdout, quiet=args.quiet)
+    for line in result.errors:
+        print(f"lora-lint: error: {line}", file=sys.stderr)
+    if result.errors:
+        return EXIT_USAGE
+    if result.has_errors and not args.exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _cmd_rule(args: argparse.Namespace) -> int:
+    from lora_lint.rules import ALL_RULES, lookup
+
+    if args.all:
+        chosen = list(ALL_RULES)
+    elif args.code:
+        rule = lookup(args.code)
+        if rule is None:
+            print(f"lora-lint: error: unknown rule {args.code!r}", file=sys.stderr)
+            return EXIT_USAGE
+        chosen = [rule]
+    else:
+        for rule in ALL_RULES:
+            print(f"{rule.code}  {rule.name:<28} {rule.severity.value:<8} {rule.summary}")
+        return EXIT_OK
+    for n, rule in enumerate(chosen):
+        if n:
+            print()
+        print(f"# {rule.code} {rule.name} ({rule.severity.value})\n")
+        print(rule.docs())
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # Output piped into `head` and friends: stop quietly, as grep does.
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FINDINGS
+    except KeyboardInterrupt:
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    if args.command == "check":
+        return _cmd_check(args)
+    return _cmd_rule(args)

@@ -1,0 +1,120 @@
+"""Which files to lint: what git tracks (or would track), minus the usual noise.
+
+Inside a git work tree the candidate set is ``git ls-files --cached --others
+--exclude-standard`` (so ``.gitignore`` is honoured); elsewhere a directory
+walk. Virtualenvs, ``node_modules``, caches and build output are always
+skipped, and so are symlinks that leave the walked tree.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+#: Suffixes each front end handles.
+LINTABLE_SUFFIXES = frozenset({".py", ".yaml", ".yml", ".json"})
+
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        "node_modules",
+        "__pycache__",
+        ".venv",
+        "venv",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".ipynb_checkpoints",
+        "build",
+        "dist",
+        "site-packages",
+        ".eggs",
+        "wandb",
+    }
+)
+
+
+def _is_virtualenv(path: Path) -> bool:
+    return (path / "pyvenv.cfg").is_file() or (path / "conda-meta").is_dir()
+
+
+def _skipped_dir(path: Path) -> bool:
+    name = path.name
+    return name in SKIP_DIRS or name.endswith(".egg-info") or _is_virtualenv(path)
+
+
+def _git_files(directory: Path) -> list[Path] | None:
+    """Files git tracks or would track under ``directory``; None outside a work tree."""
+    try:
+        proc = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
+            cwd=directory,
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if proc.returncode != 0:
+        return None
+    names = [n for n in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if n]
+    return [directory / n for n in names]
+
+
+def _walk(directory: Path) -> Iterator[Path]:
+    root = directory.resolve()
+    for current, dirs, files in os.walk(directory, followlinks=False):
+        base = Path(current)
+        dirs[:] = sorted(d for d in dirs if not _skipped_dir(base / d))
+        for name in sorted(files):
+            path = base / name
+            if path.is_symlink():
+                try:
+                    path.resolve().relative_to(root)
+                except (ValueError, OSError, RuntimeError):
+                    continue
+            yield path
+
+
+class _SkipCache:
+    """Memoised "is any directory between root and this file skipped?" for git listings."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.memo: dict[Path, bool] = {}
+
+    def skipped(self, path: Path) -> bool:
+        return self._dir_skipped(path.parent)
+
+    def _dir_skipped(self, directory: Path) -> bool:
+        if directory == self.root or self.root not in directory.parents:
+            return False
+        if directory not in self.memo:
+            self.memo[directory] = _skipped_dir(directory) or self._dir_skipped(directory.parent)
+        return self.memo[directory]
+
+
+def iter_files(paths: Iterable[Path], suffixes: frozenset[str] = LINTABLE_SUFFIXES) -> Iterator[Path]:
+    """Expand directories; files given explicitly are always yielded (if lintable)."""
+    seen: set[Path] = set()
+    for path in paths:
+        if path.is_dir():
+            listed = _git_files(path)
+            if listed is not None:
+                skip = _SkipCache(path)
+                candidates: Iterable[Path] = (p for p in listed if not skip.skipped(p))
+            else:
+                candidates = _walk(path)
+            for cand in sorted(candidates):
+                if cand.suffix.lower() in suffixes and cand not in seen:
+                    seen.add(cand)
+                    yield cand
+        elif path not in seen:
+            seen.add(path)
+            yield path

@@ -1,0 +1,312 @@
+"""The lint pipeline: extract -> resolve models -> inventories -> match -> rules.
+
+Each stage is a separate package; this module only wires them together and
+guarantees the run's contract: every file is attempted, a bad file becomes a
+finding (LL000), an internal error in one file becomes a short error line and
+never hides the other files' findings.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lora_lint.diagnostics import Finding, Severity, unreadable_input
+from lora_lint.discover import iter_files
+from lora_lint.extract.types import ExtractedConfig, FileExtraction, Located, ModelRef, to_plain
+from lora_lint.match.peft_semantics import PeftOptions, simulate
+from lora_lint.models.cache import InventoryCache, default_cache_dir
+from lora_lint.models.heads import TASK_TYPE_HEADS
+from lora_lint.models.inventory import ModelInventory
+from lora_lint.models.resolve import ModelResolver, ResolvedModel, ResolverSettings
+from lora_lint.models.service import ModelService
+from lora_lint.rules import ALL_RULES, ConfigContext, Rule, lookup
+from lora_lint.settings import Settings, SettingsError
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+
+@dataclass
+class ConfigSummary:
+    """One extracted config, for the JSON ``configs`` list."""
+
+    path: str
+    line: int
+    source: str
+    peft_type: str
+    model: str | None
+    targets: object
+    matched_modules: int | None
+    error: str | None = None
+
+
+@dataclass
+class RunResult:
+    findings: list[Finding] = field(default_factory=list)
+    configs: list[ConfigSummary] = field(default_factory=list)
+    #: Internal errors (bugs): one line each, exit code 2.
+    errors: list[str] = field(default_factory=list)
+    files_checked: int = 0
+    models_built: int = 0
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.severity is Severity.ERROR for f in self.findings)
+
+
+def display_path(path: Path) -> str:
+    """Relative to the working directory when inside it, else as given."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+def read_source(path: Path, shown: str) -> tuple[str | None, Finding | None]:
+    """Text of ``path`` or the LL000 finding that explains why it cannot be read."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, unreadable_input(
+                shown, f"file is {size / 1e6:.1f} MB, over lora-lint's {MAX_FILE_BYTES // 2**20} MiB limit; not checked"
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, unreadable_input(shown, f"cannot read file: {exc.strerror or exc}")
+    if b"\0" in data[:8192]:
+        return None, unreadable_input(shown, "binary content (NUL bytes), not a text file")
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        return None, unreadable_input(shown, f"not valid UTF-8 (byte {exc.start}): {exc.reason}")
+
+
+def extract_file(path: Path, settings: Settings) -> FileExtraction:
+    """Dispatch one file to its front end (after a cheap text pre-filter)."""
+    shown = display_path(path)
+    suffix = path.suffix.lower()
+    text, problem = read_source(path, shown)
+    if problem is not None:
+        return FileExtraction(shown, findings=[problem])
+    assert text is not None
+    if suffix == ".py":
+        from lora_lint.extract import python as front
+
+        if not front.might_contain_config(text):
+            return FileExtraction(shown)
+        return front.extract_python(text, shown, project_root=settings.project_root, file_path=path)
+    if suffix in (".yaml", ".yml", ".json"):
+        from lora_lint.extract import yaml as yfront
+
+        if not yfront.might_contain_config(text):
+            return FileExtraction(shown)
+        if suffix == ".json":
+            return yfront.extract_json(text, shown)
+        return yfront.extract_yaml(text, shown)
+    return FileExtraction(shown)
+
+
+def selected_rules(settings: Settings) -> list[Rule]:
+    def codes(names: Iterable[str], key: str) -> set[str]:
+        out: set[str] = set()
+        for name in names:
+            if name.upper() == "ALL":
+                out.update(r.code for r in ALL_RULES)
+                continue
+            matched = [r.code for r in ALL_RULES if r.code.startswith(name.upper())]
+            rule = lookup(name)
+            if rule is not None:
+                matched = [rule.code]
+            if not matched:
+                raise SettingsError(f"{key}: unknown rule {name!r}")
+            out.update(matched)
+        return out
+
+    chosen = codes(settings.select, "select") if settings.select else {r.code for r in ALL_RULES}
+    chosen |= codes(settings.extend_select, "extend-select")
+    chosen -= codes(settings.ignore, "ignore")
+    return [r() for r in ALL_RULES if r.code in chosen]
+
+
+def options_of(config: ExtractedConfig) -> PeftOptions:
+    """The PEFT matching options as plain values (unresolved parts dropped)."""
+
+    def str_list(name: str) -> list[str] | str | None:
+        value = to_plain(config.options.get(name))
+        if isinstance(value, str):
+            return value
+        if isinstance(value, (list, tuple)):
+            return [v for v in value if isinstance(v, str)]
+        return None
+
+    layers = to_plain(config.options.get("layers_to_transform"))
+    if isinstance(layers, list):
+        layers = [v for v in layers if isinstance(v, int) and not isinstance(v, bool)]
+    elif not (isinstance(layers, int) and not isinstance(layers, bool)):
+        layers = None
+    saved = str_list("modules_to_save")
+    params = str_list("target_parameters")
+    task = to_plain(config.options.get("task_type"))
+    return PeftOptions(
+        peft_type=config.peft_type.upper(),
+        target_modules=str_list("target_modules"),
+        exclude_modules=str_list("exclude_modules"),
+        modules_to_save=[saved] if isinstance(saved, str) else saved,
+        layers_to_transform=layers,
+        layers_pattern=str_list("layers_pattern"),
+        target_parameters=[params] if isinstance(params, str) else params,
+        task_type=task if isinstance(task, str) else None,
+    )
+
+
+def _excluded(path: Path, settings: Settings) -> bool:
+    patterns = [*settings.exclude, *settings.extend_exclude]
+    if not patterns:
+        return False
+    try:
+        rel = path.resolve().relative_to(settings.project_root.resolve()).as_posix()
+    except ValueError:
+        rel = path.as_posix()
+    parts = rel.split("/")
+    for pattern in patterns:
+        pat = pattern.rstrip("/")
+        if fnmatch.fnmatch(rel, pat) or any(fnmatch.fnmatch(p, pat) for p in parts):
+            return True
+    return False
+
+
+class Linter:
+    """One lint run over some paths with fixed settings."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        cli_model: str | None = None,
+        force_exclude: bool = False,
+        progress: Callable[[int, int, str], None] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.cli_model = cli_model
+        self.force_exclude = force_exclude
+        self.progress = progress
+        self.rules = selected_rules(settings)
+        cache_dir = None if settings.no_cache else (settings.cache_dir or default_cache_dir())
+        self.service = ModelService(InventoryCache(cache_dir))
+        self.resolver = ModelResolver(
+            ResolverSettings(
+                project_root=settings.project_root,
+                models=settings.models,
+                offline=settings.offline,
+            )
+        )
+
+    def files(self, paths: Sequence[Path]) -> list[Path]:
+        out = []
+        for path in iter_files(paths):
+            explicit = path in paths
+            if (not explicit or self.force_exclude) and _excluded(path, self.settings):
+                continue
+            out.append(path)
+        return out
+
+    def run(self, paths: Sequence[Path]) -> RunResult:
+        result = RunResult()
+        extractions: list[FileExtraction] = []
+        for path in self.files(paths):
+            result.files_checked += 1
+            try:
+                extractions.append(extract_file(path, self.settings))
+            except Exception as exc:  # a bug in a front end: report and go on
+                result.errors.append(_internal_error(display_path(path), exc))
+        contexts: list[ConfigContext] = []
+        for extraction in extractions:
+            result.findings.extend(extraction.findings)
+            for config in extraction.configs:
+                try:
+                    contexts.append(self._context(config))
+                except Exception as exc:
+                    result.errors.append(_internal_error(config.path, exc))
+        try:
+            self._attach_inventories(contexts)
+        except Exception as exc:
+            result.errors.append(_internal_error("<models>", exc))
+        allowed = {r.code for r in self.rules}
+        result.findings = [f for f in result.findings if f.code in allowed]
+        for ctx in contexts:
+            try:
+                for rule in self.rules:
+                    result.findings.extend(rule.check(ctx))
+                result.configs.append(_summary(ctx))
+            except Exception as exc:
+                result.errors.append(_internal_error(ctx.config.path, exc))
+        result.findings = sorted(set(result.findings), key=Finding.sort_key)
+        result.models_built = self.service.built
+        return result
+
+    # -- stages ----------------------------------------------------------------------------
+    def _context(self, config: ExtractedConfig) -> ConfigContext:
+        ref = config.model
+        if ref is None and self.cli_model:
+            ref = ModelRef(self.cli_model, origin="--model")
+        if ref is None and self.settings.default_model:
+            ref = ModelRef(self.settings.default_model, origin="default-model")
+        ctx = ConfigContext(config=config, model_ref=ref, options=options_of(config))
+        if ref is not None:
+            ctx.resolution = self.resolver.resolve(ref.name, ref.source_path)
+        return ctx
+
+    def _head(self, ctx: ConfigContext) -> str | None:
+        if ctx.model_ref and ctx.model_ref.head:
+            return ctx.model_ref.head
+        task = ctx.options.task_type
+        return TASK_TYPE_HEADS.get(task.upper()) if task else None
+
+    def _trust(self, ctx: ConfigContext) -> bool:
+        return self.settings.trust_remote_code
+
+    def _attach_inventories(self, contexts: list[ConfigContext]) -> None:
+        requests = [
+            (ctx.resolution, self._head(ctx), self._trust(ctx))
+            for ctx in contexts
+            if isinstance(ctx.resolution, ResolvedModel)
+        ]
+        self.service.prefetch(requests, self.progress)  # type: ignore[arg-type]
+        for ctx in contexts:
+            if isinstance(ctx.resolution, ResolvedModel):
+                value = self.service.get(ctx.resolution, self._head(ctx), self._trust(ctx))
+                if isinstance(value, ModelInventory):
+                    ctx.inventory = value
+                else:
+                    ctx.inventory_error = value
+
+
+def _summary(ctx: ConfigContext) -> ConfigSummary:
+    matched = None
+    error = None
+    if ctx.inventory is not None and isinstance(ctx.config.target_modules, (Located, type(None))):
+        defaults = ctx.inventory.peft_defaults.get(ctx.options.peft_type)
+        injection = simulate(ctx.options, ctx.inventory, defaults)  # type: ignore[arg-type]
+        matched = len(injection.targeted)
+        error = injection.error
+    return ConfigSummary(
+        path=ctx.config.path,
+        line=ctx.config.span.line,
+        source=ctx.config.source,
+        peft_type=ctx.config.peft_type,
+        model=ctx.model_id,
+        targets=to_plain(ctx.config.target_modules),
+        matched_modules=matched,
+        error=error,
+    )
+
+
+def _internal_error(path: str, exc: BaseException) -> str:
+    return (
+        f"{path}: internal error: {type(exc).__name__}: {exc} "
+        "(this is a lora-lint bug; please report it with this file)"
+    )

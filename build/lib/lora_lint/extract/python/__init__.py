@@ -1,0 +1,72 @@
+"""PEFT configs in Python training code, read statically with libcst.
+
+The code being linted is never imported or executed. Values are resolved only
+as far as the source fixes them (see :mod:`.evaluator`); everything else is an
+``Unresolved`` with its reason.
+
+Modules, in the order data flows: :mod:`.source` (parse + positions),
+:mod:`.imports` (import aliases, sibling modules), :mod:`.scopes` (which
+assignment a name refers to), :mod:`.evaluator` (static values),
+:mod:`.configs` / :mod:`.models` (what a call means), :mod:`.linking` (which
+model a config applies to), :mod:`.extractor` (the visitor tying them up).
+"""
+
+from __future__ import annotations
+
+import pathlib
+
+import libcst as cst
+
+from lora_lint.diagnostics import Span, unreadable_input
+from lora_lint.extract.python.catalog import PREFILTER_NEEDLES
+from lora_lint.extract.python.extractor import extract_module
+from lora_lint.extract.python.source import SourceModule
+from lora_lint.extract.types import FileExtraction
+
+__all__ = ["extract_python", "might_contain_config"]
+
+
+def might_contain_config(text: str) -> bool:
+    """Cheap text pre-filter: False means the file certainly holds no PEFT config (skip libcst).
+
+    True if it mentions any PEFT config class name, ``target_modules``,
+    ``get_peft_model`` or ``use_peft`` (a TRL ``ModelConfig`` with default targets).
+    """
+    return any(needle in text for needle in PREFILTER_NEEDLES)
+
+
+def extract_python(
+    source: str,
+    path: str,
+    *,
+    project_root: pathlib.Path | None = None,
+    file_path: pathlib.Path | None = None,
+) -> FileExtraction:
+    """Every PEFT config in ``source`` with its values, spans and base model.
+
+    ``path`` is the display path put into every config and finding;
+    ``file_path`` is the file on disk (for relative imports); ``project_root``
+    bounds the sibling modules that may be read. Never raises: a file that
+    cannot be parsed or analysed yields one LL000 finding. Files the
+    pre-filter rejects are not parsed at all.
+    """
+    result = FileExtraction(path=path)
+    if not might_contain_config(source):
+        return result
+    try:
+        parsed = SourceModule.parse(source, path, file_path)
+    except cst.ParserSyntaxError as exc:
+        span = Span.point(exc.raw_line, exc.raw_column + 1)
+        result.findings.append(unreadable_input(path, f"cannot parse Python: {exc.message}", span))
+        return result
+    except RecursionError:
+        result.findings.append(unreadable_input(path, "cannot parse Python: nested too deeply"))
+        return result
+    try:
+        return extract_module(parsed, project_root)
+    except RecursionError:
+        message = "cannot analyse Python: the code is nested too deeply"
+    except Exception as exc:  # the linter must report, not crash, on any input
+        message = f"cannot analyse Python: internal error ({type(exc).__name__}: {exc})"
+    result.findings.append(unreadable_input(path, message))
+    return result

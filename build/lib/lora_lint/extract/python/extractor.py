@@ -1,0 +1,226 @@
+"""The visitor: finds config, model and link sites in one module, then links them."""
+
+from __future__ import annotations
+
+import pathlib
+
+import libcst as cst
+
+from lora_lint.extract.python.catalog import (
+    PEFT_CONFIG_CLASSES,
+    TRL_MODEL_CONFIG_KEYS,
+    TRL_TRAINER_HEADS,
+    UNSLOTH_CLASSES,
+)
+from lora_lint.extract.python.configs import ConfigBuilder
+from lora_lint.extract.python.context import ModuleContext
+from lora_lint.extract.python.evaluator import Evaluator, Guard
+from lora_lint.extract.python.imports import QualName
+from lora_lint.extract.python.linking import ConfigSite, Linker, LinkSite
+from lora_lint.extract.python.models import ModelFinder, ModelSite
+from lora_lint.extract.python.source import SourceModule
+from lora_lint.extract.types import ExtractedConfig, FileExtraction, Located, ModelRef
+
+#: Calls that wrap a model and a config into a PEFT model.
+_PEFT_MODEL_CLASSES = frozenset(
+    {
+        "PeftModel",
+        "PeftMixedModel",
+        "PeftModelForCausalLM",
+        "PeftModelForSeq2SeqLM",
+        "PeftModelForSequenceClassification",
+        "PeftModelForTokenClassification",
+        "PeftModelForQuestionAnswering",
+        "PeftModelForFeatureExtraction",
+    }
+)
+
+
+def extract_module(source: SourceModule, project_root: pathlib.Path | None) -> FileExtraction:
+    """Configs and model references of a parsed module, each config linked to its model."""
+    ctx = ModuleContext.build(source, project_root)
+    guard = Guard()
+    evaluator = Evaluator(ctx, guard)
+    collector = _Collector(ctx, evaluator, ModelFinder(ctx, guard))
+    source.module.visit(collector)
+    Linker(ctx, collector.configs, collector.models, collector.links).link()
+    return FileExtraction(
+        path=source.path,
+        configs=[site.config for site in collector.configs],
+        models=[site.ref for site in sorted(collector.models, key=lambda m: m.at)],
+    )
+
+
+class _Collector(cst.CSTVisitor):
+    def __init__(self, ctx: ModuleContext, evaluator: Evaluator, finder: ModelFinder) -> None:
+        self.ctx = ctx
+        self.evaluator = evaluator
+        self.builder = ConfigBuilder(evaluator)
+        self.finder = finder
+        self.configs: list[ConfigSite] = []
+        self.models: list[ModelSite] = []
+        self.links: list[LinkSite] = []
+
+    def _qualify(self, node: cst.BaseExpression) -> QualName | None:
+        return self.ctx.imports.qualify(node)
+
+    def _config_class(self, node: cst.BaseExpression) -> str | None:
+        """The PEFT config class ``node`` names: bare names from anywhere, attributes of imports."""
+        qualified = self._qualify(node)
+        if qualified is None or qualified.last not in PEFT_CONFIG_CLASSES:
+            return None
+        if isinstance(node, cst.Name) or qualified.imported:
+            return qualified.last
+        return None
+
+    def _add_config(
+        self,
+        config: ExtractedConfig,
+        node: cst.CSTNode,
+        model_arg: cst.BaseExpression | None = None,
+        own_model: ModelRef | None = None,
+    ) -> None:
+        at = self.ctx.source.start(node)
+        function = self.ctx.scopes.function_at(at)
+        self.configs.append(ConfigSite(config, node, at, function, model_arg, own_model))
+
+    # -- visiting -----------------------------------------------------------
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self._config_call(node)
+        self._type_dict_call(node)
+        loader = self.finder.loader(node)
+        if loader is not None:
+            self.models.append(loader)
+        self._link_call(node, is_loader=loader is not None)
+
+    def visit_Dict(self, node: cst.Dict) -> None:
+        for element in node.elements:
+            if not isinstance(element, cst.DictElement):
+                continue
+            key = self.evaluator.evaluate(element.key)
+            if isinstance(key, Located) and key.value == "type":
+                class_name = self._config_class(element.value)
+                if class_name is not None:
+                    peft_type = PEFT_CONFIG_CLASSES[class_name]
+                    self._add_config(self.builder.type_dict(node, class_name, peft_type), node)
+
+    # -- configs ------------------------------------------------------------
+
+    def _config_call(self, node: cst.Call) -> None:
+        func = node.func
+        class_name = self._config_class(func)
+        if class_name is not None:
+            peft_type = PEFT_CONFIG_CLASSES[class_name]
+            self._add_config(self.builder.peft_call(node, class_name, peft_type), node)
+            return
+        if isinstance(func, cst.Attribute) and func.attr.value == "get_peft_model":
+            owner = self._qualify(func.value)
+            if owner is not None and owner.last in UNSLOTH_CLASSES:
+                helper = f"{owner.last}.get_peft_model"
+                config = self.builder.unsloth_call(node, helper)
+                self._add_config(config, node, model_arg=_argument(node, 0, "model"))
+            return
+        qualified = self._qualify(func)
+        if qualified is not None and qualified.last == "ModelConfig" and self._from_trl(qualified):
+            self._trl_model_config(node)
+
+    def _from_trl(self, qualified: QualName) -> bool:
+        if qualified.imported:
+            return qualified.from_module("trl")
+        return any(ref.module.split(".")[0] == "trl" for ref in self.ctx.imports.star_modules)
+
+    def _trl_model_config(self, node: cst.Call) -> None:
+        keywords = _keywords(node)
+        uses_peft = "use_peft" in keywords or any(
+            key.startswith("lora_") and key in TRL_MODEL_CONFIG_KEYS for key in keywords
+        )
+        if not uses_peft:
+            return
+        config = self.builder.trl_model_config(node)
+        own = None
+        if "model_name_or_path" in keywords:
+            own = self.finder.named(
+                node,
+                keywords["model_name_or_path"],
+                "causal-lm",
+                "ModelConfig(model_name_or_path=...)",
+                keywords.get("trust_remote_code"),
+            )
+        if own is not None:
+            self.models.append(own)
+        self._add_config(config, node, own_model=own.ref if own is not None else None)
+
+    def _type_dict_call(self, node: cst.Call) -> None:
+        """mmengine/xtuner ``dict(type=LoraConfig, ...)``, ``dict(type=X.from_pretrained, ...)``."""
+        if not (isinstance(node.func, cst.Name) and node.func.value == "dict"):
+            return
+        kind = _keywords(node).get("type")
+        if kind is None:
+            return
+        class_name = self._config_class(kind)
+        if class_name is not None:
+            peft_type = PEFT_CONFIG_CLASSES[class_name]
+            self._add_config(self.builder.type_dict(node, class_name, peft_type), node)
+        elif isinstance(kind, cst.Attribute) and kind.attr.value == "from_pretrained":
+            site = self.finder.loader_dict(node, kind)
+            if site is not None:
+                self.models.append(site)
+
+    # -- links --------------------------------------------------------------
+
+    def _link_call(self, node: cst.Call, *, is_loader: bool) -> None:
+        func = node.func
+        qualified = self._qualify(func)
+        last = qualified.last if qualified is not None else None
+        if isinstance(func, cst.Attribute):
+            last = func.attr.value
+        keywords = _keywords(node)
+        model_and_config = (_argument(node, 0, "model"), _argument(node, 1, "peft_config"))
+        pair: tuple[cst.BaseExpression | None, cst.BaseExpression | None] | None = None
+        if last == "get_peft_model":
+            owner = self._qualify(func.value) if isinstance(func, cst.Attribute) else None
+            if owner is None or owner.last not in UNSLOTH_CLASSES:
+                pair = model_and_config
+        elif last == "add_adapter" and isinstance(func, cst.Attribute):
+            configs = [arg.value for arg in node.args]
+            self.links.append(LinkSite(node, [func.value], configs))
+        elif last in _PEFT_MODEL_CLASSES:
+            pair = model_and_config
+        elif last == "inject_adapter_in_model":
+            pair = (_argument(node, 1, "model"), _argument(node, 0, "peft_config"))
+        elif "peft_config" in keywords:
+            pair = (node if is_loader else model_and_config[0], keywords["peft_config"])
+        if pair is not None:
+            model, config = pair
+            self.links.append(LinkSite(node, _present(model), _present(config)))
+        if last in TRL_TRAINER_HEADS:
+            self._trainer_model(node, last)
+
+    def _trainer_model(self, node: cst.Call, trainer: str) -> None:
+        """``SFTTrainer(model="org/name", ...)``: TRL loads the id itself."""
+        model_expr = _argument(node, 0, "model")
+        if model_expr is None:
+            return
+        site = self.finder.named(
+            model_expr, model_expr, TRL_TRAINER_HEADS[trainer], f"{trainer}(model=...)"
+        )
+        if site is not None:
+            self.models.append(site)
+
+
+def _present(*exprs: cst.BaseExpression | None) -> list[cst.BaseExpression]:
+    return [expr for expr in exprs if expr is not None]
+
+
+def _keywords(node: cst.Call) -> dict[str, cst.BaseExpression]:
+    return {arg.keyword.value: arg.value for arg in node.args if arg.keyword is not None}
+
+
+def _argument(node: cst.Call, position: int, keyword: str) -> cst.BaseExpression | None:
+    """An argument given by keyword or at a position (ignoring ``*``/``**`` arguments)."""
+    for arg in node.args:
+        if arg.keyword is not None and arg.keyword.value == keyword:
+            return arg.value
+    positional = [arg.value for arg in node.args if arg.keyword is None and not arg.star]
+    return positional[position] if position < len(positional) else None

@@ -1,0 +1,253 @@
+"""Base-model references: ``from_pretrained`` loaders, TRL ``model="id"`` and their model ids.
+
+A model id is often not a literal at the call: scripts pass a parameter with a
+default, an argparse option or a dataclass field of ``HfArgumentParser``. Those
+defaults are what the script runs with when nobody overrides them, so they are
+the best static answer for *which model*, unlike config values, where a default
+that may be overridden is never trusted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+from lora_lint.diagnostics import Span
+from lora_lint.extract.python.catalog import loader_head
+from lora_lint.extract.python.context import ModuleContext
+from lora_lint.extract.python.evaluator import Evaluator, Guard
+from lora_lint.extract.python.scopes import Assigned
+from lora_lint.extract.python.source import Pos
+from lora_lint.extract.types import Located, ModelRef
+
+#: Keywords that carry the model id of a loader.
+_NAME_KEYWORDS = ("pretrained_model_name_or_path", "model_name", "model_id")
+#: ``name = other_name`` hops followed when looking for a model id.
+_MAX_HOPS = 8
+
+
+@dataclass
+class ModelSite:
+    """A place in the file that names a base model."""
+
+    #: The call (or, for a TRL trainer, the ``model=`` expression) that names the model.
+    node: cst.CSTNode
+    ref: ModelRef
+    at: Pos
+    function: cst.FunctionDef | None
+    #: False for ids handed to something else (TRL): only loaders count as "nearest model".
+    from_loader: bool = True
+
+
+class ModelFinder:
+    """Finds model references of one module."""
+
+    def __init__(self, ctx: ModuleContext, guard: Guard) -> None:
+        self.ctx = ctx
+        self.evaluator = Evaluator(ctx, guard, parameter_defaults=True)
+        self._defaults: dict[str, list[cst.BaseExpression]] | None = None
+
+    def site(self, node: cst.CSTNode, ref: ModelRef, *, from_loader: bool = True) -> ModelSite:
+        at = self.ctx.source.start(node)
+        return ModelSite(node, ref, at, self.ctx.scopes.function_at(at), from_loader)
+
+    def loader(self, call: cst.Call) -> ModelSite | None:
+        """``AutoModelForCausalLM.from_pretrained("id", ...)`` and the unsloth loaders."""
+        func = call.func
+        if not isinstance(func, cst.Attribute) or func.attr.value != "from_pretrained":
+            return None
+        qualified = self.ctx.imports.qualify(func.value)
+        head = loader_head(qualified.dotted) if qualified is not None else None
+        if qualified is None or head is None:
+            return None
+        arguments = {arg.keyword.value: arg.value for arg in call.args if arg.keyword is not None}
+        positional = [arg.value for arg in call.args if arg.keyword is None and not arg.star]
+        name_expr = positional[0] if positional else _first(arguments, _NAME_KEYWORDS)
+        origin = f"{qualified.last}.from_pretrained at {self._where(call)}"
+        return self._site_for(call, name_expr, head, origin, arguments.get("trust_remote_code"))
+
+    def loader_dict(self, call: cst.Call, loader: cst.Attribute) -> ModelSite | None:
+        """mmengine/xtuner ``dict(type=AutoModelForCausalLM.from_pretrained, ...)``."""
+        qualified = self.ctx.imports.qualify(loader.value)
+        head = loader_head(qualified.dotted) if qualified is not None else None
+        if qualified is None or head is None:
+            return None
+        arguments = {arg.keyword.value: arg.value for arg in call.args if arg.keyword is not None}
+        origin = f"{qualified.last}.from_pretrained at {self._where(call)}"
+        name_expr = _first(arguments, _NAME_KEYWORDS)
+        return self._site_for(call, name_expr, head, origin, arguments.get("trust_remote_code"))
+
+    def named(
+        self,
+        node: cst.CSTNode,
+        name_expr: cst.BaseExpression,
+        head: str,
+        origin: str,
+        trust: cst.BaseExpression | None = None,
+    ) -> ModelSite | None:
+        """A model given by id to something else (``SFTTrainer(model=...)``, ``ModelConfig``)."""
+        origin = f"{origin} at {self._where(node)}"
+        return self._site_for(node, name_expr, head, origin, trust, from_loader=False)
+
+    def _site_for(
+        self,
+        node: cst.CSTNode,
+        name_expr: cst.BaseExpression | None,
+        head: str,
+        origin: str,
+        trust: cst.BaseExpression | None,
+        *,
+        from_loader: bool = True,
+    ) -> ModelSite | None:
+        if name_expr is None:
+            return None
+        found = self.model_name(name_expr)
+        if found is None:
+            return None
+        name, span = found
+        trusted = False
+        if trust is not None:
+            flag = self.evaluator.evaluate(trust)
+            trusted = isinstance(flag, Located) and flag.value is True
+        ref = ModelRef(
+            name=name,
+            span=span,
+            head=head,
+            origin=origin,
+            source_path=self.ctx.source.path,
+            trust_remote_code=trusted,
+        )
+        return self.site(node, ref, from_loader=from_loader)
+
+    def _where(self, node: cst.CSTNode) -> str:
+        return f"{self.ctx.source.path}:{self.ctx.source.start(node)[0]}"
+
+    # -- model ids ----------------------------------------------------------
+
+    def model_name(self, expr: cst.BaseExpression, hops: int = 0) -> tuple[str, Span] | None:
+        """The model id ``expr`` stands for, with the span where it is written."""
+        value = self.evaluator.evaluate(expr)
+        if isinstance(value, Located) and isinstance(value.value, str) and value.value:
+            span = value.span if value.path is None else self.ctx.source.span(expr)
+            return value.value, span
+        if hops >= _MAX_HOPS:
+            return None
+        if isinstance(expr, cst.Name):
+            binding = self.ctx.scopes.lookup(expr.value, self.ctx.source.start(expr))
+            if isinstance(binding, Assigned) and not binding.index:
+                return self.model_name(binding.value, hops + 1)
+            return None
+        if isinstance(expr, cst.Attribute):
+            return self._option_default(expr.attr.value)
+        return None
+
+    def _option_default(self, dest: str) -> tuple[str, Span] | None:
+        """The one default of an argparse option / dataclass field named ``dest``."""
+        found: dict[str, Span] = {}
+        for expr in self._option_defaults().get(dest, []):
+            value = self.evaluator.evaluate(expr)
+            if not (isinstance(value, Located) and isinstance(value.value, str) and value.value):
+                return None
+            span = value.span if value.path is None else self.ctx.source.span(expr)
+            found.setdefault(value.value, span)
+        if len(found) != 1:
+            return None
+        return next(iter(found.items()))
+
+    def _option_defaults(self) -> dict[str, list[cst.BaseExpression]]:
+        if self._defaults is None:
+            collector = _DefaultCollector(self.evaluator)
+            self.ctx.source.module.visit(collector)
+            self._defaults = collector.defaults
+        return self._defaults
+
+
+def _first(
+    arguments: dict[str, cst.BaseExpression], names: tuple[str, ...]
+) -> cst.BaseExpression | None:
+    for name in names:
+        if name in arguments:
+            return arguments[name]
+    return None
+
+
+class _DefaultCollector(cst.CSTVisitor):
+    """argparse ``add_argument``/``set_defaults`` and ``@dataclass`` field defaults, by name."""
+
+    def __init__(self, evaluator: Evaluator) -> None:
+        self.evaluator = evaluator
+        self.defaults: dict[str, list[cst.BaseExpression]] = {}
+
+    def _add(self, name: str, expr: cst.BaseExpression) -> None:
+        self.defaults.setdefault(name, []).append(expr)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if not isinstance(func, cst.Attribute):
+            return
+        keywords = {arg.keyword.value: arg.value for arg in node.args if arg.keyword is not None}
+        if func.attr.value == "set_defaults":
+            for name, expr in keywords.items():
+                self._add(name, expr)
+        elif func.attr.value == "add_argument" and "default" in keywords:
+            dest = self._dest(node, keywords)
+            if dest is not None:
+                self._add(dest, keywords["default"])
+
+    def _dest(self, node: cst.Call, keywords: dict[str, cst.BaseExpression]) -> str | None:
+        """argparse's dest: ``dest=``, else the first long flag, else the first flag."""
+        if "dest" in keywords:
+            value = self.evaluator.evaluate(keywords["dest"])
+            return (
+                value.value if isinstance(value, Located) and isinstance(value.value, str) else None
+            )
+        flags = []
+        for arg in node.args:
+            if arg.keyword is None and not arg.star:
+                value = self.evaluator.evaluate(arg.value)
+                if isinstance(value, Located) and isinstance(value.value, str):
+                    flags.append(value.value)
+        if not flags:
+            return None
+        chosen = next((flag for flag in flags if flag.startswith("--")), flags[0])
+        return chosen.lstrip("-").replace("-", "_") or None
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        if not any(_is_dataclass(decorator.decorator) for decorator in node.decorators):
+            return
+        for stmt in node.body.body:
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                continue
+            for small in stmt.body:
+                if (
+                    isinstance(small, cst.AnnAssign)
+                    and isinstance(small.target, cst.Name)
+                    and small.value is not None
+                ):
+                    default = _field_default(small.value)
+                    if default is not None:
+                        self._add(small.target.value, default)
+
+
+def _is_dataclass(decorator: cst.BaseExpression) -> bool:
+    if isinstance(decorator, cst.Call):
+        decorator = decorator.func
+    if isinstance(decorator, cst.Attribute):
+        return decorator.attr.value == "dataclass"
+    return isinstance(decorator, cst.Name) and decorator.value == "dataclass"
+
+
+def _field_default(value: cst.BaseExpression) -> cst.BaseExpression | None:
+    """``= field(default=X)`` -> X; ``= X`` -> X; ``default_factory`` has no static default."""
+    func = value.func if isinstance(value, cst.Call) else None
+    is_field = (isinstance(func, cst.Name) and func.value == "field") or (
+        isinstance(func, cst.Attribute) and func.attr.value == "field"
+    )
+    if not is_field:
+        return value
+    assert isinstance(value, cst.Call)
+    for arg in value.args:
+        if arg.keyword is not None and arg.keyword.value == "default":
+            return arg.value
+    return None

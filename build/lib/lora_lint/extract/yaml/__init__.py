@@ -1,0 +1,78 @@
+"""The YAML/JSON front end: positioned tree (``loader``) + tool adapters (``tools``).
+
+``extract_yaml``/``extract_json`` never raise: a file that cannot be read
+becomes an LL000 finding at the position of the problem, so one bad file never
+stops a lint run.
+"""
+
+from __future__ import annotations
+
+from lora_lint.diagnostics import unreadable_input
+from lora_lint.extract.types import FileExtraction
+from lora_lint.extract.yaml.loader import (
+    Document,
+    DuplicateKey,
+    ParsedFile,
+    load_json,
+    load_yaml,
+)
+
+#: Substrings of the keys the adapters look for (``target_modules``, ``lora_*``,
+#: ``peft_type``, ``peft_config``, ``finetuning_type``).
+_HINTS = ("target", "lora", "peft", "finetuning_type")
+
+
+def might_contain_config(text: str) -> bool:
+    """Cheap pre-filter before composing a file.
+
+    False positives only cost a parse. The one config it lets through
+    unextracted is a LLaMA-Factory file that relies on every default (no
+    ``lora_*`` key, no ``finetuning_type``): its targets are the implicit
+    ``all``, which has nothing to check.
+    """
+    return any(hint in text for hint in _HINTS)
+
+
+def extract_yaml(source: str, path: str) -> FileExtraction:
+    """Every LoRA config in a ``.yaml``/``.yml`` file (each document is checked)."""
+    try:
+        return _extract(load_yaml(source, path), "yaml")
+    except Exception as exc:  # never let one file stop the run
+        return FileExtraction(
+            path, findings=[unreadable_input(path, f"could not read YAML: {exc}")]
+        )
+
+
+def extract_json(source: str, path: str) -> FileExtraction:
+    """Every LoRA config in a ``.json`` file (``adapter_config.json`` and JSON configs)."""
+    try:
+        return _extract(load_json(source, path), "json")
+    except Exception as exc:  # never let one file stop the run
+        return FileExtraction(
+            path, findings=[unreadable_input(path, f"could not read JSON: {exc}")]
+        )
+
+
+def _extract(parsed: ParsedFile, kind: str) -> FileExtraction:
+    # Imported here: the adapters import the loader, which lives in this package.
+    from lora_lint.extract.tools import ToolContext, extract_document
+
+    result = FileExtraction(parsed.path, findings=list(parsed.findings))
+    several = len(parsed.documents) > 1
+    for document in parsed.documents:
+        hint = f"document {document.index + 1}" if several else None
+        ctx = ToolContext(parsed.path, kind, document, location_hint=hint)
+        result.configs.extend(extract_document(ctx))
+    return result
+
+
+__all__ = [
+    "Document",
+    "DuplicateKey",
+    "ParsedFile",
+    "extract_json",
+    "extract_yaml",
+    "load_json",
+    "load_yaml",
+    "might_contain_config",
+]

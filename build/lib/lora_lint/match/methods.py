@@ -1,0 +1,51 @@
+"""Which module kinds each PEFT method can wrap (its ``_create_new_module`` dispatch).
+
+Matching a module the method cannot wrap is not silent: PEFT raises while
+injecting. Verified against peft 0.21 by the differential tests.
+"""
+
+from __future__ import annotations
+
+from lora_lint.models import inventory as inv
+
+_LORA = frozenset(
+    {inv.LINEAR, inv.HF_CONV1D, inv.EMBEDDING, inv.CONV1D, inv.CONV2D, inv.CONV3D, inv.MHA}
+)
+
+SUPPORTED_KINDS: dict[str, frozenset[str]] = {
+    "LORA": _LORA,
+    "LOHA": frozenset({inv.LINEAR, inv.CONV1D, inv.CONV2D}),
+    "LOKR": frozenset({inv.LINEAR, inv.CONV1D, inv.CONV2D}),
+    "ADALORA": frozenset({inv.LINEAR, inv.HF_CONV1D}),
+    "IA3": frozenset({inv.LINEAR, inv.CONV2D, inv.HF_CONV1D}),
+    "VERA": frozenset({inv.LINEAR, inv.HF_CONV1D}),
+    "OFT": frozenset({inv.LINEAR, inv.CONV2D}),
+    "BOFT": frozenset({inv.LINEAR, inv.CONV2D}),
+}
+
+#: Human names of the kinds, for messages.
+KIND_LABELS: dict[str, str] = {
+    inv.LINEAR: "torch.nn.Linear",
+    inv.HF_CONV1D: "transformers Conv1D",
+    inv.EMBEDDING: "torch.nn.Embedding",
+    inv.CONV1D: "torch.nn.Conv1d",
+    inv.CONV2D: "torch.nn.Conv2d",
+    inv.CONV3D: "torch.nn.Conv3d",
+    inv.MHA: "torch.nn.MultiheadAttention",
+}
+
+
+def supported_kinds(peft_type: str) -> frozenset[str]:
+    """Kinds ``peft_type`` can wrap; unknown methods are assumed to be LoRA-like."""
+    return SUPPORTED_KINDS.get(peft_type.upper(), _LORA)
+
+
+def can_wrap(module: inv.ModuleInfo, peft_type: str) -> bool:
+    if module.kind not in supported_kinds(peft_type):
+        return False
+    return not (module.kind == inv.MHA and module.attr("qkv_same_embed_dim") is False)
+
+
+def supported_label(peft_type: str) -> str:
+    kinds = supported_kinds(peft_type)
+    return ", ".join(label for kind, label in KIND_LABELS.items() if kind in kinds)

@@ -1,0 +1,288 @@
+"""Instantiate a model on the meta device and record its module inventory.
+
+This is the only module of the lint path that imports torch and transformers,
+and it does so lazily, inside :func:`build_inventory`: a warm run answers from
+the cache and never gets here. No weights are read and no model code from a
+repository is executed unless the user opted in with ``--trust-remote-code``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+from lora_lint.models import inventory as inv
+from lora_lint.models.heads import resolve_head_class
+from lora_lint.models.versions import library_versions
+
+
+class BuildError(Exception):
+    """The model could not be instantiated; the message says why (shown in LL010)."""
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Silence transformers' warnings and prints while building on meta."""
+    loggers = [logging.getLogger(n) for n in ("transformers", "torch", "accelerate", "peft")]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        for lg, level in zip(loggers, levels):
+            lg.setLevel(level)
+
+
+def _make_config(config: dict[str, Any], trust_remote_code: bool, local_dir: str | None) -> Any:
+    import transformers
+
+    model_type = config.get("model_type")
+    if not isinstance(model_type, str) or not model_type:
+        raise BuildError("its config.json has no `model_type`")
+    try:
+        from transformers.models.auto.configuration_auto import CONFIG_MAPPING
+
+        known = model_type in CONFIG_MAPPING
+    except ImportError:  # pragma: no cover - very old transformers
+        known = True
+    if not known or ("auto_map" in config and not known):
+        if config.get("auto_map") and trust_remote_code and local_dir:
+            return transformers.AutoConfig.from_pretrained(local_dir, trust_remote_code=True)
+        if config.get("auto_map"):
+            raise BuildError(
+                f"model_type {model_type!r} needs custom code from the model repository "
+                "(`auto_map` in config.json); lora-lint never runs it unless you pass "
+                "--trust-remote-code"
+            )
+        raise BuildError(
+            f"model_type {model_type!r} is not known to transformers {transformers.__version__}"
+        )
+    kwargs = {k: v for k, v in config.items() if k not in ("model_type", "auto_map")}
+    try:
+        return transformers.AutoConfig.for_model(model_type, **kwargs)
+    except Exception as exc:  # transformers validates values in many ways
+        raise BuildError(f"transformers rejects its config.json: {exc}") from exc
+
+
+def _classify(module: Any) -> tuple[str, int | None, int | None, tuple[tuple[str, object], ...]]:
+    import torch.nn as nn
+
+    try:
+        from transformers.pytorch_utils import Conv1D
+    except ImportError:  # pragma: no cover
+        Conv1D = ()  # noqa: N806
+
+    if isinstance(module, nn.Linear):
+        return inv.LINEAR, module.in_features, module.out_features, ()
+    if Conv1D and isinstance(module, Conv1D):
+        w = module.weight
+        return inv.HF_CONV1D, int(w.shape[0]), int(w.shape[1]), ()
+    if isinstance(module, nn.Embedding):
+        return inv.EMBEDDING, module.num_embeddings, module.embedding_dim, ()
+    if isinstance(module, nn.Conv1d):
+        return inv.CONV1D, module.in_channels, module.out_channels, ()
+    if isinstance(module, nn.Conv2d):
+        return inv.CONV2D, module.in_channels, module.out_channels, ()
+    if isinstance(module, nn.Conv3d):
+        return inv.CONV3D, module.in_channels, module.out_channels, ()
+    if isinstance(module, nn.MultiheadAttention):
+        attrs = (
+            ("qkv_same_embed_dim", bool(module._qkv_same_embed_dim)),
+            ("embed_dim", int(module.embed_dim)),
+        )
+        return inv.MHA, module.embed_dim, module.embed_dim, attrs
+    has_children = next(iter(module.children()), None) is not None
+    if has_children:
+        return inv.CONTAINER, None, None, ()
+    name = type(module).__name__
+    if "Norm" in name or isinstance(
+        module, (nn.LayerNorm, nn.GroupNorm, nn.modules.batchnorm._BatchNorm)
+    ):
+        return inv.NORM, None, None, ()
+    if isinstance(module, nn.Dropout | nn.Dropout1d | nn.Dropout2d | nn.Dropout3d):
+        return inv.DROPOUT, None, None, ()
+    if type(module).__module__ == "torch.nn.modules.activation" or "Activation" in name:
+        return inv.ACTIVATION, None, None, ()
+    return inv.OTHER, None, None, ()
+
+
+def _num_layers(cfg: Any) -> int | None:
+    text = cfg.get_text_config() if hasattr(cfg, "get_text_config") else cfg
+    for attr in ("num_hidden_layers", "n_layer", "num_layers"):
+        value = getattr(text, attr, None)
+        if isinstance(value, int):
+            return value
+    return None
+
+
+def _summary(cfg: Any, model_type: str) -> dict[str, object]:
+    text = cfg.get_text_config() if hasattr(cfg, "get_text_config") else cfg
+    out: dict[str, object] = {"model_type": model_type}
+    for key, attrs in {
+        "hidden_size": ("hidden_size", "n_embd", "d_model"),
+        "intermediate_size": ("intermediate_size", "n_inner", "d_ff", "ffn_dim"),
+        "num_layers": ("num_hidden_layers", "n_layer", "num_layers"),
+        "num_attention_heads": ("num_attention_heads", "n_head", "num_heads"),
+        "num_key_value_heads": ("num_key_value_heads", "num_kv_heads"),
+        "vocab_size": ("vocab_size",),
+        "num_experts": ("num_local_experts", "num_experts", "n_routed_experts"),
+    }.items():
+        for attr in attrs:
+            value = getattr(text, attr, None)
+            if isinstance(value, int) and not isinstance(value, bool):
+                out[key] = value
+                break
+    tie = getattr(cfg, "tie_word_embeddings", None)
+    if tie is None:
+        tie = getattr(text, "tie_word_embeddings", None)
+    out["tie_word_embeddings"] = bool(tie) if tie is not None else None
+    return out
+
+
+def _peft_defaults(model_type: str) -> dict[str, object]:
+    """PEFT's per-method default targets for ``model_type`` (``target_modules=None``)."""
+    try:
+        from peft.mapping import PEFT_TYPE_TO_TUNER_MAPPING
+    except ImportError:  # pragma: no cover - declared dependency
+        return {}
+    out: dict[str, object] = {}
+    for peft_type, tuner in PEFT_TYPE_TO_TUNER_MAPPING.items():
+        mapping = getattr(tuner, "target_module_mapping", None)
+        if not isinstance(mapping, dict):
+            continue
+        value = mapping.get(model_type)
+        key = getattr(peft_type, "value", str(peft_type))
+        out[key] = value if value is None or isinstance(value, str) else sorted(value)
+    return out
+
+
+def _moe_conversion(model_type: str) -> dict[str, object] | None:
+    """The v4->v5 MoE target rewrite PEFT applies to ``model_type`` (LoRA only), if any.
+
+    Mirrors ``peft.utils.transformers_weight_conversion.convert_peft_config_for_transformers``:
+    it runs only when transformers has a checkpoint conversion for the type and PEFT maps
+    the type to a family with fused expert targets.
+    """
+    try:
+        from peft.utils import transformers_weight_conversion as twc
+        from transformers.conversion_mapping import get_checkpoint_conversion_mapping
+    except ImportError:  # transformers 4 / older peft: no rewrite
+        return None
+    try:
+        if get_checkpoint_conversion_mapping(model_type) is None:
+            return None
+        base = twc._MODEL_TO_CONVERSION_PATTERN.get(model_type)
+        mapping = twc._MOE_TARGET_MODULE_MAPPING.get(base) if base else None
+        fused = twc._MOE_FUSED_TARGETS.get(base, {}) if base else {}
+    except Exception:  # private API moved: behave like a peft without the rewrite
+        return None
+    if not mapping or not fused:
+        return None
+    return {
+        "base": base,
+        "mapping": dict(mapping),
+        "fused": {k: list(v) for k, v in fused.items()},
+    }
+
+
+def build_inventory(
+    config: dict[str, Any],
+    *,
+    model_id: str,
+    head: str | None,
+    trust_remote_code: bool = False,
+    local_dir: str | None = None,
+) -> inv.ModelInventory:
+    """Instantiate ``config`` with the requested head on the meta device; raise BuildError."""
+    try:
+        import torch
+        import transformers
+    except ImportError as exc:  # pragma: no cover - dependencies are declared
+        raise BuildError(f"cannot import torch/transformers ({exc})") from exc
+
+    with _quiet():
+        cfg = _make_config(config, trust_remote_code, local_dir)
+        model_type = str(getattr(cfg, "model_type", config.get("model_type")))
+        architectures = list(config.get("architectures") or [])
+        try:
+            class_name = resolve_head_class(model_type, architectures, head)
+        except LookupError as exc:
+            if trust_remote_code and getattr(cfg, "auto_map", None):
+                class_name = ""
+            else:
+                raise BuildError(str(exc)) from exc
+        try:
+            with torch.device("meta"):
+                if class_name:
+                    cls = getattr(transformers, class_name)
+                    model = cls(cfg)
+                else:
+                    model = transformers.AutoModelForCausalLM.from_config(
+                        cfg, trust_remote_code=True
+                    )
+                    class_name = type(model).__name__
+        except Exception as exc:
+            raise BuildError(
+                f"{class_name or 'the model'} cannot be built from its config "
+                f"({type(exc).__name__}: {str(exc)[:300]})"
+            ) from exc
+
+        modules: list[inv.ModuleInfo] = []
+        for name, module in model.named_modules():
+            if not name:
+                continue
+            kind, fin, fout, attrs = _classify(module)
+            params = tuple(
+                (pname, tuple(int(d) for d in p.shape))
+                for pname, p in module.named_parameters(recurse=False)
+            )
+            modules.append(
+                inv.ModuleInfo(
+                    name=name,
+                    cls=type(module).__name__,
+                    kind=kind,
+                    in_features=fin,
+                    out_features=fout,
+                    params=params,
+                    has_children=next(iter(module.children()), None) is not None,
+                    attrs=attrs,
+                )
+            )
+        output_embedding = None
+        get_out = getattr(model, "get_output_embeddings", None)
+        out_module = get_out() if callable(get_out) else None
+        if out_module is not None:
+            output_embedding = next(
+                (n for n, m in model.named_modules() if m is out_module and n), None
+            )
+        seq_cls_head = None
+        for head_name in ("score", "classifier"):
+            head_module = getattr(model, head_name, None)
+            if head_module is not None:
+                seq_cls_head = next(
+                    (n for n, m in model.named_modules() if m is head_module and n), None
+                )
+                break
+        total = sum(p.numel() for p in model.parameters())
+
+    return inv.ModelInventory(
+        model_id=model_id,
+        model_type=model_type,
+        class_name=class_name,
+        modules=modules,
+        output_embedding=output_embedding,
+        seq_cls_head=seq_cls_head,
+        num_layers=_num_layers(cfg),
+        total_params=int(total),
+        summary=_summary(cfg, model_type),
+        versions=library_versions(),
+        peft_defaults=_peft_defaults(model_type),
+        moe_conversion=_moe_conversion(model_type),
+    )

@@ -1,0 +1,110 @@
+"""On-disk cache of model inventories (and of build failures).
+
+Keyed by everything the answer depends on: the config content, the head
+requested, the trust-remote-code opt-in, the transformers/peft/torch versions
+and lora-lint's inventory format, so an entry from another version is never
+used. Entries are written atomically (temporary file in the same directory,
+then ``os.replace``), so concurrent pre-commit processes can share the cache;
+an unreadable or corrupt entry is treated as a miss and rebuilt. A cache
+directory that cannot be created or written degrades to "no cache" with one
+warning.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from lora_lint.models.inventory import INVENTORY_FORMAT, ModelInventory
+from lora_lint.models.versions import library_versions
+
+
+def default_cache_dir() -> Path:
+    env = os.environ.get("LORA_LINT_CACHE_DIR")
+    if env:
+        return Path(env)
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("lora-lint", appauthor=False))
+
+
+def inventory_key(
+    config: dict[str, Any], head: str | None, trust_remote_code: bool = False
+) -> str:
+    payload = json.dumps(
+        {
+            "config": config,
+            "head": head,
+            "trust_remote_code": trust_remote_code,
+            "versions": library_versions(),
+            "format": INVENTORY_FORMAT,
+        },
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+
+class InventoryCache:
+    """A directory of ``<key>.json`` entries; ``None`` directory means disabled."""
+
+    def __init__(self, directory: Path | None) -> None:
+        self.directory = directory / f"inventory-v{INVENTORY_FORMAT}" if directory else None
+        self._warned = False
+        self.warnings: list[str] = []
+
+    @property
+    def enabled(self) -> bool:
+        return self.directory is not None
+
+    def _path(self, key: str) -> Path | None:
+        return self.directory / f"{key}.json" if self.directory else None
+
+    def get(self, key: str) -> ModelInventory | str | None:
+        """The cached inventory, the cached build-failure reason (str), or None (miss)."""
+        path = self._path(key)
+        if path is None:
+            return None
+        try:
+            data = json.loads(path.read_bytes())
+        except (OSError, ValueError):
+            return None
+        try:
+            if data.get("failure") is not None:
+                return str(data["failure"])
+            return ModelInventory.from_json(data["inventory"])
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+            return None  # corrupt or foreign entry: rebuild
+
+    def put(self, key: str, value: ModelInventory | str) -> None:
+        path = self._path(key)
+        if path is None:
+            return
+        data = (
+            {"failure": value} if isinstance(value, str) else {"inventory": value.to_json()}
+        )
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=".tmp", dir=path.parent)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    json.dump(data, fh, separators=(",", ":"))
+                os.replace(tmp, path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError as exc:
+            self._disable(f"cannot write the model cache in {path.parent} ({exc.strerror})")
+
+    def _disable(self, reason: str) -> None:
+        if not self._warned:
+            self._warned = True
+            message = f"lora-lint: warning: {reason}; continuing without a cache"
+            self.warnings.append(message)
+            print(message, file=sys.stderr)
+        self.directory = None

@@ -1,0 +1,148 @@
+"""The rule framework: one class per rule, with its code, name, docs and examples.
+
+A rule is declared once, in its own module, Fixit/ruff style: ``code`` and
+``name`` (the stable public interface), a severity, a docstring with the
+sections "What it does", "Why is this bad?" and "Fix", and ``VALID``/
+``INVALID`` examples that the test-suite runs through the whole pipeline and
+that ``lora-lint rule`` and the README show.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from lora_lint.diagnostics import Finding, Severity, Span
+from lora_lint.extract.types import ExtractedConfig, Located, ModelRef, Unresolved, to_plain
+from lora_lint.match.peft_semantics import PeftOptions
+from lora_lint.models.inventory import ModelInventory
+from lora_lint.models.resolve import ResolutionFailure, ResolvedModel
+
+
+@dataclass(frozen=True)
+class Example:
+    """A small input file for the docs and tests.
+
+    ``filename`` decides the front end (``train.py``, ``config.yaml``, ...);
+    for INVALID examples ``expect`` lists the (line, column) of every finding
+    of this rule, in order.
+    """
+
+    code: str
+    filename: str = "train.py"
+    expect: tuple[tuple[int, int], ...] = ()
+    #: Substring the first finding's message must contain.
+    message: str | None = None
+    #: ``--model`` for the example when the snippet itself names none.
+    model: str | None = None
+
+
+def Valid(code: str, filename: str = "train.py", model: str | None = None) -> Example:  # noqa: N802
+    return Example(inspect.cleandoc(code) + "\n", filename, (), None, model)
+
+
+def Invalid(  # noqa: N802
+    code: str,
+    expect: Iterable[tuple[int, int]],
+    filename: str = "train.py",
+    message: str | None = None,
+    model: str | None = None,
+) -> Example:
+    return Example(inspect.cleandoc(code) + "\n", filename, tuple(expect), message, model)
+
+
+@dataclass
+class ConfigContext:
+    """Everything rules know about one extracted config."""
+
+    config: ExtractedConfig
+    model_ref: ModelRef | None = None
+    resolution: ResolvedModel | ResolutionFailure | None = None
+    inventory: ModelInventory | None = None
+    #: Why the inventory could not be built (the model resolved but transformers failed).
+    inventory_error: str | None = None
+    options: PeftOptions = field(default_factory=PeftOptions)
+
+    @property
+    def model_id(self) -> str | None:
+        if isinstance(self.resolution, ResolvedModel):
+            return self.resolution.model_id
+        return self.model_ref.name if self.model_ref else None
+
+    @property
+    def model_label(self) -> str:
+        """``meta-llama/Llama-3.1-8B (LlamaForCausalLM)`` for messages."""
+        name = self.model_id or "the model"
+        if self.inventory is not None:
+            return f"{name} ({self.inventory.class_name})"
+        return name
+
+    def option_key(self, field_name: str) -> str:
+        """The key as the user wrote it (``lora_target`` for LLaMA-Factory's targets)."""
+        return self.config.option_keys.get(field_name, field_name)
+
+
+class Rule:
+    """Base class of every rule; subclasses set the class attributes and ``check``."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity]
+    #: One line, shown in the rule table and SARIF ``shortDescription``.
+    summary: ClassVar[str]
+    #: "safe", "unsafe" or "none": which ``--fix`` mode may apply this rule's fixes.
+    fix: ClassVar[str] = "none"
+    VALID: ClassVar[list[Example]] = []
+    INVALID: ClassVar[list[Example]] = []
+
+    def check(self, ctx: ConfigContext) -> Iterator[Finding]:
+        return iter(())
+
+    @classmethod
+    def docs(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    def finding(
+        self,
+        ctx: ConfigContext,
+        span: Span,
+        message: str,
+        *,
+        target: str | None = None,
+        suggestion: Iterable[str] = (),
+        help: str | None = None,
+        path: str | None = None,
+        severity: Severity | None = None,
+    ) -> Finding:
+        return Finding(
+            code=self.code,
+            name=self.name,
+            severity=severity or self.severity,
+            path=path or ctx.config.path,
+            span=span,
+            message=message,
+            target=target,
+            suggestion=tuple(suggestion),
+            model=ctx.model_id,
+            help=help,
+            location_hint=ctx.config.location_hint,
+        )
+
+
+def string_items(value: Located | Unresolved | None) -> list[Located]:
+    """The string elements of a list/tuple/set value, with their spans."""
+    if not isinstance(value, Located):
+        return []
+    return [v for v in value.items if isinstance(v, Located) and isinstance(v.value, str)]
+
+
+def plain_option(config: ExtractedConfig, name: str) -> object:
+    return to_plain(config.options.get(name))
+
+
+def short_list(names: Iterable[str], limit: int = 4) -> str:
+    items = list(names)
+    shown = ", ".join(repr(n) for n in items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")

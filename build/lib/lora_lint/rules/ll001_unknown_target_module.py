@@ -1,0 +1,134 @@
+"""LL001 unknown-target-module."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from lora_lint.diagnostics import Finding, Severity
+from lora_lint.match.peft_semantics import is_all_linear, report_entry
+from lora_lint.match.suggest import close_names, role_alternatives
+from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid, string_items
+
+
+class UnknownTargetModule(Rule):
+    """
+    ## What it does
+    Checks every entry of a `target_modules` list against the real module names of
+    the base model (instantiated on the meta device from its config). An entry
+    matches when it equals a module's full name or is a dot-bounded suffix of it
+    (`q_proj` matches `model.layers.0.self_attn.q_proj`), exactly as PEFT does.
+
+    ## Why is this bad?
+    PEFT raises only when *no* entry matches. With `["q_proj", "v_prj"]` it adapts
+    `q_proj` alone, silently, and the run trains something other than what you
+    planned. Names from another architecture (`q_proj` on Falcon or GPT-2, which
+    fuse q/k/v into `query_key_value`/`c_attn`) fail the same way.
+
+    ## Fix
+    Use the suggested name. `lora-lint inspect MODEL` lists the real names.
+    With `--fix --unsafe-fixes`, a misspelling with exactly one close candidate is
+    replaced (unsafe: it changes what trains).
+    """
+
+    code = "LL001"
+    name = "unknown-target-module"
+    severity = Severity.ERROR
+    summary = "A target_modules entry matches no module of the base model"
+    fix = "unsafe"
+
+    VALID = [
+        Valid(
+            """
+            from peft import LoraConfig
+            from transformers import AutoModelForCausalLM
+
+            model = AutoModelForCausalLM.from_pretrained("meta-llama/Llama-3.1-8B")
+            config = LoraConfig(r=16, target_modules=["q_proj", "v_proj", "self_attn.o_proj"])
+            """
+        ),
+    ]
+    INVALID = [
+        Invalid(
+            """
+            from peft import LoraConfig, get_peft_model
+            from transformers import AutoModelForCausalLM
+
+            model = AutoModelForCausalLM.from_pretrained("meta-llama/Llama-3.1-8B")
+            config = LoraConfig(r=16, target_modules=["q_proj", "v_prj"])
+            model = get_peft_model(model, config)
+            """,
+            expect=[(5, 52)],
+            message="did you mean 'v_proj'",
+        ),
+        Invalid(
+            """
+            base_model: tiiuae/falcon-7b
+            adapter: lora
+            lora_target_modules:
+              - q_proj
+              - v_proj
+            """,
+            filename="axolotl.yaml",
+            expect=[(4, 5), (5, 5)],
+            message="query_key_value",
+        ),
+    ]
+
+    def check(self, ctx: ConfigContext) -> Iterator[Finding]:
+        target = ctx.config.target_modules
+        items = string_items(target)
+        inventory = ctx.inventory
+        for item in items:
+            entry = str(item.value)
+            if is_all_linear(entry):
+                yield self.finding(
+                    ctx,
+                    item.span,
+                    f"{entry!r} inside a list is a literal module name, and {ctx.model_label} "
+                    "has no module called that",
+                    target=entry,
+                    suggestion=["all-linear"],
+                    help="PEFT expands 'all-linear' only when it is the whole value: "
+                    "target_modules='all-linear'",
+                    path=item.path,
+                )
+                continue
+            if inventory is None:
+                continue
+            rep = report_entry(ctx.options, inventory, entry)
+            if rep.matches:
+                continue
+            leaves = inventory.wrappable_leaf_names
+            alternatives, why = role_alternatives(entry.rsplit(".", 1)[-1], leaves)
+            candidates = _dotted_candidates(entry, inventory.names) if "." in entry else leaves
+            suggestions = list(dict.fromkeys([*alternatives, *close_names(entry, candidates)]))
+            message = f"{entry!r} matches no module of {ctx.model_label}"
+            if suggestions:
+                message += f"; did you mean {suggestions[0]!r}?"
+            others = [str(i.value) for i in items if i is not item]
+            if any(report_entry(ctx.options, inventory, o).matches for o in others):
+                consequence = "PEFT silently skips it and adapts only the other entries"
+            else:
+                consequence = "PEFT raises 'Target modules ... not found in the base model'"
+            hint = f"{why}; " if why else ""
+            yield self.finding(
+                ctx,
+                item.span,
+                message,
+                target=entry,
+                suggestion=suggestions,
+                help=f"{hint}{consequence}. Run `lora-lint inspect {ctx.model_id}` "
+                "to list the real module names",
+                path=item.path,
+            )
+
+
+def _dotted_candidates(entry: str, names: list[str]) -> list[str]:
+    """Real dotted suffixes with as many components as ``entry`` (e.g. ``self_attn.q_proj``)."""
+    depth = entry.count(".") + 1
+    seen: dict[str, None] = {}
+    for name in names:
+        parts = name.split(".")
+        if len(parts) >= depth:
+            seen.setdefault(".".join(parts[-depth:]), None)
+    return list(seen)

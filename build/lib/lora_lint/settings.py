@@ -1,0 +1,125 @@
+"""Settings: command-line options over ``[tool.lora-lint]`` over defaults.
+
+The nearest ``lora-lint.toml`` or ``pyproject.toml`` with a ``[tool.lora-lint]``
+table (searched from the working directory upwards) is used, as ruff does
+("closest file wins", no merging). Bad keys and values become
+:class:`SettingsError` naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+class SettingsError(Exception):
+    """A configuration problem, reported as a usage error (exit 2)."""
+
+
+@dataclass
+class Settings:
+    project_root: Path = field(default_factory=Path.cwd)
+    config_file: Path | None = None
+    select: list[str] | None = None
+    ignore: list[str] = field(default_factory=list)
+    extend_select: list[str] = field(default_factory=list)
+    default_model: str | None = None
+    models: dict[str, str] = field(default_factory=dict)
+    offline: bool = False
+    trust_remote_code: bool = False
+    cache_dir: Path | None = None
+    no_cache: bool = False
+    exclude: list[str] = field(default_factory=list)
+    extend_exclude: list[str] = field(default_factory=list)
+
+
+_STR_LIST_KEYS = {"select", "ignore", "extend-select", "exclude", "extend-exclude"}
+_BOOL_KEYS = {"offline", "trust-remote-code"}
+_STR_KEYS = {"default-model", "cache-dir"}
+KNOWN_KEYS = _STR_LIST_KEYS | _BOOL_KEYS | _STR_KEYS | {"models"}
+
+
+def find_config_file(start: Path) -> tuple[Path, dict[str, Any]] | None:
+    """The closest config file with lora-lint settings, and its table."""
+    start = start.resolve()
+    for directory in (start, *start.parents):
+        dedicated = directory / "lora-lint.toml"
+        if dedicated.is_file():
+            return dedicated, _read_toml(dedicated)
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file():
+            data = _read_toml(pyproject)
+            table = data.get("tool", {}).get("lora-lint")
+            if table is not None:
+                if not isinstance(table, dict):
+                    raise SettingsError(f"{pyproject}: [tool.lora-lint] must be a table")
+                return pyproject, {"tool": {"lora-lint": table}}
+    return None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{path}: cannot read ({exc})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{path}: invalid TOML ({exc})") from exc
+
+
+def load_settings(start: Path | None = None) -> Settings:
+    start = start or Path.cwd()
+    found = find_config_file(start)
+    if found is None:
+        return Settings(project_root=_project_root(start))
+    path, data = found
+    table = data.get("tool", {}).get("lora-lint", data) if path.name == "pyproject.toml" else data
+    settings = Settings(project_root=path.parent, config_file=path)
+    apply_table(settings, table, path)
+    return settings
+
+
+def _project_root(start: Path) -> Path:
+    start = start.resolve()
+    for directory in (start, *start.parents):
+        if (directory / ".git").exists() or (directory / "pyproject.toml").is_file():
+            return directory
+    return start
+
+
+def apply_table(settings: Settings, table: dict[str, Any], path: Path) -> None:
+    for key, value in table.items():
+        where = f"{path}: [tool.lora-lint] {key}"
+        if key not in KNOWN_KEYS:
+            raise SettingsError(f"{where}: unknown setting (known: {', '.join(sorted(KNOWN_KEYS))})")
+        if key in _STR_LIST_KEYS:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise SettingsError(f"{where}: expected a list of strings")
+            setattr(settings, key.replace("-", "_"), list(value))
+        elif key in _BOOL_KEYS:
+            if not isinstance(value, bool):
+                raise SettingsError(f"{where}: expected true or false")
+            setattr(settings, key.replace("-", "_"), value)
+        elif key == "default-model":
+            if not isinstance(value, str) or not value.strip():
+                raise SettingsError(f"{where}: expected a model id or path")
+            settings.default_model = value
+        elif key == "cache-dir":
+            if not isinstance(value, str):
+                raise SettingsError(f"{where}: expected a path")
+            settings.cache_dir = (path.parent / value).expanduser()
+        elif key == "models":
+            if not isinstance(value, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+            ):
+                raise SettingsError(f"{where}: expected a table of name = \"id or path\"")
+            settings.models = {
+                k: (str(path.parent / v) if v.startswith((".", "/")) or v.endswith(".json") else v)
+                for k, v in value.items()
+            }

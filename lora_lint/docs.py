@@ -1,0 +1,170 @@
+"""Rule documentation, rendered from the one place each rule is defined.
+
+A rule's class holds everything a user reads about it: the docstring ("What it
+does / Why is this bad? / Fix"), the one-line ``summary``, the fix
+applicability and the ``VALID``/``INVALID`` examples that the test-suite also
+runs. ``lora-lint rule``, SARIF's rule help and the README's rule table are all
+rendered here from those attributes, so the docs cannot disagree with the rule
+(the README table is checked by ``tests/test_docs_drift.py``).
+
+``python -m lora_lint.docs --update-readme`` regenerates the README table;
+``--check`` exits 1 when it is stale (for CI).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from lora_lint.rules import ALL_RULES, Example, Rule
+
+TABLE_START = "<!-- rules-table:start -->"
+TABLE_END = "<!-- rules-table:end -->"
+
+#: What each ``Rule.fix`` value means for a user, in one sentence.
+FIX_SAFETY = {
+    "safe": "safe. `lora-lint check --fix` applies the fix; it never changes which modules train.",
+    "unsafe": (
+        "unsafe. The fix is applied only with `lora-lint check --fix --unsafe-fixes`, because "
+        "it changes which modules train; review the diff."
+    ),
+    "none": "no automatic fix. lora-lint reports the problem and, where it can, suggests the "
+    "correction.",
+}
+
+_LANGUAGES = {".py": "python", ".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+
+
+def fix_safety(rule: type[Rule]) -> str:
+    """The "Fix safety: ..." sentence for ``rule`` (unknown values are shown as written)."""
+    return "Fix safety: " + FIX_SAFETY.get(rule.fix, rule.fix)
+
+
+def _language(filename: str) -> str:
+    return _LANGUAGES.get(Path(filename).suffix.lower(), "")
+
+
+def example_block(example: Example) -> str:
+    """A fenced code block for ``example``, introduced by its file name (which picks the front end)."""
+    intro = f"`{example.filename}`"
+    if example.model:
+        intro += f", checked with `--model {example.model}`"
+    return f"{intro}:\n\n```{_language(example.filename)}\n{example.code.rstrip()}\n```"
+
+
+def rule_markdown(rule: type[Rule]) -> str:
+    """Full documentation of one rule, as ``lora-lint rule CODE`` prints it (Markdown).
+
+    Title, summary, the docstring sections, a bad and a good example (the first
+    ``INVALID`` and ``VALID`` examples, which the tests run through the linter,
+    so the docs show real behaviour) and the fix safety.
+    """
+    parts = [
+        f"# {rule.code} {rule.name} ({rule.severity.value})",
+        rule.summary + ".",
+        rule.docs().strip(),
+    ]
+    if rule.INVALID:
+        parts.append("### Bad\n\n" + example_block(rule.INVALID[0]))
+    if rule.VALID:
+        parts.append("### Good\n\n" + example_block(rule.VALID[0]))
+    parts.append(fix_safety(rule))
+    return "\n\n".join(parts) + "\n"
+
+
+def all_rules_markdown(rules: Iterable[type[Rule]] = ALL_RULES) -> str:
+    """Every rule's documentation, separated by horizontal rules."""
+    return "\n---\n\n".join(rule_markdown(r) for r in rules)
+
+
+def section(rule: type[Rule], title: str) -> str:
+    """The text of one ``## title`` section of the rule's docstring ("" when absent)."""
+    lines = rule.docs().splitlines()
+    out: list[str] = []
+    inside = False
+    for line in lines:
+        if line.startswith("## "):
+            inside = line[3:].strip().lower() == title.lower()
+            continue
+        if inside:
+            out.append(line)
+    return "\n".join(out).strip()
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def rules_table(rules: Iterable[type[Rule]] = ALL_RULES) -> str:
+    """The README's rule table (Markdown), generated from the rule classes."""
+    rows = [
+        "| Code | Name | Severity | Fix | What it catches |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for rule in rules:
+        rows.append(
+            f"| `{rule.code}` | `{rule.name}` | {rule.severity.value} | {rule.fix} "
+            f"| {_cell(rule.summary)} |"
+        )
+    rows.append("")
+    rows.append(
+        "`lora-lint rule LL001` prints a rule's full documentation (what it does, why it "
+        "matters, a bad and a good example, fix safety); `lora-lint rule --all` prints every "
+        "rule. Select or ignore rules by code or name (`--select`, `--ignore`, "
+        "`[tool.lora-lint]`)."
+    )
+    return "\n".join(rows)
+
+
+def render_readme(text: str, rules: Iterable[type[Rule]] = ALL_RULES) -> str:
+    """``text`` with the block between the rules-table markers regenerated.
+
+    Only that block changes, so the rest of the README (which other people
+    edit) is left byte for byte as it was.
+    """
+    start = text.find(TABLE_START)
+    end = text.find(TABLE_END)
+    if start < 0 or end < start:
+        raise ValueError(f"README has no {TABLE_START} ... {TABLE_END} block")
+    head = text[: start + len(TABLE_START)]
+    return f"{head}\n{rules_table(rules)}\n{text[end:]}"
+
+
+def default_readme() -> Path:
+    return Path(__file__).resolve().parent.parent / "README.md"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m lora_lint.docs",
+        description="Render rule documentation; regenerate or check the README rule table.",
+    )
+    parser.add_argument("--readme", type=Path, default=None, help="README path (default: repo)")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--update-readme", action="store_true", help="rewrite the rule table")
+    mode.add_argument("--check", action="store_true", help="exit 1 if the table is stale")
+    args = parser.parse_args(argv)
+    if not (args.update_readme or args.check):
+        sys.stdout.write(all_rules_markdown())
+        return 0
+    readme: Path = args.readme or default_readme()
+    current = readme.read_text(encoding="utf-8")
+    wanted = render_readme(current)
+    if wanted == current:
+        return 0
+    if args.check:
+        print(
+            f"{readme}: the rule table is out of date; run `python -m lora_lint.docs "
+            "--update-readme`",
+            file=sys.stderr,
+        )
+        return 1
+    readme.write_text(wanted, encoding="utf-8")
+    print(f"updated the rule table in {readme}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,71 @@
+"""``--statistics``: how many findings each rule produced, most frequent first.
+
+Useful when adopting lora-lint on a large repository (which rules fire most,
+what to ``--ignore`` first) and in CI logs. Text output is a table, as ruff's
+``--statistics`` prints it; with ``--format json``/``json-lines`` the counts are
+JSON so scripts can read them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from typing import TextIO
+
+from lora_lint.engine import RunResult
+
+
+@dataclass(frozen=True)
+class RuleCount:
+    code: str
+    name: str
+    severity: str
+    count: int
+
+    def as_dict(self) -> dict[str, object]:
+        return {"code": self.code, "name": self.name, "severity": self.severity, "count": self.count}
+
+
+def rule_counts(result: RunResult) -> list[RuleCount]:
+    """Counts per (code, name, severity), most frequent first, then by code."""
+    counts = Counter((f.code, f.name, f.severity) for f in result.findings)
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0][0], -item[0][2].rank))
+    return [RuleCount(code, name, sev.value, n) for (code, name, sev), n in ordered]
+
+
+def format_statistics(result: RunResult) -> str:
+    """The text table: ``count  code  name  [severity]`` per line ("" for no findings)."""
+    rows = rule_counts(result)
+    if not rows:
+        return ""
+    width = max(len(str(r.count)) for r in rows)
+    name_width = max(len(r.name) for r in rows)
+    return "\n".join(
+        f"{r.count:>{width}}  {r.code}  {r.name:<{name_width}}  [{r.severity}]" for r in rows
+    )
+
+
+def write_statistics(
+    result: RunResult, stream: TextIO, *, fmt: str = "text", quiet: bool = False
+) -> None:
+    """Write the counts in ``fmt`` ("text", "json" or "json-lines")."""
+    rows = rule_counts(result)
+    if fmt == "json":
+        json.dump([r.as_dict() for r in rows], stream, indent=2)
+        stream.write("\n")
+        return
+    if fmt == "json-lines":
+        for r in rows:
+            stream.write(json.dumps(r.as_dict()) + "\n")
+        return
+    table = format_statistics(result)
+    if table:
+        stream.write(table + "\n")
+    if not quiet:
+        from lora_lint.report.text import summary_line
+
+        if table:
+            stream.write("\n")
+        stream.write(summary_line(result) + "\n")
+

@@ -1,0 +1,92 @@
+"""LL016 inert-lora-config."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from lora_lint.diagnostics import Finding, Severity, Span
+from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid
+
+class InertLoraConfig(Rule):
+    """
+    ## What it does
+    Points out LoRA settings that the training tool will not use at all: axolotl
+    without `adapter: lora|qlora`, LLaMA-Factory with `finetuning_type: full` or
+    `freeze`, TRL or Oumi without `use_peft: true`, H2O LLM Studio with
+    `training.lora: false`, MLX-LM with `fine_tune_type: full`, and configs that
+    resume a saved adapter (`lora_model_dir`, `adapter_name_or_path`), whose own
+    `adapter_config.json` decides the targets.
+
+    ## Why is this bad?
+    The run trains something else than the file suggests (often the full model),
+    and edits to the `lora_*` keys silently change nothing.
+
+    ## Fix
+    Turn the adapter on (`adapter: lora`, `use_peft: true`, ...) or delete the
+    unused `lora_*` keys.
+    """
+
+    code = "LL016"
+    name = "inert-lora-config"
+    severity = Severity.INFO
+    summary = "LoRA settings that the training tool ignores (LoRA is switched off)"
+
+    VALID = [
+        Valid(
+            """
+            base_model: Qwen/Qwen2.5-0.5B
+            adapter: lora
+            lora_r: 16
+            lora_target_modules: [q_proj, v_proj]
+            """,
+            filename="axolotl.yaml",
+        ),
+    ]
+    INVALID = [
+        Invalid(
+            """
+            model_name_or_path: Qwen/Qwen2.5-0.5B
+            stage: sft
+            finetuning_type: full
+            lora_target: q_proj,v_proj
+            """,
+            expect=[(4, 1)],
+            filename="llamafactory.yaml",
+            message="finetuning_type is full",
+        ),
+        Invalid(
+            """
+            model_name_or_path: Qwen/Qwen2.5-0.5B
+            use_peft: false
+            lora_target_modules: [q_proj, v_proj]
+            """,
+            expect=[(2, 1)],
+            filename="sft.yaml",
+            message="use_peft",
+        ),
+    ]
+
+    def check(self, ctx: ConfigContext) -> Iterator[Finding]:
+        reason = ctx.config.notes.get("inert")
+        if not reason:
+            return
+        yield self.finding(
+            ctx,
+            _anchor(ctx),
+            f"these LoRA settings have no effect: {reason}",
+            help="switch the adapter on, or remove the lora_* keys so the file says what trains",
+        )
+
+
+def _anchor(ctx: ConfigContext) -> Span:
+    """The switch key when the adapter recorded it, else the targets' key, else the first key."""
+    config = ctx.config
+    switch = config.notes.get("switch_span")
+    if isinstance(switch, Span):
+        return switch
+    spans = config.key_spans
+    if "target_modules" in spans:
+        return spans["target_modules"]
+    if spans:
+        return min(spans.values())
+    return Span.point(config.span.line, config.span.column)

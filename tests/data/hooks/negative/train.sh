@@ -1,0 +1,2 @@
+#!/bin/sh
+accelerate launch train.py

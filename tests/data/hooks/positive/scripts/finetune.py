@@ -1,0 +1,1 @@
+"""A script in a subdirectory: pre-commit must pass it to lora-lint too."""
