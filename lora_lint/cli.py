@@ -59,6 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
     rule = sub.add_parser("rule", help="show a rule's documentation")
     rule.add_argument("code", nargs="?", help="rule code or name, e.g. LL001")
     rule.add_argument("--all", action="store_true", help="show every rule")
+
+    from lora_lint.inspect.command import add_inspect_parser
+
+    add_inspect_parser(sub)
     return parser
 
 
@@ -166,4 +170,8 @@ def _main(argv: Sequence[str] | None) -> int:
         return EXIT_USAGE
     if args.command == "check":
         return _cmd_check(args)
+    if args.command == "inspect":
+        from lora_lint.inspect.command import run_inspect
+
+        return run_inspect(args)
     return _cmd_rule(args)

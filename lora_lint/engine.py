@@ -16,8 +16,8 @@ from pathlib import Path
 
 from lora_lint.diagnostics import Finding, Severity, unreadable_input
 from lora_lint.discover import iter_files
-from lora_lint.extract.types import ExtractedConfig, FileExtraction, Located, ModelRef, to_plain
-from lora_lint.match.peft_semantics import PeftOptions, simulate
+from lora_lint.extract.types import ExtractedConfig, FileExtraction, ModelRef, to_plain
+from lora_lint.match.peft_semantics import PeftOptions
 from lora_lint.models.cache import InventoryCache, default_cache_dir
 from lora_lint.models.heads import TASK_TYPE_HEADS
 from lora_lint.models.inventory import ModelInventory
@@ -132,8 +132,22 @@ def selected_rules(settings: Settings) -> list[Rule]:
     return [r() for r in ALL_RULES if r.code in chosen]
 
 
+def _number(value: object, default: float) -> float:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    return default
+
+
+def _mapping(value: object) -> dict[str, float] | None:
+    if not isinstance(value, dict):
+        return None
+    return {
+        str(k): v for k, v in value.items() if isinstance(v, (int, float)) and not isinstance(v, bool)
+    }
+
+
 def options_of(config: ExtractedConfig) -> PeftOptions:
-    """The PEFT matching options as plain values (unresolved parts dropped)."""
+    """The PEFT options as plain values (unresolved or ill-typed parts fall back to defaults)."""
 
     def str_list(name: str) -> list[str] | str | None:
         value = to_plain(config.options.get(name))
@@ -151,6 +165,8 @@ def options_of(config: ExtractedConfig) -> PeftOptions:
     saved = str_list("modules_to_save")
     params = str_list("target_parameters")
     task = to_plain(config.options.get("task_type"))
+    bias = to_plain(config.options.get("bias"))
+    r = _number(config.option("r"), 8)
     return PeftOptions(
         peft_type=config.peft_type.upper(),
         target_modules=str_list("target_modules"),
@@ -158,8 +174,17 @@ def options_of(config: ExtractedConfig) -> PeftOptions:
         modules_to_save=[saved] if isinstance(saved, str) else saved,
         layers_to_transform=layers,
         layers_pattern=str_list("layers_pattern"),
-        target_parameters=[params] if isinstance(params, str) else params,
+        target_parameters=params,
         task_type=task if isinstance(task, str) else None,
+        r=int(r),
+        lora_alpha=_number(config.option("lora_alpha"), 8),
+        rank_pattern=_mapping(config.option("rank_pattern")),  # type: ignore[arg-type]
+        alpha_pattern=_mapping(config.option("alpha_pattern")),
+        lora_dropout=_number(config.option("lora_dropout"), 0.0),
+        use_dora=config.option("use_dora") is True,
+        fan_in_fan_out=config.option("fan_in_fan_out") is True,
+        lora_bias=config.option("lora_bias") is True,
+        bias=bias if isinstance(bias, str) else "none",
     )
 
 
@@ -195,8 +220,8 @@ class Linter:
         self.force_exclude = force_exclude
         self.progress = progress
         self.rules = selected_rules(settings)
-        cache_dir = None if settings.no_cache else (settings.cache_dir or default_cache_dir())
-        self.service = ModelService(InventoryCache(cache_dir))
+        self.cache_dir = None if settings.no_cache else (settings.cache_dir or default_cache_dir())
+        self.service = ModelService(InventoryCache(self.cache_dir))
         self.resolver = ModelResolver(
             ResolverSettings(
                 project_root=settings.project_root,
@@ -255,7 +280,9 @@ class Linter:
             ref = ModelRef(self.cli_model, origin="--model")
         if ref is None and self.settings.default_model:
             ref = ModelRef(self.settings.default_model, origin="default-model")
-        ctx = ConfigContext(config=config, model_ref=ref, options=options_of(config))
+        ctx = ConfigContext(
+            config=config, model_ref=ref, options=options_of(config), cache_dir=self.cache_dir
+        )
         if ref is not None:
             ctx.resolution = self.resolver.resolve(ref.name, ref.source_path)
         return ctx
@@ -281,17 +308,30 @@ class Linter:
                 value = self.service.get(ctx.resolution, self._head(ctx), self._trust(ctx))
                 if isinstance(value, ModelInventory):
                     ctx.inventory = value
+                    if ctx.config.add_all_linear_leaves:
+                        ctx.options = with_linear_leaves(ctx.options, value)
                 else:
                     ctx.inventory_error = value
+
+
+def with_linear_leaves(options: PeftOptions, inventory: ModelInventory) -> PeftOptions:
+    """axolotl's ``lora_target_linear``: add every Linear leaf name except the output layer."""
+    from dataclasses import replace
+
+    from lora_lint.match.peft_semantics import all_linear_names
+
+    leaves = [n.rsplit(".", 1)[-1] for n in all_linear_names(inventory, None)]
+    current = options.target_modules
+    base = [current] if isinstance(current, str) else list(current or [])
+    return replace(options, target_modules=list(dict.fromkeys([*base, *leaves])))
 
 
 def _summary(ctx: ConfigContext) -> ConfigSummary:
     matched = None
     error = None
-    if ctx.inventory is not None and isinstance(ctx.config.target_modules, (Located, type(None))):
-        injection = simulate(ctx.options, ctx.inventory)
-        matched = len(injection.targeted)
-        error = injection.error
+    if ctx.injection is not None:
+        matched = len(ctx.injection.targeted)
+        error = ctx.injection.error
     return ConfigSummary(
         path=ctx.config.path,
         line=ctx.config.span.line,

@@ -331,19 +331,31 @@ def modules_in(inventory: ModelInventory, groups: Iterable[str]) -> list[str]:
 
 @dataclass
 class GroupSummary:
-    """Totals per group, for the JSON and the table footer."""
+    """Totals per group, for the JSON and the group headings."""
 
     group: str
     modules: int = 0
+    #: Expert/router tensors reachable through ``target_parameters``.
+    tensors: int = 0
     params: int = 0
     rows: list[GroupRow] = field(default_factory=list)
+
+    @property
+    def heading(self) -> str:
+        parts = [f"{self.modules:,} module{'s' if self.modules != 1 else ''}"] if self.modules else []
+        if self.tensors:
+            parts.append(f"{self.tensors:,} parameter tensor{'s' if self.tensors != 1 else ''}")
+        return f"{GROUP_TITLES[self.group]}: {', '.join(parts)}, {self.params:,} parameters"
 
 
 def summarize(rows: Iterable[GroupRow]) -> list[GroupSummary]:
     out: dict[str, GroupSummary] = {}
     for row in rows:
         summary = out.setdefault(row.group, GroupSummary(row.group))
-        summary.modules += row.count
+        if row.kind == "parameter":
+            summary.tensors += row.count
+        else:
+            summary.modules += row.count
         summary.params += row.params_total
         summary.rows.append(row)
     return [out[g] for g in GROUP_TITLES if g in out]

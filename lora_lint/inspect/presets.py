@@ -141,11 +141,15 @@ def _generalised_regex(names: Sequence[str]) -> str:
     return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
 
 
-def rank_keys(entries: str | list[str]) -> list[str]:
-    """``rank_pattern`` keys that select what ``entries`` select (PEFT matches them as regexes)."""
+def rank_key(entries: str | Sequence[str]) -> str:
+    """One ``rank_pattern`` key selecting what ``entries`` select.
+
+    PEFT tries ``re.match(rf"(.*\\.)?({key})$", name)``, so escaped suffixes joined by ``|``
+    select exactly the suffix matches, and a ``target_modules`` regex works as it is.
+    """
     if isinstance(entries, str):
-        return [entries]
-    return [re.escape(e) for e in entries]
+        return entries
+    return "|".join(re.escape(e) for e in entries)
 
 
 # -- the presets --------------------------------------------------------------------------
@@ -235,10 +239,10 @@ def build_presets(
         recipe.target_modules = minimal_entries(inventory, attention + ffn_modules)
         pattern: dict[str, int] = {}
         if ffn_modules:
-            pattern.update(dict.fromkeys(rank_keys(minimal_entries(inventory, ffn_modules)), r_ffn))
+            pattern[rank_key(minimal_entries(inventory, ffn_modules))] = r_ffn
         if ffn_params:
             recipe.target_parameters = ffn_params
-            pattern.update(dict.fromkeys(rank_keys(ffn_params), r_ffn))
+            pattern[rank_key(ffn_params)] = r_ffn
             recipe.notes.append(
                 "routed experts are fused 3-D parameters: adapted through target_parameters "
                 f"({', '.join(ffn_params)}), one rank-{r_ffn} pair per expert"

@@ -179,6 +179,7 @@ class InspectReport:
                     "group": summary.group,
                     "title": GROUP_TITLES[summary.group],
                     "modules": summary.modules,
+                    "parameter_tensors": summary.tensors,
                     "params": summary.params,
                     "rows": [row_json(r) for r in summary.rows],
                 }

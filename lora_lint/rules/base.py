@@ -12,11 +12,12 @@ from __future__ import annotations
 import inspect
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import ClassVar
 
 from lora_lint.diagnostics import Finding, Severity, Span
 from lora_lint.extract.types import ExtractedConfig, Located, ModelRef, Unresolved, to_plain
-from lora_lint.match.peft_semantics import PeftOptions
+from lora_lint.match.peft_semantics import Injection, PeftOptions, simulate
 from lora_lint.models.inventory import ModelInventory
 from lora_lint.models.resolve import ResolutionFailure, ResolvedModel
 
@@ -64,6 +65,29 @@ class ConfigContext:
     #: Why the inventory could not be built (the model resolved but transformers failed).
     inventory_error: str | None = None
     options: PeftOptions = field(default_factory=PeftOptions)
+    _injection: Injection | None = field(default=None, repr=False)
+    #: The run's cache directory (None: caching disabled), for data derived from libraries.
+    cache_dir: Path | None = None
+
+    @property
+    def injection(self) -> Injection | None:
+        """What get_peft_model would do (None when the model or the targets are unknown)."""
+        if self.inventory is None or isinstance(self.config.target_modules, Unresolved):
+            return None
+        if self._injection is None:
+            self._injection = simulate(self.options, self.inventory)
+        return self._injection
+
+    def span_of(self, option: str) -> Span:
+        """Where an option's value is written (falls back to the key, then the config)."""
+        value = self.config.options.get(option)
+        if value is not None:
+            return value.span
+        return self.config.key_spans.get(option, self.config.span)
+
+    def path_of(self, option: str) -> str | None:
+        value = self.config.options.get(option)
+        return value.path if value is not None else None
 
     @property
     def model_id(self) -> str | None:

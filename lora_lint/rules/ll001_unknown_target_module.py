@@ -57,7 +57,7 @@ class UnknownTargetModule(Rule):
             config = LoraConfig(r=16, target_modules=["q_proj", "v_prj"])
             model = get_peft_model(model, config)
             """,
-            expect=[(5, 52)],
+            expect=[(5, 53)],
             message="did you mean 'v_proj'",
         ),
         Invalid(

@@ -1,0 +1,81 @@
+"""The installed PEFT's config schema: field names per method, task types, bias values.
+
+LL008 needs to know which keywords ``LoraConfig`` (or ``LoHaConfig``...) accepts, for the
+peft version the user trains with. Importing peft costs seconds, so the schema is read
+once per peft version and cached next to the model inventories; warm runs read JSON.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from lora_lint.models.versions import library_versions
+
+SCHEMA_FORMAT = 1
+
+
+def _collect() -> dict[str, Any] | None:
+    try:
+        from peft import TaskType
+        from peft.mapping import PEFT_TYPE_TO_CONFIG_MAPPING
+    except ImportError:
+        return None
+    methods: dict[str, dict[str, Any]] = {}
+    for peft_type, cls in PEFT_TYPE_TO_CONFIG_MAPPING.items():
+        if not dataclasses.is_dataclass(cls):
+            continue
+        key = getattr(peft_type, "value", str(peft_type))
+        methods[key] = {
+            "class": cls.__name__,
+            "fields": sorted(f.name for f in dataclasses.fields(cls)),
+        }
+    return {
+        "format": SCHEMA_FORMAT,
+        "methods": methods,
+        "task_types": sorted(t.value for t in TaskType),
+        "lora_bias_values": ["none", "all", "lora_only"],
+    }
+
+
+def _cache_file(cache_dir: Path | None) -> Path | None:
+    if cache_dir is None:
+        return None
+    version = library_versions().get("peft", "missing")
+    return cache_dir / f"peft-schema-v{SCHEMA_FORMAT}-{version}.json"
+
+
+@lru_cache(maxsize=4)
+def load_schema(cache_dir: Path | None) -> dict[str, Any] | None:
+    """The schema from the cache, else from the installed peft (then cached); None without peft."""
+    path = _cache_file(cache_dir)
+    if path is not None:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("format") == SCHEMA_FORMAT and data.get("methods"):
+                return dict(data)
+        except (OSError, ValueError, AttributeError):
+            pass
+    data = _collect()
+    if data is not None and path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".schema.", suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(data, fh)
+            os.replace(tmp, path)
+        except OSError:
+            pass
+    return data
+
+
+def method_fields(schema: dict[str, Any], peft_type: str) -> tuple[str, list[str]] | None:
+    entry = schema.get("methods", {}).get(peft_type.upper())
+    if not entry:
+        return None
+    return str(entry["class"]), list(entry["fields"])

@@ -1,0 +1,135 @@
+"""LL006 unknown-modules-to-save."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+
+from lora_lint.diagnostics import Finding, Severity
+from lora_lint.match.peft_semantics import SEQ_CLS_HEAD_NAMES, simulate
+from lora_lint.match.suggest import close_names
+from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid, short_list, string_items
+
+
+class UnknownModulesToSave(Rule):
+    """
+    ## What it does
+    Checks every `modules_to_save` entry. PEFT trains (and saves) a full copy of each
+    module whose name *ends with* the entry (plain `str.endswith`, no dot boundary),
+    and it removes every module whose path contains the entry as a segment from LoRA.
+    The rule reports an entry that matches no module, an entry that pulls modules out
+    of LoRA that `target_modules` selects, and an entry PEFT cannot wrap (a
+    `ModuleList`, or a module that is also a LoRA target).
+
+    ## Why is this bad?
+    A miss is silent: `modules_to_save=["lm_headd"]` leaves the head frozen. An entry
+    such as `"self_attn"` silently turns LoRA on `q_proj`/`v_proj` into full training
+    of the whole attention block.
+
+    ## Fix
+    Use the exact module name (`lm_head`, `embed_tokens`, `score`) shown in the message.
+    """
+
+    code = "LL006"
+    name = "unknown-modules-to-save"
+    severity = Severity.ERROR
+    summary = "A modules_to_save entry matches no module, or pulls targeted modules out of LoRA"
+
+    VALID = [
+        Valid(
+            """
+            from peft import LoraConfig
+            from transformers import AutoModelForCausalLM
+
+            model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")
+            config = LoraConfig(target_modules=["q_proj", "v_proj"], modules_to_save=["lm_head"])
+            """
+        ),
+    ]
+    INVALID = [
+        Invalid(
+            """
+            from peft import LoraConfig
+            from transformers import AutoModelForCausalLM
+
+            model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")
+            config = LoraConfig(
+                target_modules=["q_proj", "v_proj"],
+                modules_to_save=["lm_headd", "self_attn"],
+            )
+            """,
+            expect=[(7, 22), (7, 34)],
+            message="lm_head",
+        ),
+    ]
+
+    def check(self, ctx: ConfigContext) -> Iterator[Finding]:
+        inventory = ctx.inventory
+        injection = ctx.injection
+        if inventory is None or injection is None:
+            return
+        value = ctx.config.options.get("modules_to_save")
+        items = string_items(value)
+        if not items:
+            return
+        names = inventory.names + list(inventory.aliases)
+        leaves = list(dict.fromkeys(n.rsplit(".", 1)[-1] for n in names))
+        key = ctx.option_key("modules_to_save")
+        for item in items:
+            entry = str(item.value)
+            if entry in SEQ_CLS_HEAD_NAMES and (ctx.options.task_type or "").upper() == "SEQ_CLS":
+                continue
+            saved = [n for n in names if n.endswith(entry)]
+            if not saved:
+                yield self.finding(
+                    ctx,
+                    item.span,
+                    f"{key} entry {entry!r} matches no module of {ctx.model_label}; PEFT "
+                    "silently trains nothing extra for it",
+                    target=entry,
+                    suggestion=close_names(entry, leaves),
+                    help="entries are matched with str.endswith against full module names",
+                    path=item.path,
+                )
+                continue
+            if injection.error == "modules-to-save-invalid" and injection.offending is not None:
+                if injection.offending.name in saved:
+                    yield self.finding(
+                        ctx,
+                        item.span,
+                        f"{key} entry {entry!r} selects {injection.offending.name} "
+                        f"({injection.offending.cls}), which PEFT cannot wrap: "
+                        f"{injection.message}",
+                        target=entry,
+                        path=item.path,
+                    )
+                    continue
+            removed = _removed_from_lora(ctx, entry)
+            if removed:
+                leaves_removed = list(dict.fromkeys(n.rsplit(".", 1)[-1] for n in removed))
+                yield self.finding(
+                    ctx,
+                    item.span,
+                    f"{key} entry {entry!r} also removes {len(removed)} targeted module"
+                    f"{'s' if len(removed) != 1 else ''} ({short_list(leaves_removed)}) from LoRA: "
+                    "PEFT trains the whole module in full instead",
+                    target=entry,
+                    help="name the module to train in full precisely (e.g. 'lm_head'), "
+                    "not a container of LoRA targets",
+                    path=item.path,
+                )
+
+
+def _removed_from_lora(ctx: ConfigContext, entry: str) -> list[str]:
+    """Modules target_modules would adapt that ``entry`` pulls out of LoRA."""
+    inventory = ctx.inventory
+    assert inventory is not None
+    without = simulate(replace(ctx.options, modules_to_save=None), inventory)
+    if without.error:
+        return []
+    try:
+        pattern = re.compile(rf"(^|.*\.){entry}($|\..*)")
+    except re.error:
+        return []
+    return [n for n in without.targeted if pattern.match(n)]

@@ -1,0 +1,109 @@
+"""LL012 broad-target-match."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+from lora_lint.diagnostics import Finding, Severity
+from lora_lint.extract.types import Located
+from lora_lint.match.peft_semantics import is_all_linear, report_entry
+from lora_lint.match.towers import LANGUAGE, tower_of
+from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid, string_items
+
+
+class BroadTargetMatch(Rule):
+    """
+    ## What it does
+    Warns when one `target_modules` entry adapts modules in more than one sub-model of a
+    multimodal model (the vision tower or projector *and* the language model: `q_proj`
+    exists in both), and when PEFT's transformers-5 MoE rewrite gives a familiar name a
+    different meaning: on DeepSeek-V3/Qwen3-MoE-style models `gate_proj`/`up_proj`/
+    `down_proj` are moved to the routed experts' fused parameters, so the dense MLPs and
+    shared experts with those names silently get no LoRA.
+
+    ## Why is this bad?
+    LoRA on the vision tower changes image features you meant to keep, costs memory and
+    changes results; losing LoRA on shared experts changes what trains, silently.
+
+    ## Fix
+    Anchor the target to the sub-model with a regex
+    (`r"model\\.language_model\\..*\\.(q_proj|v_proj)"`) or exclude the tower with
+    `exclude_modules`; for MoE models name `target_parameters` and the modules you want
+    explicitly.
+    """
+
+    code = "LL012"
+    name = "broad-target-match"
+    severity = Severity.WARNING
+    summary = "A target adapts several sub-models (vision + language) or changes meaning on MoE"
+
+    VALID = [
+        Valid(
+            """
+            from peft import LoraConfig
+            from transformers import AutoModelForCausalLM
+
+            model = AutoModelForCausalLM.from_pretrained("meta-llama/Llama-3.1-8B")
+            config = LoraConfig(target_modules=["q_proj", "v_proj"])
+            """
+        ),
+    ]
+    INVALID = [
+        Invalid(
+            """
+            from peft import LoraConfig
+            from transformers import AutoModelForCausalLM
+
+            model = AutoModelForCausalLM.from_pretrained("deepseek-ai/DeepSeek-V2-Lite")
+            config = LoraConfig(target_modules=["q_proj", "gate_proj", "up_proj"], lora_dropout=0.0)
+            """,
+            expect=[(5, 47), (5, 60)],
+            message="target_parameters",
+        ),
+    ]
+
+    def check(self, ctx: ConfigContext) -> Iterator[Finding]:
+        inventory = ctx.inventory
+        injection = ctx.injection
+        target = ctx.config.target_modules
+        if inventory is None or injection is None or not isinstance(target, Located):
+            return
+        if isinstance(target.value, str):
+            if is_all_linear(target.value):
+                return
+            entries = [(target.value, target, True)]
+        else:
+            entries = [(str(i.value), i, False) for i in string_items(target)]
+        for entry, item, regex in entries:
+            moved_to = injection.moved_to_parameters.get(entry)
+            rep = report_entry(ctx.options, inventory, entry, regex=regex)
+            if moved_to is not None and rep.matches and not regex:
+                names = [m.name for m in rep.matches]
+                yield self.finding(
+                    ctx,
+                    item.span,
+                    f"on {ctx.model_label}, PEFT's transformers-5 MoE rewrite moves {entry!r} to "
+                    f"the routed experts' target_parameters ({moved_to}), so the {len(names)} "
+                    f"module{'s' if len(names) != 1 else ''} named {entry!r} (e.g. {names[0]}) "
+                    "get no LoRA",
+                    target=entry,
+                    help="if you meant the dense/shared-expert MLPs, target them by a longer "
+                    "suffix (e.g. 'shared_expert.gate_proj'); the rewrite applies to bare names",
+                    path=item.path,
+                )
+                continue
+            towers = Counter(tower_of(m.name) for m in rep.effective)
+            if len(towers) < 2 or LANGUAGE not in towers:
+                continue
+            others = ", ".join(f"{n} in the {t}" for t, n in towers.items() if t != LANGUAGE)
+            yield self.finding(
+                ctx,
+                item.span,
+                f"{entry!r} adapts {towers[LANGUAGE]} modules in the language model and also "
+                f"{others} of {ctx.model_label}",
+                target=entry,
+                help="restrict it to the language model with a regex such as "
+                rf"r'.*language_model.*\.{entry}' or exclude the tower with exclude_modules",
+                path=item.path,
+            )

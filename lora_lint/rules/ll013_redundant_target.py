@@ -1,0 +1,103 @@
+"""LL013 redundant-target."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from lora_lint.diagnostics import Finding, Severity
+from lora_lint.match.peft_semantics import report_entry
+from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid, string_items
+
+
+class RedundantTarget(Rule):
+    """
+    ## What it does
+    Flags `target_modules` entries that add nothing: an exact duplicate, or an entry
+    whose modules are all already matched by another entry (`self_attn.q_proj` next to
+    `q_proj`).
+
+    ## Why is this bad?
+    Redundant entries hide what is really targeted and often signal a copy-paste error
+    (the entry meant to be something else).
+
+    ## Fix
+    Remove the redundant entry. Removing an exact duplicate is a safe fix: the set of
+    adapted modules does not change.
+    """
+
+    code = "LL013"
+    name = "redundant-target"
+    severity = Severity.WARNING
+    summary = "A target_modules entry is a duplicate or already covered by another entry"
+    fix = "safe"
+
+    VALID = [
+        Valid(
+            """
+            from peft import LoraConfig
+            from transformers import AutoModelForCausalLM
+
+            model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")
+            config = LoraConfig(target_modules=["q_proj", "k_proj", "v_proj"])
+            """
+        ),
+    ]
+    INVALID = [
+        Invalid(
+            """
+            from peft import LoraConfig
+            from transformers import AutoModelForCausalLM
+
+            model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")
+            config = LoraConfig(target_modules=["q_proj", "v_proj", "q_proj", "self_attn.v_proj"])
+            """,
+            expect=[(5, 57), (5, 67)],
+            message="duplicate",
+        ),
+    ]
+
+    def check(self, ctx: ConfigContext) -> Iterator[Finding]:
+        items = string_items(ctx.config.target_modules)
+        seen: dict[str, int] = {}
+        for index, item in enumerate(items):
+            entry = str(item.value)
+            if entry in seen:
+                yield self.finding(
+                    ctx,
+                    item.span,
+                    f"{entry!r} is a duplicate of entry {seen[entry] + 1} of target_modules",
+                    target=entry,
+                    help="remove it (safe: what is adapted does not change)",
+                    path=item.path,
+                )
+            else:
+                seen[entry] = index
+        inventory = ctx.inventory
+        if inventory is None:
+            return
+        unique = [i for n, i in enumerate(items) if seen.get(str(i.value)) == n]
+        matched = {
+            str(i.value): {m.name for m in report_entry(ctx.options, inventory, str(i.value)).matches}
+            for i in unique
+        }
+        for position, item in enumerate(unique):
+            entry = str(item.value)
+            mine = matched[entry]
+            if not mine:
+                continue
+            for other_pos, other in enumerate(unique):
+                other_entry = str(other.value)
+                if other_entry == entry or not mine <= matched[other_entry]:
+                    continue
+                if mine == matched[other_entry] and other_pos > position:
+                    continue  # equal sets: report only the later entry
+                yield self.finding(
+                    ctx,
+                    item.span,
+                    f"{entry!r} is already covered by {other_entry!r}: every module it "
+                    "matches is matched by that entry",
+                    target=entry,
+                    help="remove one of them",
+                    path=item.path,
+                )
+                break

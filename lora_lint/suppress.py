@@ -1,0 +1,368 @@
+"""Suppressing findings: ``per-file-ignores`` and inline comments, then LL017.
+
+Inline comments, read from the raw text of each checked file (PyYAML drops
+comments, so YAML is scanned like every other format):
+
+* ``# lora-lint: ignore[LL001, unknown-target-module]`` on the finding's line
+  (codes or names); ``# lora-lint: ignore`` ignores every rule on that line;
+* ``# noqa: LL001`` (flake8/ruff style; other linters' codes in the same list
+  are left alone) and a bare ``# noqa``;
+* ``# lora-lint: ignore-file[LL001]`` / ``# lora-lint: ignore-file`` anywhere
+  in the file.
+
+Python, YAML and shell share the ``#`` syntax; in notebooks the comments are
+read inside the code cells. A lora-lint directive or a ``noqa`` naming a
+lora-lint code that suppressed nothing is reported as LL017
+(``unused-suppression``), like ruff's RUF100; a ``# noqa: E501`` meant for
+another linter, or a bare ``# noqa``, is never reported.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+import io
+import re
+import tokenize
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lora_lint.diagnostics import Finding, Severity, Span
+
+UNUSED_CODE = "LL017"
+UNUSED_NAME = "unused-suppression"
+
+_DIRECTIVE = re.compile(
+    r"#\s*lora-lint:\s*(?P<kind>ignore-file|ignore)\b(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE
+)
+_NOQA = re.compile(
+    r"#\s*noqa(?::[ \t]*(?P<codes>[A-Za-z][\w-]*(?:(?:[ \t]*,[ \t]*|[ \t]+)[A-Za-z][\w-]*)*))?",
+    re.IGNORECASE,
+)
+_OUR_CODE = re.compile(r"^LL\d{3}$", re.IGNORECASE)
+#: Cheap pre-check before any comment is parsed.
+_NEEDLES = ("lora-lint", "noqa", "NOQA")
+
+
+@dataclass
+class Suppression:
+    """One directive: where it is, what it names, and what it has suppressed so far."""
+
+    line: int
+    column: int
+    end_column: int
+    #: Rule codes it suppresses (``None``: every rule).
+    codes: frozenset[str] | None
+    file_level: bool
+    #: True for ``# lora-lint: ...``; False for ``# noqa``.
+    directive: bool
+    #: Written entries that are no lora-lint rule (LL999, unknown-name) in a lora-lint directive.
+    unknown: tuple[str, ...] = ()
+    #: Entries as written, by resolved code (for messages).
+    written: dict[str, str] = field(default_factory=dict)
+    used: set[str] = field(default_factory=set)
+
+    def covers(self, code: str) -> bool:
+        return self.codes is None or code in self.codes
+
+
+def resolve_code(name: str) -> str | None:
+    """A rule code for ``LL001`` or ``unknown-target-module`` (``None`` if no such rule)."""
+    from lora_lint.rules import lookup
+
+    rule = lookup(name)
+    if rule is not None:
+        return rule.code
+    if name.upper() == UNUSED_CODE or name.lower() == UNUSED_NAME:
+        return UNUSED_CODE
+    return None
+
+
+def parse_comment(text: str, line: int, column: int) -> list[Suppression]:
+    """The suppressions in one comment (``text`` starts at its ``#``, at ``line:column``)."""
+    found: list[Suppression] = []
+    for match in _DIRECTIVE.finditer(text):
+        file_level = match.group("kind").lower() == "ignore-file"
+        raw = match.group("codes")
+        start = column + match.start()
+        end = column + match.end()
+        if raw is None or not raw.strip():
+            found.append(Suppression(line, start, end, None, file_level, True))
+            continue
+        codes: set[str] = set()
+        written: dict[str, str] = {}
+        unknown: list[str] = []
+        for entry in (e.strip() for e in raw.split(",")):
+            if not entry:
+                continue
+            code = resolve_code(entry)
+            if code is None:
+                unknown.append(entry)
+            else:
+                codes.add(code)
+                written.setdefault(code, entry)
+        found.append(
+            Suppression(
+                line, start, end, frozenset(codes), file_level, True, tuple(unknown), written
+            )
+        )
+    for match in _NOQA.finditer(text):
+        raw = match.group("codes")
+        start = column + match.start()
+        end = column + match.end()
+        if raw is None:
+            found.append(Suppression(line, start, end, None, False, False))
+            continue
+        codes = set()
+        written = {}
+        unknown = []
+        for entry in re.split(r"[\s,]+", raw.strip()):
+            code = resolve_code(entry)
+            if code is not None:
+                codes.add(code)
+                written.setdefault(code, entry)
+            elif _OUR_CODE.match(entry):
+                unknown.append(entry)
+        found.append(
+            Suppression(line, start, end, frozenset(codes), False, False, tuple(unknown), written)
+        )
+    return found
+
+
+# --- finding the comments of a file ---------------------------------------------------------
+
+
+def comments(text: str, suffix: str) -> Iterator[tuple[int, int, str]]:
+    """``(line, column, text from '#')`` of every comment that may hold a directive."""
+    if suffix == ".json" or not any(n in text for n in _NEEDLES):
+        return
+    if suffix == ".ipynb":
+        from lora_lint.extract.notebook import NotebookError, build_map, iter_code_comments
+
+        try:
+            nb = build_map(text)
+        except (NotebookError, ValueError, RecursionError, IndexError):
+            return
+        yield from iter_code_comments(nb)
+        return
+    if suffix == ".py":
+        try:
+            tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+        except (tokenize.TokenError, SyntaxError, IndentationError):
+            pass
+        else:
+            for token in tokens:
+                if token.type == tokenize.COMMENT:
+                    yield token.start[0], token.start[1] + 1, token.string
+            return
+    yield from _hash_comments(text)
+
+
+def _hash_comments(text: str) -> Iterator[tuple[int, int, str]]:
+    """``#`` comments of YAML and shell: a ``#`` at the start or after whitespace."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if "#" not in line:
+            continue
+        for match in re.finditer(r"(?:^|(?<=\s))#", line):
+            yield number, match.start() + 1, line[match.start() :]
+            break
+
+
+def suppressions_in(text: str, suffix: str) -> list[Suppression]:
+    out: list[Suppression] = []
+    for line, column, comment in comments(text, suffix):
+        out.extend(parse_comment(comment, line, column))
+    return out
+
+
+# --- per-file-ignores ----------------------------------------------------------------------
+
+
+def relative_path(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except (ValueError, OSError):
+        return path.as_posix()
+
+
+def glob_matches(rel: str, pattern: str) -> bool:
+    """ruff-like: the relative path, or any directory/file name in it, matches the glob."""
+    pattern = pattern.rstrip("/")
+    if pattern.startswith("./"):
+        pattern = pattern[2:]
+    candidates = [pattern]
+    if pattern.startswith("**/"):
+        candidates.append(pattern[3:])
+    parts = rel.split("/")
+    for pat in candidates:
+        if fnmatch.fnmatchcase(rel, pat):
+            return True
+        if "/" not in pat and any(fnmatch.fnmatchcase(part, pat) for part in parts):
+            return True
+    return False
+
+
+def ignored_codes(rel: str, per_file_ignores: dict[str, list[str]]) -> set[str]:
+    """Codes ``per-file-ignores`` switches off for the file at ``rel``."""
+    from lora_lint.rules import ALL_RULES
+
+    out: set[str] = set()
+    for pattern, names in per_file_ignores.items():
+        if not glob_matches(rel, pattern):
+            continue
+        for name in names:
+            code = resolve_code(name)
+            if code is not None:
+                out.add(code)
+            elif name.upper() == "ALL":
+                out.update(r.code for r in ALL_RULES)
+            else:
+                out.update(r.code for r in ALL_RULES if r.code.startswith(name.upper()))
+    return out
+
+
+# --- the pass over a run's findings --------------------------------------------------------
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def apply(
+    findings: Iterable[Finding],
+    files: dict[str, Path],
+    *,
+    project_root: Path,
+    per_file_ignores: dict[str, list[str]],
+    enabled: set[str],
+) -> list[Finding]:
+    """Drop suppressed findings; add LL017 for suppressions that suppressed nothing.
+
+    ``files`` maps each checked file's display path (``Finding.path``) to the file.
+    """
+    by_path: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_path.setdefault(finding.path, []).append(finding)
+    out: list[Finding] = []
+    for shown in sorted(set(by_path) | set(files)):
+        path = files.get(shown)
+        mine = by_path.get(shown, [])
+        if path is None:
+            out.extend(mine)
+            continue
+        ignored = ignored_codes(relative_path(path, project_root), per_file_ignores)
+        mine = [f for f in mine if f.code not in ignored]
+        text = _read(path)
+        if text is None:
+            out.extend(mine)
+            continue
+        suffix = path.suffix.lower()
+        mine = _notebook_hints(mine, text) if suffix == ".ipynb" else mine
+        kept, unused = _filter(mine, suppressions_in(text, suffix), enabled - ignored, shown)
+        out.extend(kept)
+        out.extend(_notebook_hints(unused, text) if suffix == ".ipynb" else unused)
+    return out
+
+
+def _filter(
+    findings: list[Finding], found: list[Suppression], enabled: set[str], shown: str
+) -> tuple[list[Finding], list[Finding]]:
+    file_level = [s for s in found if s.file_level]
+    by_line: dict[int, list[Suppression]] = {}
+    for s in found:
+        if not s.file_level:
+            by_line.setdefault(s.line, []).append(s)
+    kept: list[Finding] = []
+    for finding in findings:
+        hit = False
+        for s in [*by_line.get(finding.span.line, []), *file_level]:
+            if s.covers(finding.code):
+                s.used.add(finding.code)
+                hit = True
+        if not hit:
+            kept.append(finding)
+    unused: list[Finding] = []
+    if UNUSED_CODE in enabled:
+        for s in found:
+            unused.extend(_unused(s, enabled, shown))
+        # LL017 findings can be silenced like any other (file-level or same-line directives).
+        unused = [
+            f
+            for f in unused
+            if not any(
+                s.covers(UNUSED_CODE) and s.codes is not None and (s.file_level or s.line == f.span.line)
+                for s in found
+            )
+        ]
+    return kept, unused
+
+
+def _unused(s: Suppression, enabled: set[str], shown: str) -> Iterator[Finding]:
+    where = "in this file" if s.file_level else "on this line"
+    span = Span(s.line, s.column, s.line, s.end_column)
+    for entry in s.unknown:
+        yield _finding(
+            shown,
+            span,
+            f"suppression names {entry!r}, which is no lora-lint rule",
+            entry,
+            "use a rule code such as LL001 or its name (`lora-lint rule` lists them)",
+        )
+    if s.codes is None:
+        if s.directive and not s.used:
+            form = "ignore-file" if s.file_level else "ignore"
+            yield _finding(
+                shown,
+                span,
+                f"unused suppression: `lora-lint: {form}` suppressed no finding {where}",
+                None,
+                "remove the comment",
+            )
+        return
+    stale = sorted(c for c in s.codes - s.used if c in enabled and c != UNUSED_CODE)
+    if not stale:
+        return
+    shown_codes = ", ".join(s.written.get(c, c) for c in stale)
+    yield _finding(
+        shown,
+        span,
+        f"unused suppression: {shown_codes} suppressed no finding {where}",
+        shown_codes,
+        "remove the code from the comment (or the whole comment if nothing is left)",
+    )
+
+
+def _finding(path: str, span: Span, message: str, target: str | None, help: str) -> Finding:
+    return Finding(
+        code=UNUSED_CODE,
+        name=UNUSED_NAME,
+        severity=Severity.WARNING,
+        path=path,
+        span=span,
+        message=message,
+        target=target,
+        help=help,
+    )
+
+
+def _notebook_hints(findings: list[Finding], text: str) -> list[Finding]:
+    """Name the cell and the line inside it at each finding's own position."""
+    if not findings:
+        return findings
+    from lora_lint.extract.notebook import NotebookError, build_map
+
+    try:
+        nb = build_map(text)
+    except (NotebookError, ValueError, RecursionError, IndexError):
+        return findings
+    out = []
+    for finding in findings:
+        hint = nb.hint_at(finding.span.line, finding.span.column)
+        if hint is not None and hint != finding.location_hint:
+            finding = dataclasses.replace(finding, location_hint=hint)
+        out.append(finding)
+    return out
