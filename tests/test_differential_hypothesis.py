@@ -169,6 +169,10 @@ REGRESSIONS: list[tuple[str, dict[str, Any]]] = [
     ("llava", {"target_modules": ["q_proj"], "layers_to_transform": 0}),
     ("llama", {"target_modules": ["q_proj"], "modules_to_save": ["self_attn"]}),
     ("llama", {"target_modules": ["q_proj", "v_proj"], "exclude_modules": ["lm_head"]}),
+    # PEFT flips config.fan_in_fan_out while wrapping GPT-2 Conv1D layers (found by a random run).
+    ("gpt2", {"target_parameters": ["c_fc.weight"], "bias": "lora", "r": 4}),
+    ("gpt2", {"target_modules": ["lm_head"], "target_parameters": ["c_fc.weight"]}),
+    ("llama", {"target_modules": [], "fan_in_fan_out": True, "target_parameters": ["k_proj.weight"]}),
 ]
 
 

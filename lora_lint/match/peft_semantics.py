@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from lora_lint.match.methods import can_wrap
-from lora_lint.models.inventory import LINEAR_KINDS, ModelInventory, ModuleInfo
+from lora_lint.models.inventory import HF_CONV1D, LINEAR_KINDS, ModelInventory, ModuleInfo
 
 ALL_LINEAR = "all-linear"
 SEQ_CLS_HEAD_NAMES = ("score", "classifier")
@@ -388,6 +388,10 @@ def _simulate(
         targeted_set.add(module.name)
         _check_wrappable(options, inventory, module)
         rank_and_alpha(options, module.name)
+        # LoRA's dispatcher rewrites config.fan_in_fan_out in place for every module it
+        # wraps (Linear -> False, transformers Conv1D -> True); ParamWrapper reads the result.
+        if options.peft_type in PARAMETER_METHODS and module.kind in LINEAR_KINDS:
+            options = replace(options, fan_in_fan_out=module.kind == HF_CONV1D)
 
     if options.target_parameters:
         _inject_parameters(options, inventory, targeted_set, result)
