@@ -44,8 +44,10 @@ def _run(cache: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]
 
 @pytest.mark.torch
 def test_second_run_imports_no_torch(tmp_path: Path) -> None:
-    (tmp_path / "train.yaml").write_text(AXOLOTL)
-    script = tmp_path / "train.py"
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "train.yaml").write_text(AXOLOTL)
+    script = project / "train.py"
     script.write_text(
         "from peft import LoraConfig\n"
         "from transformers import AutoModelForCausalLM\n"
@@ -53,10 +55,10 @@ def test_second_run_imports_no_torch(tmp_path: Path) -> None:
         'config = LoraConfig(target_modules=["q_proj", "v_prj"])\n'
     )
     cache = tmp_path / "cache"
-    cold = _run(cache, ".", cwd=tmp_path)
+    cold = _run(cache, ".", cwd=project)
     assert cold.returncode == 1, cold.stderr
     assert "torch" in cold.stdout.split("HEAVY=")[1]  # the cold run did build on meta
-    warm = _run(cache, ".", cwd=tmp_path)
+    warm = _run(cache, ".", cwd=project)
     assert warm.returncode == 1, warm.stderr
     assert warm.stdout.split("HEAVY=")[1].strip() == ""
     assert warm.stdout.split("HEAVY=")[0] == cold.stdout.split("HEAVY=")[0]

@@ -35,6 +35,23 @@ KIND_LABELS: dict[str, str] = {
 }
 
 
+#: How PEFT's documentation spells each method.
+METHOD_NAMES: dict[str, str] = {
+    "LORA": "LoRA",
+    "LOHA": "LoHa",
+    "LOKR": "LoKr",
+    "ADALORA": "AdaLoRA",
+    "IA3": "IA3",
+    "VERA": "VeRA",
+    "OFT": "OFT",
+    "BOFT": "BOFT",
+}
+
+
+def method_name(peft_type: str) -> str:
+    return METHOD_NAMES.get(peft_type.upper(), peft_type)
+
+
 def supported_kinds(peft_type: str) -> frozenset[str]:
     """Kinds ``peft_type`` can wrap; unknown methods are assumed to be LoRA-like."""
     return SUPPORTED_KINDS.get(peft_type.upper(), _LORA)

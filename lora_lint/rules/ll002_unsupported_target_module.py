@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from lora_lint.diagnostics import Finding, Severity, Span
-from lora_lint.match.methods import can_wrap, supported_label
+from lora_lint.match.methods import can_wrap, method_name, supported_label
 from lora_lint.match.peft_semantics import is_all_linear, report_entry
 from lora_lint.models.inventory import ModelInventory, ModuleInfo
 from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid, string_items
@@ -88,7 +88,7 @@ class UnsupportedTargetModule(Rule):
         classes = list(dict.fromkeys(m.cls for m in bad))
         first = bad[0]
         children = _wrappable_children(bad, inventory, ctx.options.peft_type)
-        method = ctx.options.peft_type
+        method = method_name(ctx.options.peft_type)
         message = (
             f"{entry!r} selects {len(bad)} {'/'.join(classes)} module"
             f"{'s' if len(bad) != 1 else ''} of {ctx.model_label} (e.g. {first.name}), "
@@ -96,7 +96,7 @@ class UnsupportedTargetModule(Rule):
         )
         help_text = (
             f"PEFT raises 'Target module {first.cls}(...) is not supported' at injection; "
-            f"{method} wraps only {supported_label(method)}"
+            f"{method} wraps only {supported_label(ctx.options.peft_type)}"
         )
         if children:
             help_text += f". Target the layers inside instead: {', '.join(children)}"
