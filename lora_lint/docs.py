@@ -47,7 +47,7 @@ def _language(filename: str) -> str:
 
 
 def example_block(example: Example) -> str:
-    """A fenced code block for ``example``, introduced by its file name (which picks the front end)."""
+    """A fenced code block for ``example``, introduced by its file name (the front end)."""
     intro = f"`{example.filename}`"
     if example.model:
         intro += f", checked with `--model {example.model}`"

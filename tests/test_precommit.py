@@ -89,11 +89,16 @@ def git(cwd: Path, *args: str) -> str:
     proc = subprocess.run(
         [
             "git",
-            "-c", "user.name=lora-lint tests",
-            "-c", "user.email=tests@example.invalid",
-            "-c", "init.defaultBranch=main",
-            "-c", "commit.gpgsign=false",
-            "-c", "tag.gpgsign=false",
+            "-c",
+            "user.name=lora-lint tests",
+            "-c",
+            "user.email=tests@example.invalid",
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "tag.gpgsign=false",
             *args,
         ],
         cwd=cwd,
@@ -204,7 +209,7 @@ def snapshot_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _point_at(snippet: dict[str, Any], repo: Path) -> dict[str, Any]:
-    """The README snippet with its GitHub URL replaced by the local snapshot, all else as written."""
+    """The README snippet with its GitHub URL replaced by the local snapshot, rest as written."""
     config = json.loads(json.dumps(snippet))
     entry = config["repos"][0]
     assert entry["repo"] == "https://github.com/lora-lint/lora-lint"
@@ -329,8 +334,16 @@ def test_parallel_processes_share_a_cold_cache(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", "HF_HUB_OFFLINE": "1"}
     env.pop("GITHUB_ACTIONS", None)
     cmd = [
-        sys.executable, "-m", "lora_lint", "check", "examples",
-        "--offline", "--format", "json", "--cache-dir", str(cache),
+        sys.executable,
+        "-m",
+        "lora_lint",
+        "check",
+        "examples",
+        "--offline",
+        "--format",
+        "json",
+        "--cache-dir",
+        str(cache),
     ]
     started = time.monotonic()
     procs = [

@@ -507,13 +507,23 @@ def _apply_modules_to_save(options: PeftOptions, inventory: ModelInventory, resu
     lora_layers.update(k.rsplit(".", 1)[0] for k in result.targeted_parameters)
     keys: list[tuple[str, str, str | None]] = []  # (name, class, lora layer it belongs to)
     for module in inventory.modules:
-        keys.append((module.name, module.cls, None))
+        parent = module.name.rsplit(".", 1)[0] if "." in module.name else ""
+        if parent in lora_layers:
+            # An original child of a wrapped module now sits under `<layer>.base_layer`: its
+            # grandparent is the LoRA layer, which _set_trainable refuses.
+            keys.append((f"{parent}.base_layer.{module.leaf}", module.cls, parent))
+        else:
+            keys.append((module.name, module.cls, None))
         if module.name in lora_layers:
             keys.extend(
                 (f"{module.name}.{child}", cls or module.cls, module.name)
                 for child, cls in _LORA_CHILDREN
             )
-    keys.extend((alias, inventory.by_name[real].cls, None) for alias, real in inventory.aliases.items() if real in inventory.by_name)
+    keys.extend(
+        (alias, inventory.by_name[real].cls, None)
+        for alias, real in inventory.aliases.items()
+        if real in inventory.by_name
+    )
     for name, cls, owner in keys:
         if not any(name.endswith(entry) for entry in saved):
             continue

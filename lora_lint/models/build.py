@@ -192,6 +192,28 @@ def _moe_conversion(model_type: str) -> dict[str, object] | None:
     }
 
 
+def _moe_quirk(model_type: str, conversion: dict[str, object] | None) -> str | None:
+    """A model type PEFT names as a rewrite *family* but does not rewrite itself.
+
+    peft 0.21 maps qwen3_moe, deepseek_v3, olmoe... onto the ``qwen2_moe`` rewrite, yet
+    ``qwen2_moe`` itself has no entry, so its routed experts stay out of reach. lora-lint
+    predicts what PEFT does and says that this looks like a PEFT bug.
+    """
+    if conversion is not None:
+        return None
+    try:
+        from peft.utils import transformers_weight_conversion as twc
+    except ImportError:
+        return None
+    families = set(getattr(twc, "_MODEL_TO_CONVERSION_PATTERN", {}).values())
+    if model_type in families and model_type in getattr(twc, "_MOE_TARGET_MODULE_MAPPING", {}):
+        return (
+            f"peft maps other model types onto the {model_type!r} MoE rewrite but does not "
+            f"rewrite {model_type!r} itself (this looks like a PEFT bug)"
+        )
+    return None
+
+
 def build_inventory(
     config: dict[str, Any],
     *,
@@ -281,6 +303,7 @@ def build_inventory(
             elif name:
                 first_name.setdefault(id(module), name)
 
+    conversion = _moe_conversion(model_type)
     return inv.ModelInventory(
         model_id=model_id,
         model_type=model_type,
@@ -293,6 +316,7 @@ def build_inventory(
         summary=_summary(cfg, model_type),
         versions=library_versions(),
         peft_defaults=_peft_defaults(model_type),
-        moe_conversion=_moe_conversion(model_type),
+        moe_conversion=conversion,
         aliases=aliases,
+        notes=[q] if (q := _moe_quirk(model_type, conversion)) else [],
     )

@@ -60,7 +60,7 @@ def format_annotation(finding: Finding) -> str:
 
 
 def write_github(result: RunResult, stream: TextIO, *, quiet: bool = False) -> None:
-    """Every finding as an annotation, then (unless ``quiet``) the plain summary line for the log."""
+    """Every finding as an annotation, then (unless ``quiet``) the summary line for the log."""
     for finding in result.findings:
         stream.write(format_annotation(finding) + "\n")
     if not quiet:

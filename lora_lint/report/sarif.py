@@ -73,7 +73,7 @@ def rule_descriptor(rule: type[Rule]) -> dict[str, Any]:
 
 
 def artifact_location(path: str, root: Path) -> dict[str, Any]:
-    """Relative ``uri`` + ``uriBaseId`` when ``path`` is under ``root``, else an absolute file URI."""
+    """Relative ``uri`` + ``uriBaseId`` when ``path`` is under ``root``, else a file URI."""
     absolute = Path(os.path.abspath(path))
     try:
         rel = absolute.relative_to(os.path.abspath(root))

@@ -24,7 +24,12 @@ class RuleCount:
     count: int
 
     def as_dict(self) -> dict[str, object]:
-        return {"code": self.code, "name": self.name, "severity": self.severity, "count": self.count}
+        return {
+            "code": self.code,
+            "name": self.name,
+            "severity": self.severity,
+            "count": self.count,
+        }
 
 
 def rule_counts(result: RunResult) -> list[RuleCount]:
@@ -68,4 +73,3 @@ def write_statistics(
         if table:
             stream.write("\n")
         stream.write(summary_line(result) + "\n")
-

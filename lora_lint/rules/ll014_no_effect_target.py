@@ -111,7 +111,8 @@ class NoEffectTarget(Rule):
                 f"leaves them frozen; {where}",
                 target=entry,
                 suggestion=[f"experts.{leaf}" for leaf in expert_leaves],
-                help="add target_parameters=["
+                help=(f"{inventory.notes[0]}; " if inventory.notes else "")
+                + "add target_parameters=["
                 + ", ".join(repr(f"experts.{leaf}") for leaf in expert_leaves)
                 + "] (PEFT >= 0.17, lora_dropout=0)",
                 path=item.path,

@@ -20,14 +20,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def finding(**kw: Any) -> Finding:
-    base: dict[str, Any] = dict(
-        code="LL001",
-        name="unknown-target-module",
-        severity=Severity.ERROR,
-        path="configs/train.yaml",
-        span=Span(4, 7, 4, 13),
-        message="'v_porj' matches no module; did you mean 'v_proj'?",
-    )
+    base: dict[str, Any] = {
+        "code": "LL001",
+        "name": "unknown-target-module",
+        "severity": Severity.ERROR,
+        "path": "configs/train.yaml",
+        "span": Span(4, 7, 4, 13),
+        "message": "'v_porj' matches no module; did you mean 'v_proj'?",
+    }
     base.update(kw)
     return Finding(**base)
 

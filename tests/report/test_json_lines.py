@@ -10,19 +10,44 @@ from lora_lint.engine import RunResult
 from lora_lint.report import write_report
 
 KEYS = [
-    "code", "name", "severity", "path", "line", "column", "end_line", "end_column",
-    "message", "target", "suggestion", "model",
+    "code",
+    "name",
+    "severity",
+    "path",
+    "line",
+    "column",
+    "end_line",
+    "end_column",
+    "message",
+    "target",
+    "suggestion",
+    "model",
 ]
 
 
 def _result() -> RunResult:
     return RunResult(
         findings=[
-            Finding("LL001", "unknown-target-module", Severity.ERROR, "a.yaml", Span(4, 5, 4, 11),
-                    "'v_prj' matches no module\nof m", target="v_prj", suggestion=("v_proj",),
-                    model="m", help="not in the output"),
-            Finding("LL010", "unresolved-model", Severity.WARNING, "é.py", Span(1, 1, 1, 1),
-                    "no base model"),
+            Finding(
+                "LL001",
+                "unknown-target-module",
+                Severity.ERROR,
+                "a.yaml",
+                Span(4, 5, 4, 11),
+                "'v_prj' matches no module\nof m",
+                target="v_prj",
+                suggestion=("v_proj",),
+                model="m",
+                help="not in the output",
+            ),
+            Finding(
+                "LL010",
+                "unresolved-model",
+                Severity.WARNING,
+                "é.py",
+                Span(1, 1, 1, 1),
+                "no base model",
+            ),
         ]
     )
 

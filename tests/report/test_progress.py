@@ -85,7 +85,10 @@ def test_cli_bar_on_a_terminal_only(tmp_path: Path) -> None:
     master, slave = pty.openpty()
     proc = subprocess.Popen(
         [*cmd, "--cache-dir", str(tmp_path / "cache-tty")],
-        cwd=tmp_path, env=_env(), stdout=subprocess.PIPE, stderr=slave,
+        cwd=tmp_path,
+        env=_env(),
+        stdout=subprocess.PIPE,
+        stderr=slave,
     )
     os.close(slave)
     stdout = proc.communicate(timeout=300)[0]
@@ -107,7 +110,11 @@ def test_cli_bar_on_a_terminal_only(tmp_path: Path) -> None:
     # Pipes, cold cache: nothing on stderr, identical stdout.
     piped = subprocess.run(
         [*cmd, "--cache-dir", str(tmp_path / "cache-pipe")],
-        cwd=tmp_path, env=_env(), capture_output=True, check=False, timeout=300,
+        cwd=tmp_path,
+        env=_env(),
+        capture_output=True,
+        check=False,
+        timeout=300,
     )
     assert piped.returncode == 0
     assert piped.stderr == b""

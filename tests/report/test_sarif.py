@@ -46,18 +46,18 @@ def _validate(validator: jsonschema.Draft7Validator, log: dict[str, Any]) -> Non
 
 
 def finding(**kw: Any) -> Finding:
-    base: dict[str, Any] = dict(
-        code="LL001",
-        name="unknown-target-module",
-        severity=Severity.ERROR,
-        path="configs/train.yaml",
-        span=Span(4, 7, 4, 13),
-        message="'v_porj' matches no module of m (LlamaForCausalLM); did you mean 'v_proj'?",
-        target="v_porj",
-        suggestion=("v_proj",),
-        model="m",
-        help="PEFT silently skips it",
-    )
+    base: dict[str, Any] = {
+        "code": "LL001",
+        "name": "unknown-target-module",
+        "severity": Severity.ERROR,
+        "path": "configs/train.yaml",
+        "span": Span(4, 7, 4, 13),
+        "message": "'v_porj' matches no module of m (LlamaForCausalLM); did you mean 'v_proj'?",
+        "target": "v_porj",
+        "suggestion": ("v_proj",),
+        "model": "m",
+        "help": "PEFT silently skips it",
+    }
     base.update(kw)
     return Finding(**base)
 
@@ -119,7 +119,7 @@ def test_driver_lists_every_rule_with_help(tmp_path: Path) -> None:
     assert driver["name"] == "lora-lint" and driver["version"]
     assert driver["informationUri"].startswith("https://")
     assert [r["id"] for r in driver["rules"]] == [r.code for r in ALL_RULES]
-    for descriptor, rule in zip(driver["rules"], ALL_RULES):
+    for descriptor, rule in zip(driver["rules"], ALL_RULES, strict=True):
         assert descriptor["name"] == rule.name
         assert descriptor["shortDescription"]["text"] == rule.summary
         assert descriptor["fullDescription"]["text"]
@@ -224,8 +224,9 @@ def test_cli_sarif_without_models_validates(
 @pytest.mark.torch
 def test_cli_sarif_on_the_examples_validates(validator: jsonschema.Draft7Validator) -> None:
     """The shipped examples (real models, cold or warm cache) produce a valid log."""
-    proc = _lint_cli("examples/axolotl", "examples/adapter", "--offline", "--format", "sarif",
-                     cwd=ROOT)
+    proc = _lint_cli(
+        "examples/axolotl", "examples/adapter", "--offline", "--format", "sarif", cwd=ROOT
+    )
     assert proc.returncode == 1, proc.stderr
     log = json.loads(proc.stdout)
     _validate(validator, log)

@@ -55,12 +55,17 @@ def test_statistics_replace_findings_in_text_and_json() -> None:
     doc = io.StringIO()
     write_report(_result(), "json", doc, statistics=True)
     assert json.loads(doc.getvalue())[0] == {
-        "code": "LL001", "name": "unknown-target-module", "severity": "error", "count": 2
+        "code": "LL001",
+        "name": "unknown-target-module",
+        "severity": "error",
+        "count": 2,
     }
     lines = io.StringIO()
     write_report(_result(), "json-lines", lines, statistics=True)
     assert [json.loads(x)["code"] for x in lines.getvalue().splitlines()] == [
-        "LL001", "LL010", "LL011"
+        "LL001",
+        "LL010",
+        "LL011",
     ]
 
 
@@ -79,7 +84,12 @@ def test_cli_statistics(tmp_path: Path) -> None:
     env.pop("GITHUB_ACTIONS", None)
     proc = subprocess.run(
         [sys.executable, "-m", "lora_lint", "check", ".", "--offline", "--statistics"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, check=False, timeout=120,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
     )
     assert proc.returncode == 1, proc.stderr
     assert proc.stdout.splitlines()[0] == "2  LL000  unreadable-input  [error]"
