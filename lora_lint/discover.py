@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 #: Suffixes each front end handles.
-LINTABLE_SUFFIXES = frozenset({".py", ".yaml", ".yml", ".json"})
+LINTABLE_SUFFIXES = frozenset({".py", ".yaml", ".yml", ".json", ".ipynb", ".sh"})
 
 SKIP_DIRS = frozenset(
     {

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lora_lint import suppress
 from lora_lint.diagnostics import Finding, Severity, unreadable_input
 from lora_lint.discover import iter_files
 from lora_lint.extract.types import ExtractedConfig, FileExtraction, ModelRef, to_plain
@@ -107,6 +108,20 @@ def extract_file(path: Path, settings: Settings) -> FileExtraction:
         if suffix == ".json":
             return yfront.extract_json(text, shown)
         return yfront.extract_yaml(text, shown)
+    if suffix == ".ipynb":
+        from lora_lint.extract import notebook
+
+        if not notebook.might_contain_config(text):
+            return FileExtraction(shown)
+        return notebook.extract_notebook(
+            text, shown, project_root=settings.project_root, file_path=path
+        )
+    if suffix == ".sh":
+        from lora_lint.extract import shell
+
+        if not shell.might_contain_config(text):
+            return FileExtraction(shown)
+        return shell.extract_shell(text, shown)
     return FileExtraction(shown)
 
 
@@ -242,8 +257,10 @@ class Linter:
     def run(self, paths: Sequence[Path]) -> RunResult:
         result = RunResult()
         extractions: list[FileExtraction] = []
+        checked: dict[str, Path] = {}
         for path in self.files(paths):
             result.files_checked += 1
+            checked[display_path(path)] = path
             try:
                 extractions.append(extract_file(path, self.settings))
             except Exception as exc:  # a bug in a front end: report and go on
@@ -269,6 +286,16 @@ class Linter:
                 result.configs.append(_summary(ctx))
             except Exception as exc:
                 result.errors.append(_internal_error(ctx.config.path, exc))
+        try:
+            result.findings = suppress.apply(
+                result.findings,
+                checked,
+                project_root=self.settings.project_root,
+                per_file_ignores=self.settings.per_file_ignores,
+                enabled=allowed,
+            )
+        except Exception as exc:
+            result.errors.append(_internal_error("<suppressions>", exc))
         result.findings = sorted(set(result.findings), key=Finding.sort_key)
         result.models_built = self.service.built
         return result

@@ -38,12 +38,14 @@ class Settings:
     no_cache: bool = False
     exclude: list[str] = field(default_factory=list)
     extend_exclude: list[str] = field(default_factory=list)
+    #: Glob (relative to ``project_root``) -> rule codes or names ignored in matching files.
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
 
 
 _STR_LIST_KEYS = {"select", "ignore", "extend-select", "exclude", "extend-exclude"}
 _BOOL_KEYS = {"offline", "trust-remote-code"}
 _STR_KEYS = {"default-model", "cache-dir"}
-KNOWN_KEYS = _STR_LIST_KEYS | _BOOL_KEYS | _STR_KEYS | {"models"}
+KNOWN_KEYS = _STR_LIST_KEYS | _BOOL_KEYS | _STR_KEYS | {"models", "per-file-ignores"}
 
 
 def find_config_file(start: Path) -> tuple[Path, dict[str, Any]] | None:
@@ -114,6 +116,8 @@ def apply_table(settings: Settings, table: dict[str, Any], path: Path) -> None:
             if not isinstance(value, str):
                 raise SettingsError(f"{where}: expected a path")
             settings.cache_dir = (path.parent / value).expanduser()
+        elif key == "per-file-ignores":
+            settings.per_file_ignores = _per_file_ignores(value, where)
         elif key == "models":
             if not isinstance(value, dict) or not all(
                 isinstance(k, str) and isinstance(v, str) for k, v in value.items()
@@ -123,3 +127,25 @@ def apply_table(settings: Settings, table: dict[str, Any], path: Path) -> None:
                 k: (str(path.parent / v) if v.startswith((".", "/")) or v.endswith(".json") else v)
                 for k, v in value.items()
             }
+
+
+def _per_file_ignores(value: Any, where: str) -> dict[str, list[str]]:
+    """``{"glob" = ["LL001", "unknown-target-module"]}``, every entry naming a real rule."""
+    if not isinstance(value, dict):
+        raise SettingsError(f'{where}: expected a table of "glob" = ["codes or names"]')
+    from lora_lint.rules import ALL_RULES, lookup
+
+    out: dict[str, list[str]] = {}
+    for pattern, names in value.items():
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise SettingsError(f"{where}: {pattern!r}: expected a list of rule codes or names")
+        for name in names:
+            known = (
+                lookup(name) is not None
+                or name.upper() == "ALL"
+                or any(r.code.startswith(name.upper()) for r in ALL_RULES if name.strip())
+            )
+            if not known:
+                raise SettingsError(f"{where}: {pattern!r}: unknown rule {name!r}")
+        out[pattern] = list(names)
+    return out

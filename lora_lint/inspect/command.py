@@ -31,27 +31,55 @@ def add_inspect_parser(subparsers: Any) -> argparse.ArgumentParser:
         description="Show what a base model offers LoRA: module groups, preset costs, and "
         "exactly what given targets adapt (counts equal PEFT's).",
     )
-    parser.add_argument("model", metavar="MODEL",
-                        help="Hub id, bundled model, alias, local directory or config.json")
-    parser.add_argument("--head", choices=HEAD_KINDS,
-                        help="head class to build (default: the config's `architectures`)")
-    parser.add_argument("--targets", metavar="TARGETS",
-                        help="target_modules to evaluate: comma-separated names "
-                        "(q_proj,v_proj), a regex (.*\\.(q|v)_proj), or all-linear")
-    parser.add_argument("--target-parameters", metavar="NAMES",
-                        help="comma-separated target_parameters (MoE experts), e.g. "
-                        "experts.gate_up_proj,experts.down_proj")
+    parser.add_argument(
+        "model",
+        metavar="MODEL",
+        help="Hub id, bundled model, alias, local directory or config.json",
+    )
+    parser.add_argument(
+        "--head",
+        choices=HEAD_KINDS,
+        help="head class to build (default: the config's `architectures`)",
+    )
+    parser.add_argument(
+        "--targets",
+        metavar="TARGETS",
+        help="target_modules to evaluate: comma-separated names "
+        "(q_proj,v_proj), a regex (.*\\.(q|v)_proj), or all-linear",
+    )
+    parser.add_argument(
+        "--target-parameters",
+        metavar="NAMES",
+        help="comma-separated target_parameters (MoE experts), e.g. "
+        "experts.gate_up_proj,experts.down_proj",
+    )
     parser.add_argument("--r", type=int, default=8, metavar="R", help="LoRA rank (default 8)")
-    parser.add_argument("--alpha", type=int, metavar="ALPHA",
-                        help="lora_alpha for emitted configs (default 2*r); costs do not depend on it")
-    parser.add_argument("--preset", choices=PRESET_KEYS,
-                        help="show the tree of, and --emit, this preset (default for --emit: qv)")
-    parser.add_argument("--emit", choices=EMIT_FORMATS,
-                        help="print a ready-to-paste config for --targets or --preset")
+    parser.add_argument(
+        "--alpha",
+        type=int,
+        metavar="ALPHA",
+        help="lora_alpha for emitted configs (default 2*r); costs ignore it",
+    )
+    parser.add_argument(
+        "--preset",
+        choices=PRESET_KEYS,
+        help="show the tree of, and --emit, this preset (default for --emit: qv)",
+    )
+    parser.add_argument(
+        "--emit",
+        choices=EMIT_FORMATS,
+        help="print a ready-to-paste config for --targets or --preset",
+    )
     parser.add_argument("--format", choices=("text", "json"), default="text")
-    parser.add_argument("--offline", action="store_true", default=None, help="never contact the Hub")
-    parser.add_argument("--trust-remote-code", action="store_true", default=None,
-                        help="allow instantiating models whose code lives in their repository")
+    parser.add_argument(
+        "--offline", action="store_true", default=None, help="never contact the Hub"
+    )
+    parser.add_argument(
+        "--trust-remote-code",
+        action="store_true",
+        default=None,
+        help="allow instantiating models whose code lives in their repository",
+    )
     parser.add_argument("--cache-dir", type=Path, help="model inventory cache directory")
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
     return parser
@@ -133,7 +161,11 @@ def run_inspect(args: argparse.Namespace) -> int:
         targets = parse_targets(args.targets) if args.targets else []
         params = [p.strip() for p in (args.target_parameters or "").split(",") if p.strip()]
         report.selection = custom_recipe(
-            inventory, targets, r=args.r, alpha=args.alpha, target_parameters=params,
+            inventory,
+            targets,
+            r=args.r,
+            alpha=args.alpha,
+            target_parameters=params,
             task_type=task_type,
         )
     elif args.preset or args.emit:

@@ -100,7 +100,8 @@ class CostReport:
 
     @property
     def matched_modules(self) -> int:
-        """Modules plus parameters LoRA wraps (PEFT's ``targeted_module_names`` + ``..._parameter_names``)."""
+        """Wrapped modules plus wrapped parameters (PEFT's ``targeted_module_names`` and
+        ``targeted_parameter_names``)."""
         return len(self.targets)
 
     @property
@@ -180,8 +181,6 @@ def _saved_copies(options: PeftOptions, inventory: ModelInventory) -> list[tuple
     return out
 
 
-
-
 def estimate(
     options: PeftOptions,
     inventory: ModelInventory,
@@ -201,7 +200,9 @@ def estimate(
     report = CostReport(base_params=inventory.total_params)
     if options.peft_type.upper() != "LORA":
         report.error = "unsupported-method"
-        report.error_message = f"parameter counts are computed for LoRA only, not {options.peft_type}"
+        report.error_message = (
+            f"parameter counts are computed for LoRA only, not {options.peft_type}"
+        )
         return report
     task = (options.task_type or "").upper()
     if task in TASK_MODULES_TO_SAVE and task not in TASKS_SAVING_AFTER_INJECTION:

@@ -97,13 +97,19 @@ def _uniform_rank_warning(recipe: Recipe, tool: str) -> list[str]:
     return [
         f"# NOTE: {tool} has no rank_pattern lora-lint can vouch for: every target trains at",
         f"# r={recipe.r} here. Use --emit python or --emit peft-json for "
-        + ", ".join(f"{k}: r={v}" for k, v in recipe.rank_pattern.items()) + ".",
+        + ", ".join(f"{k}: r={v}" for k, v in recipe.rank_pattern.items())
+        + ".",
     ]
 
 
 def emit_axolotl(recipe: Recipe, model_id: str) -> str:
-    lines = [f"base_model: {model_id}", "adapter: lora", f"lora_r: {recipe.r}",
-             f"lora_alpha: {recipe.alpha}", f"lora_dropout: {recipe.lora_dropout}"]
+    lines = [
+        f"base_model: {model_id}",
+        "adapter: lora",
+        f"lora_r: {recipe.r}",
+        f"lora_alpha: {recipe.alpha}",
+        f"lora_dropout: {recipe.lora_dropout}",
+    ]
     if recipe.target_modules == "all-linear":
         lines.append("lora_target_linear: true")
     elif recipe.target_modules is not None:
@@ -115,9 +121,14 @@ def emit_axolotl(recipe: Recipe, model_id: str) -> str:
 
 
 def emit_llama_factory(recipe: Recipe, model_id: str) -> str:
-    lines = [f"model_name_or_path: {model_id}", "stage: sft", "finetuning_type: lora",
-             f"lora_rank: {recipe.r}", f"lora_alpha: {recipe.alpha}",
-             f"lora_dropout: {recipe.lora_dropout}"]
+    lines = [
+        f"model_name_or_path: {model_id}",
+        "stage: sft",
+        "finetuning_type: lora",
+        f"lora_rank: {recipe.r}",
+        f"lora_alpha: {recipe.alpha}",
+        f"lora_dropout: {recipe.lora_dropout}",
+    ]
     targets = recipe.target_modules
     if targets == "all-linear":
         lines.append("lora_target: all")
@@ -145,8 +156,13 @@ def emit_trl(recipe: Recipe, model_id: str) -> str:
     which PEFT then reads as a regex: a regex recipe goes through as one item, and a lone
     module name is written as the regex ``(?:.*\\.)?name`` so it still matches.
     """
-    lines = [f"model_name_or_path: {model_id}", "use_peft: true", f"lora_r: {recipe.r}",
-             f"lora_alpha: {recipe.alpha}", f"lora_dropout: {recipe.lora_dropout}"]
+    lines = [
+        f"model_name_or_path: {model_id}",
+        "use_peft: true",
+        f"lora_r: {recipe.r}",
+        f"lora_alpha: {recipe.alpha}",
+        f"lora_dropout: {recipe.lora_dropout}",
+    ]
     if _task(recipe):
         lines.append(f"lora_task_type: {_task(recipe)}")
     value = recipe.target_modules

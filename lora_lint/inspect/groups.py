@@ -70,8 +70,20 @@ _PROJECTOR_NAME = re.compile(
     re.I,
 )
 _HEAD_NAMES = frozenset(
-    {"lm_head", "classifier", "score", "qa_outputs", "cls", "embed_out", "output", "head",
-     "heads", "lm_heads", "pooler", "proj_out"}
+    {
+        "lm_head",
+        "classifier",
+        "score",
+        "qa_outputs",
+        "cls",
+        "embed_out",
+        "output",
+        "head",
+        "heads",
+        "lm_heads",
+        "pooler",
+        "proj_out",
+    }
 )
 _HEAD_CLASS = re.compile(r"head$|heads$|pooler", re.I)
 #: Leaf names, used only when the tree does not tell.
@@ -169,9 +181,7 @@ class Classifier:
         children = self._children.get(name, [])
         if any(c.leaf == "experts" for c in children):
             return True
-        if any(
-            c.leaf in ("router", "gate") and c.kind == inv.OTHER and c.params for c in children
-        ):
+        if any(c.leaf in ("router", "gate") and c.kind == inv.OTHER and c.params for c in children):
             return True
         return bool(_MOE_CLASS.search(module.cls))
 
@@ -244,8 +254,13 @@ class Classifier:
                 key: tuple[object, ...] = (role, leaf, m.cls, m.kind, m.in_features, m.out_features)
                 buckets.setdefault(key, []).append(m.name)
                 info[key] = (
-                    role, leaf, m.kind, m.n_params, "target_modules",
-                    module_lora_params(m, r), _module_note(m),
+                    role,
+                    leaf,
+                    m.kind,
+                    m.n_params,
+                    "target_modules",
+                    module_lora_params(m, r),
+                    _module_note(m),
                 )
                 continue
             for pname, shape in m.params:
@@ -265,8 +280,13 @@ class Classifier:
                 for d in shape:
                     n *= d
                 info[key] = (
-                    role, label, "parameter", n, "target_parameters",
-                    parameter_lora_params(shape, r), _parameter_note(m, pname, shape, mapping),
+                    role,
+                    label,
+                    "parameter",
+                    n,
+                    "target_parameters",
+                    parameter_lora_params(shape, r),
+                    _parameter_note(m, pname, shape, mapping),
                 )
         order = list(GROUP_TITLES)
         rows = []
@@ -280,13 +300,27 @@ class Classifier:
             )
             rows.append(
                 GroupRow(
-                    group=role, leaf=leaf, cls=cls, kind=kind, shape=shape, names=tuple(names),
-                    params_each=n_each, field=fld, lora_each=lora_each, note=note,
+                    group=role,
+                    leaf=leaf,
+                    cls=cls,
+                    kind=kind,
+                    shape=shape,
+                    names=tuple(names),
+                    params_each=n_each,
+                    field=fld,
+                    lora_each=lora_each,
+                    note=note,
                 )
             )
         first_seen = {name: i for i, name in enumerate(self.inventory.names)}
-        rows.sort(key=lambda row: (order.index(row.group), first_seen.get(
-            row.names[0].rsplit(".", 1)[0] if row.kind == "parameter" else row.names[0], 0)))
+        rows.sort(
+            key=lambda row: (
+                order.index(row.group),
+                first_seen.get(
+                    row.names[0].rsplit(".", 1)[0] if row.kind == "parameter" else row.names[0], 0
+                ),
+            )
+        )
         return rows
 
 
@@ -302,10 +336,12 @@ def _module_note(m: ModuleInfo) -> str:
     return ""
 
 
-def _parameter_note(m: ModuleInfo, pname: str, shape: tuple[int, ...], mapping: dict[str, str]) -> str:
+def _parameter_note(
+    m: ModuleInfo, pname: str, shape: tuple[int, ...], mapping: dict[str, str]
+) -> str:
     old = sorted(k for k, v in mapping.items() if v in (pname, f"{m.leaf}.{pname}"))
     if len(shape) == 3:
-        text = f"{shape[0]} experts fused in one 3-D parameter; reachable only via target_parameters"
+        text = f"{shape[0]} experts fused in one 3-D tensor; reachable only via target_parameters"
     else:
         text = f"router ({m.cls}, not an nn.Linear); reachable only via target_parameters"
     if old:
@@ -342,7 +378,9 @@ class GroupSummary:
 
     @property
     def heading(self) -> str:
-        parts = [f"{self.modules:,} module{'s' if self.modules != 1 else ''}"] if self.modules else []
+        parts = []
+        if self.modules:
+            parts.append(f"{self.modules:,} module{'s' if self.modules != 1 else ''}")
         if self.tensors:
             parts.append(f"{self.tensors:,} parameter tensor{'s' if self.tensors != 1 else ''}")
         return f"{GROUP_TITLES[self.group]}: {', '.join(parts)}, {self.params:,} parameters"

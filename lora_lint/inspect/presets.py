@@ -126,7 +126,10 @@ def minimal_entries(inventory: ModelInventory, wanted: Iterable[str]) -> str | l
 
 
 def _generalised_regex(names: Sequence[str]) -> str:
-    """``a\\.layers\\.\\d+\\.attn\\.(?:q_proj|v_proj)``: one alternative per distinct parent path."""
+    """One alternative per parent path, indices generalised.
+
+    E.g. ``model\\.layers\\.\\d+\\.self_attn\\.(?:q_proj|v_proj)``.
+    """
     by_parent: dict[str, list[str]] = {}
     for name in names:
         parent, _, leaf = name.rpartition(".")
@@ -172,9 +175,7 @@ def _qv_modules(classifier: Classifier) -> tuple[list[str], str]:
     if q and v:
         return [n for n in attention if n in set(q) | set(v)], ""
     fused = [
-        n
-        for n in attention
-        if _FUSED_QKV.match(leaf[n]) or inventory.by_name[n].kind == inv.MHA
+        n for n in attention if _FUSED_QKV.match(leaf[n]) or inventory.by_name[n].kind == inv.MHA
     ]
     if fused:
         return fused, "Q and V are one fused projection here, so Q+V adapts the fused QKV"
@@ -250,7 +251,9 @@ def build_presets(
         recipe.rank_pattern = pattern
     out.append(recipe)
 
-    recipe = Recipe("all-linear", f"all-linear (r={r})", "all-linear", r, alpha, task_type=task_type)
+    recipe = Recipe(
+        "all-linear", f"all-linear (r={r})", "all-linear", r, alpha, task_type=task_type
+    )
     vision = [row for row in rows if row.group in ("vision-tower", "projector")]
     if vision:
         recipe.notes.append("all-linear includes the vision tower and the projector")

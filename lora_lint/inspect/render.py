@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any, TextIO
 
 from lora_lint.inspect.cost import CostReport
-from lora_lint.inspect.groups import GROUP_TITLES, summarize
+from lora_lint.inspect.groups import summarize
 from lora_lint.inspect.presets import Recipe
 from lora_lint.inspect.report import SUMMARY_FIELDS, InspectReport
 from lora_lint.inspect.tree import TreeNode
@@ -110,7 +110,9 @@ def node_text(node: TreeNode) -> str:
     return text
 
 
-def tree_lines(node: TreeNode, prefix: str = "", last: bool = True, top: bool = True) -> Iterator[tuple[str, TreeNode]]:
+def tree_lines(
+    node: TreeNode, prefix: str = "", last: bool = True, top: bool = True
+) -> Iterator[tuple[str, TreeNode]]:
     """(line, node) pairs of a plain-text tree drawn with box characters."""
     if top:
         yield node_text(node), node
@@ -127,7 +129,10 @@ def _table(rows: list[list[str]], right: set[int], indent: str = "  ") -> list[s
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     out = []
     for row in rows:
-        cells = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths))]
+        cells = [
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ]
         out.append((indent + "  ".join(cells)).rstrip())
     return out
 
@@ -150,16 +155,31 @@ def write_text(report: InspectReport, stream: TextIO) -> None:
         return
 
     lines += ["", f"Module groups (LoRA cost per module at r={report.r})"]
-    header = ["name", "class", "in→out", "count", "parameters", f"LoRA r={report.r}", "LoRA field"]
+    header = [
+        "name",
+        "class",
+        "in→out/shape",
+        "count",
+        "parameters",
+        f"LoRA r={report.r}",
+        "LoRA field",
+    ]
     for group in summarize(report.rows):
         lines.append(f"  {group.heading}")
         table = [header]
         notes = []
         for row in group.rows:
-            table.append([
-                row.leaf, row.cls, row.shape_text, num(row.count), num(row.params_total),
-                num(row.lora_each), row.field or "-",
-            ])
+            table.append(
+                [
+                    row.leaf,
+                    row.cls,
+                    row.shape_text,
+                    num(row.count),
+                    num(row.params_total),
+                    num(row.lora_each),
+                    row.field or "-",
+                ]
+            )
             if row.note:
                 notes.append(f"      {row.leaf}: {row.note}")
         lines += _table(table, {3, 4, 5}, indent="    ")
@@ -168,8 +188,11 @@ def write_text(report: InspectReport, stream: TextIO) -> None:
     lines += ["", f"Presets (r={report.r}; trainable% as PEFT's print_trainable_parameters)"]
     table = [["preset", "modules", "trainable", "% of model", "bf16", "fp32"]]
     for recipe in report.presets:
-        table.append([recipe.title, *cost_cells(recipe.cost)] if recipe.available else
-                     [recipe.title, "-", "-", "-", "-", "-"])
+        table.append(
+            [recipe.title, *cost_cells(recipe.cost)]
+            if recipe.available
+            else [recipe.title, "-", "-", "-", "-", "-"]
+        )
     lines += _table(table, {1, 2, 3, 4, 5})
     for recipe in report.presets:
         lines.append(f"  {recipe.key}: {targets_text(recipe)}")
@@ -186,9 +209,11 @@ def _selection_lines(recipe: Recipe) -> list[str]:
         lines.append(f"  PEFT raises ({cost.error}): {cost.error_message or ''}".rstrip())
     else:
         lines.append(f"  {peft_line(cost)}")
+        adapted = f"{len(cost.module_targets):,} modules"
+        if cost.parameter_targets:
+            adapted += f" and {len(cost.parameter_targets):,} parameter tensors"
         lines.append(
-            f"  {len(cost.module_targets):,} modules and {len(cost.parameter_targets):,} "
-            f"parameters adapted; adapter on disk {human_bytes(cost.size_bytes('bf16'))} (bf16), "
+            f"  {adapted} adapted; adapter on disk {human_bytes(cost.size_bytes('bf16'))} (bf16), "
             f"{human_bytes(cost.size_bytes('fp32'))} (fp32)"
         )
         if cost.saved:
@@ -239,13 +264,26 @@ def write_rich(report: InspectReport, stream: TextIO) -> None:
             title_justify="left",
             title_style="bold",
         )
-        for col, justify in (("name", "left"), ("class", "left"), ("in→out", "left"),
-                             ("count", "right"), ("parameters", "right"),
-                             (f"LoRA r={report.r}", "right"), ("LoRA field", "left")):
+        for col, justify in (
+            ("name", "left"),
+            ("class", "left"),
+            ("in→out/shape", "left"),
+            ("count", "right"),
+            ("parameters", "right"),
+            (f"LoRA r={report.r}", "right"),
+            ("LoRA field", "left"),
+        ):
             table.add_column(col, justify=justify)  # type: ignore[arg-type]
         for row in group.rows:
-            table.add_row(row.leaf, row.cls, row.shape_text, num(row.count),
-                          num(row.params_total), num(row.lora_each), row.field or "-")
+            table.add_row(
+                row.leaf,
+                row.cls,
+                row.shape_text,
+                num(row.count),
+                num(row.params_total),
+                num(row.lora_each),
+                row.field or "-",
+            )
         console.print(table)
         for row in group.rows:
             if row.note:

@@ -1,18 +1,19 @@
 """The model as a tree, identical repeated blocks folded, adapted modules marked.
 
-A 32-layer model has 32 identical decoder layers; showing one of them with ``×32`` is what a
-reader needs. Siblings named by an index (the children of a ``ModuleList``) are folded into
-runs of *identical* subtrees - same relative names, classes, shapes and adaptation (a
+A 32-layer model has 32 identical decoder layers; showing one of them, marked as standing for
+32, is what a reader needs. Siblings named by an index (the children of a ``ModuleList``) are
+folded into runs of *identical* subtrees - same relative names, classes, shapes and adaptation (a
 ``layers_to_transform`` choice or DeepSeek's dense first layers split the run) - and each run
-is expanded once (``layers.0-31 ×32``).
+is expanded once (shown as ``layers.0-31`` followed by the count).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from lora_lint.inspect.cost import CostReport
+from lora_lint.inspect.cost import CostReport, TargetCost
 from lora_lint.models.inventory import ModelInventory, ModuleInfo
 
 _INDEX = re.compile(r"^\d+$")
@@ -87,16 +88,17 @@ def build_tree(inventory: ModelInventory, cost: CostReport | None = None) -> Tre
         index.setdefault(parent, _Raw(parent, None)).children.append(node)
         index[m.name] = node
     targets = {t.name: t for t in cost.targets} if cost else {}
-    top = TreeNode(label=inventory.class_name or inventory.model_id, cls=inventory.class_name,
-                   kind="model")
+    top = TreeNode(
+        label=inventory.class_name or inventory.model_id, cls=inventory.class_name, kind="model"
+    )
     top.children = _fold(root.children, inventory, targets, 1)
     return top
 
 
-def _signature(raw: _Raw, targets: dict[str, object], prefix: str) -> tuple[object, ...]:
+def _signature(raw: _Raw, targets: Mapping[str, TargetCost], prefix: str) -> tuple[object, ...]:
     """Everything that must be equal for two siblings to fold together."""
     m = raw.module
-    rel = raw.name[len(prefix):]
+    rel = raw.name[len(prefix) :]
     target = targets.get(raw.name)
     own = (
         rel,
@@ -111,14 +113,14 @@ def _signature(raw: _Raw, targets: dict[str, object], prefix: str) -> tuple[obje
     return (own, tuple(_signature(c, targets, prefix) for c in raw.children))
 
 
-def _target_sig(target: object) -> tuple[object, ...]:
+def _target_sig(target: TargetCost | None) -> tuple[object, ...]:
     if target is None:
         return ()
-    return (getattr(target, "rank", None), getattr(target, "lora_params", None))
+    return (target.rank, target.lora_params)
 
 
 def _fold(
-    raws: list[_Raw], inventory: ModelInventory, targets: dict[str, object], repeat: int
+    raws: list[_Raw], inventory: ModelInventory, targets: Mapping[str, TargetCost], repeat: int
 ) -> list[TreeNode]:
     out: list[TreeNode] = []
     i = 0
@@ -143,7 +145,7 @@ def _fold(
 
 
 def _node(
-    run: list[_Raw], inventory: ModelInventory, targets: dict[str, object], repeat: int
+    run: list[_Raw], inventory: ModelInventory, targets: Mapping[str, TargetCost], repeat: int
 ) -> TreeNode:
     raw = run[0]
     m = raw.module
@@ -166,8 +168,8 @@ def _node(
     )
     target = targets.get(raw.name)
     if target is not None:
-        node.rank = getattr(target, "rank", None)
-        node.lora_params = getattr(target, "lora_params", None)
+        node.rank = target.rank
+        node.lora_params = target.lora_params
         node.via = "module"
     if m is not None:
         for pname, shape in m.params:
@@ -182,8 +184,8 @@ def _node(
                 repeat=count,
             )
             if ptarget is not None:
-                child.rank = getattr(ptarget, "rank", None)
-                child.lora_params = getattr(ptarget, "lora_params", None)
+                child.rank = ptarget.rank
+                child.lora_params = ptarget.lora_params
                 child.via = "parameter"
             node.children.append(child)
     node.children.extend(_fold(raw.children, inventory, targets, count))

@@ -6,14 +6,14 @@ import contextlib
 import copy
 import io
 import warnings
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from tests.inspect.inspect_tiny import ARCHS
 from tests.peft_oracle import build_model
 
 
-@lru_cache(maxsize=None)
+@cache
 def model_and_inventory(arch: str, head: str | None = None) -> tuple[Any, Any]:
     from lora_lint.models.build import build_inventory
 

@@ -1,35 +1,75 @@
 """Tiny MoE and vision-language configs for the inspect tests, plus an inventory of any module."""
 
+# ruff: noqa: C408  (dict(...) mirrors the transformers config kwargs)
+
 from __future__ import annotations
 
 from typing import Any
 
 from tests.tiny_models import TINY
 
-_TEXT = dict(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4,
-             num_key_value_heads=2, vocab_size=128)
+_TEXT = dict(
+    hidden_size=32,
+    intermediate_size=64,
+    num_hidden_layers=2,
+    num_attention_heads=4,
+    num_key_value_heads=2,
+    vocab_size=128,
+)
 
 EXTRA: dict[str, dict[str, object]] = {
-    "mixtral": dict(model_type="mixtral", architectures=["MixtralForCausalLM"],
-                    num_local_experts=4, num_experts_per_tok=2, **_TEXT),
-    "qwen3_moe": dict(model_type="qwen3_moe", architectures=["Qwen3MoeForCausalLM"],
-                      num_experts=4, num_experts_per_tok=2, moe_intermediate_size=16,
-                      decoder_sparse_step=1, head_dim=8, **_TEXT),
+    "mixtral": dict(
+        model_type="mixtral",
+        architectures=["MixtralForCausalLM"],
+        num_local_experts=4,
+        num_experts_per_tok=2,
+        **_TEXT,
+    ),
+    "qwen3_moe": dict(
+        model_type="qwen3_moe",
+        architectures=["Qwen3MoeForCausalLM"],
+        num_experts=4,
+        num_experts_per_tok=2,
+        moe_intermediate_size=16,
+        decoder_sparse_step=1,
+        head_dim=8,
+        **_TEXT,
+    ),
     "llava": dict(
-        model_type="llava", architectures=["LlavaForConditionalGeneration"],
+        model_type="llava",
+        architectures=["LlavaForConditionalGeneration"],
         text_config=dict(model_type="llama", **_TEXT),
-        vision_config=dict(model_type="clip_vision_model", hidden_size=32, intermediate_size=64,
-                           num_hidden_layers=2, num_attention_heads=4, image_size=32,
-                           patch_size=8, projection_dim=32),
+        vision_config=dict(
+            model_type="clip_vision_model",
+            hidden_size=32,
+            intermediate_size=64,
+            num_hidden_layers=2,
+            num_attention_heads=4,
+            image_size=32,
+            patch_size=8,
+            projection_dim=32,
+        ),
         image_token_index=127,
     ),
     "qwen2_vl": dict(
-        model_type="qwen2_vl", architectures=["Qwen2VLForConditionalGeneration"],
-        text_config=dict(model_type="qwen2_vl_text", rope_scaling={"type": "mrope",
-                         "mrope_section": [1, 1, 2]}, **_TEXT),
-        vision_config=dict(depth=2, embed_dim=32, hidden_size=32, num_heads=4, mlp_ratio=2,
-                           in_channels=3, patch_size=14, spatial_merge_size=2,
-                           temporal_patch_size=2),
+        model_type="qwen2_vl",
+        architectures=["Qwen2VLForConditionalGeneration"],
+        text_config=dict(
+            model_type="qwen2_vl_text",
+            rope_scaling={"type": "mrope", "mrope_section": [1, 1, 2]},
+            **_TEXT,
+        ),
+        vision_config=dict(
+            depth=2,
+            embed_dim=32,
+            hidden_size=32,
+            num_heads=4,
+            mlp_ratio=2,
+            in_channels=3,
+            patch_size=14,
+            spatial_merge_size=2,
+            temporal_patch_size=2,
+        ),
     ),
 }
 
@@ -52,13 +92,22 @@ def inventory_of(model: Any, model_type: str = "custom") -> Any:
         kind, fin, fout, attrs = _classify(module)
         modules.append(
             inv.ModuleInfo(
-                name=name, cls=type(module).__name__, kind=kind, in_features=fin,
+                name=name,
+                cls=type(module).__name__,
+                kind=kind,
+                in_features=fin,
                 out_features=fout,
-                params=tuple((p, tuple(t.shape)) for p, t in module.named_parameters(recurse=False)),
-                has_children=next(iter(module.children()), None) is not None, attrs=attrs,
+                params=tuple(
+                    (p, tuple(t.shape)) for p, t in module.named_parameters(recurse=False)
+                ),
+                has_children=next(iter(module.children()), None) is not None,
+                attrs=attrs,
             )
         )
     return inv.ModelInventory(
-        model_id=model_type, model_type=model_type, class_name=type(model).__name__,
-        modules=modules, total_params=sum(p.numel() for p in model.parameters()),
+        model_id=model_type,
+        model_type=model_type,
+        class_name=type(model).__name__,
+        modules=modules,
+        total_params=sum(p.numel() for p in model.parameters()),
     )

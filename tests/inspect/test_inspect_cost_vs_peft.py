@@ -77,7 +77,9 @@ def test_mixtral_expert_names_are_rewritten_like_peft() -> None:
     model, inventory = model_and_inventory("mixtral")
     options = PeftOptions(target_modules=["q_proj", "w1", "w2", "w3"], r=8)
     report = estimate(options, inventory)
-    expected = peft_counts(model, r=8, target_modules=["q_proj", "w1", "w2", "w3"], lora_dropout=0.0)
+    expected = peft_counts(
+        model, r=8, target_modules=["q_proj", "w1", "w2", "w3"], lora_dropout=0.0
+    )
     assert (report.trainable, report.all_params) == (expected["trainable"], expected["all"])
     assert sorted(t.name for t in report.parameter_targets) == expected["parameters"]
     ranks = {t.name.rsplit(".", 1)[-1]: t.rank for t in report.parameter_targets}
@@ -128,7 +130,10 @@ def test_config_cost_for_check(arch: str) -> None:
     assert cost is not None
     matched, trainable, percent = cost
     expected = peft_counts(
-        model, r=16, target_modules="all-linear", rank_pattern={"o_proj|dense|c_proj": 2},
+        model,
+        r=16,
+        target_modules="all-linear",
+        rank_pattern={"o_proj|dense|c_proj": 2},
         lora_dropout=0.0,
     )
     assert matched == len(expected["modules"]) + len(expected["parameters"])
@@ -138,8 +143,13 @@ def test_config_cost_for_check(arch: str) -> None:
 
 def test_config_cost_is_none_when_not_countable() -> None:
     _, inventory = model_and_inventory("llama")
-    assert config_cost(PeftOptions(peft_type="IA3", target_modules=["q_proj"]), inventory, 8, None) is None
+    assert (
+        config_cost(PeftOptions(peft_type="IA3", target_modules=["q_proj"]), inventory, 8, None)
+        is None
+    )
     assert config_cost(PeftOptions(target_modules=["q_projj"]), inventory, 8, None) is None
     assert config_cost(PeftOptions(target_modules=["q_proj"]), inventory, 8, None) == (
-        2, 2 * 8 * (64 + 64), pytest.approx(100 * 2048 / (inventory.total_params + 2048))
+        2,
+        2 * 8 * (64 + 64),
+        pytest.approx(100 * 2048 / (inventory.total_params + 2048)),
     )
