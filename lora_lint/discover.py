@@ -100,7 +100,9 @@ class _SkipCache:
         return self.memo[directory]
 
 
-def iter_files(paths: Iterable[Path], suffixes: frozenset[str] = LINTABLE_SUFFIXES) -> Iterator[Path]:
+def iter_files(
+    paths: Iterable[Path], suffixes: frozenset[str] = LINTABLE_SUFFIXES
+) -> Iterator[Path]:
     """Expand directories; files given explicitly are always yielded (if lintable)."""
     seen: set[Path] = set()
     for path in paths:

@@ -329,7 +329,7 @@ class Linter:
             for ctx in contexts
             if isinstance(ctx.resolution, ResolvedModel)
         ]
-        self.service.prefetch(requests, self.progress)  # type: ignore[arg-type]
+        self.service.prefetch(requests, self.progress)
         for ctx in contexts:
             if isinstance(ctx.resolution, ResolvedModel):
                 value = self.service.get(ctx.resolution, self._head(ctx), self._trust(ctx))

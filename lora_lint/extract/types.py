@@ -10,7 +10,6 @@ shell launchers all feed the same matcher and rules.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 from lora_lint.diagnostics import Finding, Span
 
@@ -61,7 +60,7 @@ class Located:
         return to_plain(self)
 
 
-Value = Union[Located, Unresolved]
+Value = Located | Unresolved
 
 
 def to_plain(value: Value | None) -> object:

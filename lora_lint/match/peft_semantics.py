@@ -202,7 +202,9 @@ class PeftRaised(Exception):
         self.module = module
 
 
-def _check_target(options: PeftOptions, targets: str | Sequence[str] | set[str], key: str) -> bool | None:
+def _check_target(
+    options: PeftOptions, targets: str | Sequence[str] | set[str], key: str
+) -> bool | None:
     """``check_target_module_exists``: None = excluded, else matched or not."""
     if is_excluded(options, key):
         return None
@@ -255,7 +257,11 @@ def _convert_moe(options: PeftOptions, inventory: ModelInventory, result: Inject
     present: dict[str, set[str]] = {new: set() for new in fused}
     for target in list(dict.fromkeys(targets or [])):
         hit = next(
-            ((old, new) for old, new in mapping.items() if target == old or target.endswith("." + old)),
+            (
+                (old, new)
+                for old, new in mapping.items()
+                if target == old or target.endswith("." + old)
+            ),
             None,
         )
         if hit is None:
@@ -336,7 +342,10 @@ def config_error(options: PeftOptions) -> tuple[str, str] | None:
     if isinstance(options.target_parameters, str):
         return "config-invalid", "`target_parameters` must be a list of strings or None."
     if isinstance(targets, str) and options.layers_to_transform is not None:
-        return "config-invalid", "`layers_to_transform` cannot be used when `target_modules` is a str."
+        return (
+            "config-invalid",
+            "`layers_to_transform` cannot be used when `target_modules` is a str.",
+        )
     if isinstance(targets, str) and options.layers_pattern is not None:
         return "config-invalid", "`layers_pattern` cannot be used when `target_modules` is a str."
     if options.layers_pattern and options.layers_to_transform is None:
@@ -426,13 +435,16 @@ def _check_wrappable(options: PeftOptions, inventory: ModelInventory, module: Mo
             f"models (model_type={inventory.model_type!r}).",
             module,
         )
-    if module.kind == "multihead_attention" and options.peft_type == "LORA":
-        if module.attr("qkv_same_embed_dim") is False:
-            raise PeftRaised(
-                "mha-unequal-dims",
-                "Only same dim for query/key/value is supported as of now for MultiheadAttention.",
-                module,
-            )
+    if (
+        module.kind == "multihead_attention"
+        and options.peft_type == "LORA"
+        and module.attr("qkv_same_embed_dim") is False
+    ):
+        raise PeftRaised(
+            "mha-unequal-dims",
+            "Only same dim for query/key/value is supported as of now for MultiheadAttention.",
+            module,
+        )
     if not can_wrap(module, options.peft_type):
         raise PeftRaised(
             "unsupported",
@@ -494,11 +506,14 @@ def saved_module_names(options: PeftOptions, inventory: ModelInventory) -> dict[
     """modules_to_save entry -> module names ``_set_trainable`` wraps (plain ``endswith``)."""
     names = [m.name for m in inventory.modules] + list(inventory.aliases)
     return {
-        entry: [n for n in names if n.endswith(entry)] for entry in effective_modules_to_save(options)
+        entry: [n for n in names if n.endswith(entry)]
+        for entry in effective_modules_to_save(options)
     }
 
 
-def _apply_modules_to_save(options: PeftOptions, inventory: ModelInventory, result: Injection) -> None:
+def _apply_modules_to_save(
+    options: PeftOptions, inventory: ModelInventory, result: Injection
+) -> None:
     """``_set_trainable`` after injection: wrapping a container or a LoRA layer raises."""
     saved = effective_modules_to_save(options)
     if not saved:
@@ -533,7 +548,7 @@ def _apply_modules_to_save(options: PeftOptions, inventory: ModelInventory, resu
                 f"modules_to_save matches {name}, inside the LoRA layer {owner}.",
             )
         real = inventory.aliases.get(name, name)
-        if real in lora_layers or owner is not None and name.endswith(".base_layer"):
+        if real in lora_layers or (owner is not None and name.endswith(".base_layer")):
             raise PeftRaised(
                 "modules-to-save-invalid",
                 f"modules_to_save cannot be applied to {name}, which is also adapted by LoRA.",

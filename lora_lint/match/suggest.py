@@ -25,7 +25,13 @@ ROLE_NAMES: dict[str, frozenset[str]] = {
 }
 
 #: A separate role that this architecture may fuse into another module.
-FUSED_INTO: dict[str, str] = {"query": "qkv", "key": "qkv", "value": "qkv", "gate": "gate_up", "up": "gate_up"}
+FUSED_INTO: dict[str, str] = {
+    "query": "qkv",
+    "key": "qkv",
+    "value": "qkv",
+    "gate": "gate_up",
+    "up": "gate_up",
+}
 
 
 def levenshtein(a: str, b: str) -> int:

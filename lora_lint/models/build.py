@@ -36,7 +36,7 @@ def _quiet() -> Iterator[None]:
             warnings.simplefilter("ignore")
             yield
     finally:
-        for lg, level in zip(loggers, levels):
+        for lg, level in zip(loggers, levels, strict=False):
             lg.setLevel(level)
 
 
@@ -72,16 +72,13 @@ def _make_config(config: dict[str, Any], trust_remote_code: bool, local_dir: str
 
 
 def _classify(module: Any) -> tuple[str, int | None, int | None, tuple[tuple[str, object], ...]]:
-    import torch.nn as nn
+    from torch import nn
 
-    try:
-        from transformers.pytorch_utils import Conv1D
-    except ImportError:  # pragma: no cover
-        Conv1D = ()  # noqa: N806
+    from transformers.pytorch_utils import Conv1D
 
     if isinstance(module, nn.Linear):
         return inv.LINEAR, module.in_features, module.out_features, ()
-    if Conv1D and isinstance(module, Conv1D):
+    if isinstance(module, Conv1D):
         w = module.weight
         return inv.HF_CONV1D, int(w.shape[0]), int(w.shape[1]), ()
     if isinstance(module, nn.Embedding):

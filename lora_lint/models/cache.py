@@ -33,9 +33,7 @@ def default_cache_dir() -> Path:
     return Path(user_cache_dir("lora-lint", appauthor=False))
 
 
-def inventory_key(
-    config: dict[str, Any], head: str | None, trust_remote_code: bool = False
-) -> str:
+def inventory_key(config: dict[str, Any], head: str | None, trust_remote_code: bool = False) -> str:
     payload = json.dumps(
         {
             "config": config,
@@ -85,9 +83,7 @@ class InventoryCache:
         path = self._path(key)
         if path is None:
             return
-        data = (
-            {"failure": value} if isinstance(value, str) else {"inventory": value.to_json()}
-        )
+        data = {"failure": value} if isinstance(value, str) else {"inventory": value.to_json()}
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=".tmp", dir=path.parent)

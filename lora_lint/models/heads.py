@@ -64,5 +64,6 @@ def resolve_head_class(model_type: str, architectures: list[str], head: str | No
             return name
     wanted = head or "any known head"
     raise LookupError(
-        f"transformers {transformers.__version__} has no {wanted} class for model_type {model_type!r}"
+        f"transformers {transformers.__version__} has no {wanted} class "
+        f"for model_type {model_type!r}"
     )

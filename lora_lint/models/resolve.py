@@ -67,7 +67,9 @@ class ModelResolver:
         self.settings = settings
         self._memo: dict[tuple[str, str], ResolvedModel | ResolutionFailure] = {}
 
-    def resolve(self, name: str, source_path: str | None = None) -> ResolvedModel | ResolutionFailure:
+    def resolve(
+        self, name: str, source_path: str | None = None
+    ) -> ResolvedModel | ResolutionFailure:
         base = str(Path(source_path).parent) if source_path else ""
         key = (name, base)
         if key not in self._memo:
@@ -82,7 +84,9 @@ class ModelResolver:
         if mapped is not None and mapped != name and hops < _MAX_ADAPTER_HOPS:
             result = self._resolve(mapped, str(self.settings.project_root), hops + 1)
             if isinstance(result, ResolvedModel):
-                return _with_note(result, name, f"mapped by the project's `models` setting to {mapped}")
+                return _with_note(
+                    result, name, f"mapped by the project's `models` setting to {mapped}"
+                )
             return result
 
         local = self._local_candidate(name, base)

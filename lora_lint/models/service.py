@@ -79,4 +79,3 @@ class ModelService:
             value = f"building it on the meta device failed ({type(exc).__name__}: {exc})"
         self.cache.put(key, value)
         return value
-

@@ -40,11 +40,11 @@ class Example:
     model: str | None = None
 
 
-def Valid(code: str, filename: str = "train.py", model: str | None = None) -> Example:  # noqa: N802
+def Valid(code: str, filename: str = "train.py", model: str | None = None) -> Example:
     return Example(inspect.cleandoc(code) + "\n", filename, (), None, model)
 
 
-def Invalid(  # noqa: N802
+def Invalid(
     code: str,
     expect: Iterable[tuple[int, int]],
     filename: str = "train.py",

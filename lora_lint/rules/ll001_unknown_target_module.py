@@ -144,7 +144,9 @@ _STRAY = " \t\r\n'\"`,;[](){}"
 def cleaned_name(entry: str) -> str | None:
     """``"q_proj,"`` / ``"'q_proj'"`` / ``" v_proj"`` -> ``"q_proj"``; ``None`` if already clean."""
     cleaned = entry.strip(_STRAY)
-    return cleaned if cleaned and cleaned != entry and not any(c in _STRAY for c in cleaned) else None
+    return (
+        cleaned if cleaned and cleaned != entry and not any(c in _STRAY for c in cleaned) else None
+    )
 
 
 def _left_to_tool_rule(ctx: ConfigContext, entry: str) -> bool:

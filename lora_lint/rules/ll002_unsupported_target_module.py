@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from lora_lint.diagnostics import Finding, Severity, Span
+from lora_lint.extract.types import Located
 from lora_lint.match.methods import can_wrap, method_name, supported_label
 from lora_lint.match.peft_semantics import is_all_linear, report_entry
 from lora_lint.models.inventory import ModelInventory, ModuleInfo
 from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid, string_items
-from lora_lint.extract.types import Located
 
 
 class UnsupportedTargetModule(Rule):
@@ -69,12 +69,16 @@ class UnsupportedTargetModule(Rule):
                 return
             rep = report_entry(ctx.options, inventory, target.value, regex=True)
             if rep.unsupported:
-                yield self._finding(ctx, target.span, target.value, rep.unsupported, inventory, target.path)
+                yield self._finding(
+                    ctx, target.span, target.value, rep.unsupported, inventory, target.path
+                )
             return
         for item in string_items(target):
             rep = report_entry(ctx.options, inventory, str(item.value))
             if rep.unsupported:
-                yield self._finding(ctx, item.span, str(item.value), rep.unsupported, inventory, item.path)
+                yield self._finding(
+                    ctx, item.span, str(item.value), rep.unsupported, inventory, item.path
+                )
 
     def _finding(
         self,
@@ -105,7 +109,9 @@ class UnsupportedTargetModule(Rule):
         )
 
 
-def _wrappable_children(bad: list[ModuleInfo], inventory: ModelInventory, peft_type: str) -> list[str]:
+def _wrappable_children(
+    bad: list[ModuleInfo], inventory: ModelInventory, peft_type: str
+) -> list[str]:
     prefixes = tuple(m.name + "." for m in bad)
     seen: dict[str, None] = {}
     for module in inventory.modules:

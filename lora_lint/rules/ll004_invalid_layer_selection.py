@@ -104,7 +104,10 @@ class InvalidLayerSelection(Rule):
         layers_set = isinstance(layers, Located) and layers.value is not None
         pattern_set = isinstance(pattern, Located) and bool(pattern.value)
         if isinstance(target, Located) and isinstance(target.value, str):
-            for key, given in (("layers_to_transform", layers_set), ("layers_pattern", pattern_set)):
+            for key, given in (
+                ("layers_to_transform", layers_set),
+                ("layers_pattern", pattern_set),
+            ):
                 if given:
                     yield self.finding(
                         ctx,
@@ -112,8 +115,8 @@ class InvalidLayerSelection(Rule):
                         f"`{ctx.option_key(key)}` cannot be used when `target_modules` is a "
                         "string (a regex): LoraConfig raises a ValueError",
                         target=str(target.value),
-                        help="select layers inside the regex, e.g. r'.*\\.layers\\.(0|1)\\..*q_proj', "
-                        "or write target_modules as a list of names",
+                        help="select layers inside the regex, e.g. "
+                        "r'.*\\.layers\\.(0|1)\\..*q_proj', or write target_modules as a list",
                         path=ctx.path_of(key),
                     )
             return
@@ -121,8 +124,8 @@ class InvalidLayerSelection(Rule):
             yield self.finding(
                 ctx,
                 ctx.span_of("layers_pattern"),
-                "`layers_pattern` without `layers_to_transform`: LoraConfig raises "
-                "'When `layers_pattern` is specified, `layers_to_transform` must also be specified.'",
+                "`layers_pattern` without `layers_to_transform`: LoraConfig raises 'When "
+                "`layers_pattern` is specified, `layers_to_transform` must also be specified.'",
                 help="add layers_to_transform=[...] or remove layers_pattern",
                 path=ctx.path_of("layers_pattern"),
             )
@@ -204,7 +207,8 @@ class InvalidLayerSelection(Rule):
             message,
             suggestion=containers,
             help=(
-                f"set layers_pattern to the layer list's name: {', '.join(repr(c) for c in containers)}"
+                "set layers_pattern to the layer list's name: "
+                + ", ".join(repr(c) for c in containers)
                 if containers
                 else None
             ),

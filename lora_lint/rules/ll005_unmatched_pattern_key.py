@@ -85,8 +85,11 @@ class UnmatchedPatternKey(Rule):
                         continue
                 except re.error as exc:
                     yield self.finding(
-                        ctx, span, f"{option} key {key!r} is not a valid regex ({exc})",
-                        target=key, path=value.path,
+                        ctx,
+                        span,
+                        f"{option} key {key!r} is not a valid regex ({exc})",
+                        target=key,
+                        path=value.path,
                     )
                     continue
                 leaves = sorted({n.rsplit(".", 1)[-1] for n in adapted})

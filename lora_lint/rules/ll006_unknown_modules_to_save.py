@@ -93,18 +93,21 @@ class UnknownModulesToSave(Rule):
                     path=item.path,
                 )
                 continue
-            if injection.error == "modules-to-save-invalid" and injection.offending is not None:
-                if injection.offending.name in saved:
-                    yield self.finding(
-                        ctx,
-                        item.span,
-                        f"{key} entry {entry!r} selects {injection.offending.name} "
-                        f"({injection.offending.cls}), which PEFT cannot wrap: "
-                        f"{injection.message}",
-                        target=entry,
-                        path=item.path,
-                    )
-                    continue
+            if (
+                injection.error == "modules-to-save-invalid"
+                and injection.offending is not None
+                and injection.offending.name in saved
+            ):
+                yield self.finding(
+                    ctx,
+                    item.span,
+                    f"{key} entry {entry!r} selects {injection.offending.name} "
+                    f"({injection.offending.cls}), which PEFT cannot wrap: "
+                    f"{injection.message}",
+                    target=entry,
+                    path=item.path,
+                )
+                continue
             removed = _removed_from_lora(ctx, entry)
             if removed:
                 leaves_removed = list(dict.fromkeys(n.rsplit(".", 1)[-1] for n in removed))

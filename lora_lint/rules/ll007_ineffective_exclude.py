@@ -97,8 +97,12 @@ class IneffectiveExclude(Rule):
                 hits = [m.name for m in inventory.modules if re.fullmatch(value.value, m.name)]
             except re.error as exc:
                 yield self.finding(
-                    ctx, value.span, f"{key}={value.value!r} is not a valid regex ({exc})",
-                    target=value.value, path=value.path, severity=Severity.ERROR,
+                    ctx,
+                    value.span,
+                    f"{key}={value.value!r} is not a valid regex ({exc})",
+                    target=value.value,
+                    path=value.path,
+                    severity=Severity.ERROR,
                 )
                 return
             if not hits or (would_adapt and not would_adapt.intersection(hits)):

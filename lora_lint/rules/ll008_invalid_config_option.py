@@ -88,9 +88,9 @@ class InvalidConfigOption(Rule):
             """
             from peft import LoraConfig
 
-            config = LoraConfig(rank=16, lora_alpha=32, target_module=["q_proj"], task_type="CAUSAL")
+            config = LoraConfig(rank=16, target_module=["q_proj"], task_type="CAUSAL")
             """,
-            expect=[(3, 21), (3, 45), (3, 81)],
+            expect=[(3, 21), (3, 30), (3, 66)],
             message="'r'",
             model="Qwen/Qwen2.5-0.5B",
         ),
@@ -135,28 +135,35 @@ class InvalidConfigOption(Rule):
         options = ctx.config.options
         task = options.get("task_type")
         task_types = list(schema.get("task_types", [])) if schema else []  # type: ignore[call-overload]
-        if isinstance(task, Located) and isinstance(task.value, str) and task_types:
-            if task.value not in task_types:
-                yield self.finding(
-                    ctx,
-                    task.span,
-                    f"Invalid task type: {task.value!r}. Must be one of the following task "
-                    f"types: {', '.join(task_types)}",
-                    target=task.value,
-                    suggestion=close_names(task.value.upper(), task_types) or task_types[:1],
-                    path=task.path,
-                )
+        if (
+            isinstance(task, Located)
+            and isinstance(task.value, str)
+            and task_types
+            and task.value not in task_types
+        ):
+            yield self.finding(
+                ctx,
+                task.span,
+                f"Invalid task type: {task.value!r}. Must be one of the following task "
+                f"types: {', '.join(task_types)}",
+                target=task.value,
+                suggestion=close_names(task.value.upper(), task_types) or task_types[:1],
+                path=task.path,
+            )
         bias = options.get("bias")
-        if isinstance(bias, Located) and isinstance(bias.value, str) and ctx.config.peft_type == "LORA":
-            if bias.value not in ("none", "all", "lora_only"):
-                yield self.finding(
-                    ctx,
-                    bias.span,
-                    f"bias={bias.value!r} is not one of 'none', 'all', 'lora_only'",
-                    target=bias.value,
-                    suggestion=close_names(bias.value, ["none", "all", "lora_only"]),
-                    path=bias.path,
-                )
+        if (
+            isinstance(bias, Located)
+            and isinstance(bias.value, str)
+            and ctx.config.peft_type == "LORA"
+        ) and bias.value not in ("none", "all", "lora_only"):
+            yield self.finding(
+                ctx,
+                bias.span,
+                f"bias={bias.value!r} is not one of 'none', 'all', 'lora_only'",
+                target=bias.value,
+                suggestion=close_names(bias.value, ["none", "all", "lora_only"]),
+                path=bias.path,
+            )
         for name, (expected, types) in _TYPE_CHECKS.items():
             value = options.get(name)
             if not isinstance(value, Located) or value.value is None:
@@ -187,4 +194,3 @@ class InvalidConfigOption(Rule):
 
 def _as_tuple(types: type | tuple[type, ...]) -> tuple[type, ...]:
     return types if isinstance(types, tuple) else (types,)
-

@@ -97,8 +97,10 @@ class PeftRuntimeConflict(Rule):
         if injection is None or injection.error not in _KINDS:
             return
         target = ctx.config.target_modules
-        if injection.error == "regex-invalid" and isinstance(target, Located) and isinstance(
-            target.value, str
+        if (
+            injection.error == "regex-invalid"
+            and isinstance(target, Located)
+            and isinstance(target.value, str)
         ):
             return  # LL003 reports the target regex itself
         model = ctx.model_label
@@ -133,8 +135,11 @@ class PeftRuntimeConflict(Rule):
             return
         if injection.error == "bias-lora":
             yield self._at(
-                ctx, "bias", "bias='lora' passes LoraConfig but get_peft_model raises "
-                "'Requested bias: lora, is not implemented.'", "use bias='lora_only'"
+                ctx,
+                "bias",
+                "bias='lora' passes LoraConfig but get_peft_model raises "
+                "'Requested bias: lora, is not implemented.'",
+                "use bias='lora_only'",
             )
             return
         if injection.error == "no-defaults":
@@ -149,7 +154,9 @@ class PeftRuntimeConflict(Rule):
             return
         span, path = _entry_span(ctx, set())
         yield self.finding(
-            ctx, span, f"{rewrite}{injection.message} (raised by get_peft_model on {model})",
+            ctx,
+            span,
+            f"{rewrite}{injection.message} (raised by get_peft_model on {model})",
             path=path,
         )
 

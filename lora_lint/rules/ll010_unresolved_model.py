@@ -77,10 +77,16 @@ class UnresolvedModel(Rule):
                 "--model ID_OR_PATH, or set `default-model` in [tool.lora-lint]",
             )
             return
-        span = ctx.model_ref.span if ctx.model_ref.span and ctx.model_ref.source_path in (
-            None,
-            config.path,
-        ) else config.span
+        span = (
+            ctx.model_ref.span
+            if ctx.model_ref.span
+            and ctx.model_ref.source_path
+            in (
+                None,
+                config.path,
+            )
+            else config.span
+        )
         if isinstance(ctx.resolution, ResolutionFailure):
             yield self.finding(
                 ctx,

@@ -77,7 +77,9 @@ class RedundantTarget(Rule):
             return
         unique = [i for n, i in enumerate(items) if seen.get(str(i.value)) == n]
         matched = {
-            str(i.value): {m.name for m in report_entry(ctx.options, inventory, str(i.value)).matches}
+            str(i.value): {
+                m.name for m in report_entry(ctx.options, inventory, str(i.value)).matches
+            }
             for i in unique
         }
         for position, item in enumerate(unique):

@@ -123,8 +123,10 @@ class NoEffectTarget(Rule):
     ) -> Iterator[Finding]:
         by_name = inventory.by_name
         dead = [
-            n for n in targeted
-            if "." in n and by_name.get(n.rsplit(".", 1)[0]) is not None
+            n
+            for n in targeted
+            if "." in n
+            and by_name.get(n.rsplit(".", 1)[0]) is not None
             and by_name[n.rsplit(".", 1)[0]].kind == MHA
         ]
         if not dead or not isinstance(target, Located):
