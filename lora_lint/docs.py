@@ -22,6 +22,8 @@ from lora_lint.rules import ALL_RULES, Example, Rule
 
 TABLE_START = "<!-- rules-table:start -->"
 TABLE_END = "<!-- rules-table:end -->"
+REFERENCE_START = "<!-- rules-reference:start -->"
+REFERENCE_END = "<!-- rules-reference:end -->"
 
 #: What each ``Rule.fix`` value means for a user, in one sentence.
 FIX_SAFETY = {
@@ -118,18 +120,44 @@ def rules_table(rules: Iterable[type[Rule]] = ALL_RULES) -> str:
     return "\n".join(rows)
 
 
-def render_readme(text: str, rules: Iterable[type[Rule]] = ALL_RULES) -> str:
-    """``text`` with the block between the rules-table markers regenerated.
+def rules_reference(rules: Iterable[type[Rule]] = ALL_RULES) -> str:
+    """The README's per-rule reference: what it does, why, the fix, a bad and a good example."""
+    parts: list[str] = []
+    for rule in rules:
+        body = [f"### {rule.code} `{rule.name}` ({rule.severity.value})", rule.summary + "."]
+        for title in ("What it does", "Why is this bad?", "Fix"):
+            text = section(rule, title)
+            if text:
+                body.append(f"**{title}** {text}")
+        if rule.INVALID:
+            body.append("Bad: " + example_block(rule.INVALID[0]))
+        if rule.VALID:
+            body.append("Good: " + example_block(rule.VALID[0]))
+        body.append(fix_safety(rule))
+        parts.append("\n\n".join(body))
+    return "\n\n".join(parts)
 
-    Only that block changes, so the rest of the README (which other people
-    edit) is left byte for byte as it was.
-    """
-    start = text.find(TABLE_START)
-    end = text.find(TABLE_END)
+
+def _replace_block(text: str, start_marker: str, end_marker: str, content: str) -> str:
+    start = text.find(start_marker)
+    end = text.find(end_marker)
     if start < 0 or end < start:
-        raise ValueError(f"README has no {TABLE_START} ... {TABLE_END} block")
-    head = text[: start + len(TABLE_START)]
-    return f"{head}\n{rules_table(rules)}\n{text[end:]}"
+        raise ValueError(f"README has no {start_marker} ... {end_marker} block")
+    head = text[: start + len(start_marker)]
+    return f"{head}\n{content}\n{text[end:]}"
+
+
+def render_readme(text: str, rules: Iterable[type[Rule]] = ALL_RULES) -> str:
+    """``text`` with the generated blocks (rule table, rule reference) regenerated.
+
+    Only those blocks change, so the rest of the README (which other people
+    edit) is left byte for byte as it was. The reference block is optional.
+    """
+    rules = list(rules)
+    text = _replace_block(text, TABLE_START, TABLE_END, rules_table(rules))
+    if REFERENCE_START in text:
+        text = _replace_block(text, REFERENCE_START, REFERENCE_END, rules_reference(rules))
+    return text
 
 
 def default_readme() -> Path:
