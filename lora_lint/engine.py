@@ -42,6 +42,9 @@ class ConfigSummary:
     targets: object
     matched_modules: int | None
     error: str | None = None
+    #: What training would cost: LoRA parameters as PEFT's print_trainable_parameters counts.
+    trainable_params: int | None = None
+    trainable_percent: float | None = None
 
 
 @dataclass
@@ -356,9 +359,18 @@ def with_linear_leaves(options: PeftOptions, inventory: ModelInventory) -> PeftO
 def _summary(ctx: ConfigContext) -> ConfigSummary:
     matched = None
     error = None
+    trainable = percent = None
     if ctx.injection is not None:
-        matched = len(ctx.injection.targeted)
+        matched = len(ctx.injection.targeted) + len(ctx.injection.targeted_parameters)
         error = ctx.injection.error
+        if error is None and ctx.inventory is not None and ctx.options.peft_type == "LORA":
+            from lora_lint.inspect.cost import config_cost
+
+            cost = config_cost(
+                ctx.options, ctx.inventory, ctx.options.r, dict(ctx.options.rank_pattern or {})
+            )
+            if cost is not None:
+                matched, trainable, percent = cost[0], cost[1], round(cost[2], 6)
     return ConfigSummary(
         path=ctx.config.path,
         line=ctx.config.span.line,
@@ -368,6 +380,8 @@ def _summary(ctx: ConfigContext) -> ConfigSummary:
         targets=to_plain(ctx.config.target_modules),
         matched_modules=matched,
         error=error,
+        trainable_params=trainable,
+        trainable_percent=percent,
     )
 
 

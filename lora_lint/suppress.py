@@ -55,7 +55,7 @@ class Suppression:
     #: Rule codes it suppresses (``None``: every rule).
     codes: frozenset[str] | None
     file_level: bool
-    #: True for ``# lora-lint: ...``; False for ``# noqa``.
+    #: True for a ``lora-lint:`` directive; False for a noqa comment.
     directive: bool
     #: Written entries that are no lora-lint rule (LL999, unknown-name) in a lora-lint directive.
     unknown: tuple[str, ...] = ()
@@ -294,7 +294,9 @@ def _filter(
             f
             for f in unused
             if not any(
-                s.covers(UNUSED_CODE) and s.codes is not None and (s.file_level or s.line == f.span.line)
+                s.covers(UNUSED_CODE)
+                and s.codes is not None
+                and (s.file_level or s.line == f.span.line)
                 for s in found
             )
         ]
@@ -362,7 +364,5 @@ def _notebook_hints(findings: list[Finding], text: str) -> list[Finding]:
     out = []
     for finding in findings:
         hint = nb.hint_at(finding.span.line, finding.span.column)
-        if hint is not None and hint != finding.location_hint:
-            finding = dataclasses.replace(finding, location_hint=hint)
-        out.append(finding)
+        out.append(dataclasses.replace(finding, location_hint=hint) if hint else finding)
     return out

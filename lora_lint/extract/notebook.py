@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from json.scanner import NUMBER_RE
 from pathlib import Path
 
-from lora_lint.diagnostics import Finding, Span, unreadable_input
+from lora_lint.diagnostics import Span, unreadable_input
 from lora_lint.extract.types import ExtractedConfig, FileExtraction, Located, ModelRef, Unresolved
 
 _scanstring: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
@@ -114,7 +114,9 @@ def build_map(text: str) -> NotebookMap:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise NotebookError(f"invalid notebook JSON: {exc.msg}", Span.point(exc.lineno, exc.colno)) from exc
+        raise NotebookError(
+            f"invalid notebook JSON: {exc.msg}", Span.point(exc.lineno, exc.colno)
+        ) from exc
     cells_value = _cells(data)
     positions = _StringPositions(text)
     cells_node = positions.cells()
@@ -159,9 +161,10 @@ def _add_cell(result: NotebookMap, cell: int, tokens: list[_StringToken]) -> Non
         pieces.append(("".join(chars), [*where, tokens[-1].end]))
     lines: list[SourceLine] = []
     for number, (text, positions) in enumerate(pieces, start=1):
-        if text.endswith("\r"):
-            text, positions = text[:-1], positions[:-2] + positions[-1:]
-        lines.append(SourceLine(cell, number, text, tuple(positions)))
+        if text.endswith("\r"):  # CRLF inside the JSON string
+            lines.append(SourceLine(cell, number, text[:-1], (*positions[:-2], positions[-1])))
+        else:
+            lines.append(SourceLine(cell, number, text, tuple(positions)))
     result.lines.extend(lines)
     result.code.extend(_blank_ipython([line.text for line in lines]))
 
@@ -354,11 +357,14 @@ def remap(extraction: FileExtraction, nb: NotebookMap, path: str) -> FileExtract
     for config in extraction.configs:
         out.configs.append(_config(config, nb, path))
     for finding in extraction.findings:
-        if finding.path == path:
-            finding = dataclasses.replace(
+        if finding.path != path:
+            out.findings.append(finding)
+            continue
+        out.findings.append(
+            dataclasses.replace(
                 finding, span=nb.file_span(finding.span), location_hint=nb.hint(finding.span.line)
             )
-        out.findings.append(finding)
+        )
     out.models = [_model(m, nb, path) for m in extraction.models]
     return out
 

@@ -29,6 +29,7 @@ check here: the YAML file is linted on its own.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -65,10 +66,29 @@ _LIST_FLAGS = frozenset(
         "target_parameters",
     }
 )
-_BOOL_WORDS = {"true": True, "yes": True, "t": True, "y": True, "1": True,
-               "false": False, "no": False, "f": False, "n": False, "0": False}
-_BOOL_FLAGS = frozenset({"use_peft", "use_dora", "use_rslora", "trust_remote_code",
-                         "load_in_4bit", "load_in_8bit", "create_new_adapter"})
+_BOOL_WORDS = {
+    "true": True,
+    "yes": True,
+    "t": True,
+    "y": True,
+    "1": True,
+    "false": False,
+    "no": False,
+    "f": False,
+    "n": False,
+    "0": False,
+}
+_BOOL_FLAGS = frozenset(
+    {
+        "use_peft",
+        "use_dora",
+        "use_rslora",
+        "trust_remote_code",
+        "load_in_4bit",
+        "load_in_8bit",
+        "create_new_adapter",
+    }
+)
 _HINTS = ("lora", "target_modules", "peft", "llamafactory", "swift", "finetuning_type")
 
 
@@ -163,7 +183,9 @@ class _Tokenizer:
             while self.pos < len(self.text) and self.text[self.pos] in " \t":
                 self.pos += 1
             word = self._word()
-            delimiter = "".join(c.value for p in word.word.parts for c in p.chars) if word.word else ""
+            delimiter = (
+                "".join(c.value for p in word.word.parts for c in p.chars) if word.word else ""
+            )
             self.heredocs.append((delimiter, op == "<<-"))
             return Token("redirect", start, self.pos, text=op)
         if op in (">&", "<&"):
@@ -344,7 +366,9 @@ class Expander:
                 if value is None and part.var in self.variables:
                     unknown = unknown or f"${part.var} is only known when the script runs"
                 elif value is None and part.default is not None:
-                    chars.extend(Char(c.value, c.offset, splits=not part.quoted) for c in part.default)
+                    chars.extend(
+                        Char(c.value, c.offset, splits=not part.quoted) for c in part.default
+                    )
                 elif value is None:
                     unknown = unknown or f"shell variable ${part.var} is not set in this script"
                 else:
@@ -421,7 +445,9 @@ def extract_shell(source: str, path: str) -> FileExtraction:
     try:
         result.configs = list(_extract(source, path))
     except RecursionError:
-        result.findings.append(unreadable_input(path, "cannot read shell script: nested too deeply"))
+        result.findings.append(
+            unreadable_input(path, "cannot read shell script: nested too deeply")
+        )
     return result
 
 
@@ -434,7 +460,13 @@ def _extract(source: str, path: str) -> Iterator[ExtractedConfig]:
         if not words:
             continue
         head = 0
-        while head < len(words) and words[head].raw in ("export", "local", "declare", "readonly", "typeset"):
+        while head < len(words) and words[head].raw in (
+            "export",
+            "local",
+            "declare",
+            "readonly",
+            "typeset",
+        ):
             head += 1
         assignments = 0
         while head + assignments < len(words) and _ASSIGNMENT.match(words[head + assignments].raw):
@@ -483,9 +515,11 @@ def _invocation(words: list[Expanded]) -> tuple[str, list[Expanded]] | None:
             i += 1
         elif name == "env":
             i += 1
-            while i < len(words) and (_ASSIGNMENT.match(words[i].value) or words[i].value.startswith("-")):
+            while i < len(words) and (
+                _ASSIGNMENT.match(words[i].value) or words[i].value.startswith("-")
+            ):
                 i += 1
-        elif name == "srun" or name == "mpirun":
+        elif name in ("srun", "mpirun"):
             i += 1
             while i < len(words) and words[i].value.startswith("-"):
                 i += 1
@@ -524,10 +558,17 @@ def _script(words: list[Expanded]) -> tuple[str, list[Expanded]] | None:
             module = words[index + 1].value
             if module in ("torch.distributed.run", "torch.distributed.launch"):
                 return _script(words[index + 2 :])
-            if module.startswith("llamafactory") and index + 2 < len(words):
-                if words[index + 2].value in ("train", "export"):
-                    return "llama-factory", words[index + 3 :]
-            if module == "trl" and index + 2 < len(words) and words[index + 2].value in _TRL_SUBCOMMANDS:
+            if (
+                module.startswith("llamafactory")
+                and index + 2 < len(words)
+                and words[index + 2].value in ("train", "export")
+            ):
+                return "llama-factory", words[index + 3 :]
+            if (
+                module == "trl"
+                and index + 2 < len(words)
+                and words[index + 2].value in _TRL_SUBCOMMANDS
+            ):
                 return "trl", words[index + 3 :]
             return "script", words[index + 2 :]
     return None
@@ -550,7 +591,9 @@ def _flags(args: list[Expanded], src: _Source) -> list[_Flag]:
         if word.unknown and word.word.raw.startswith("--") and "=" in word.word.raw:
             key = word.word.raw[2:].split("=", 1)[0]
             start = word.word.start
-            flags.append(_Flag(key.replace("-", "_"), src.span(start, start + 2 + len(key)), [word]))
+            flags.append(
+                _Flag(key.replace("-", "_"), src.span(start, start + 2 + len(key)), [word])
+            )
             current = None
         elif not word.unknown and value.startswith("--") and len(value) > 2:
             key, sep, _ = value[2:].partition("=")
@@ -563,7 +606,9 @@ def _flags(args: list[Expanded], src: _Source) -> list[_Flag]:
                 current.values.append(Expanded(word.chars[cut:], word.word))
                 current.inline = True
                 current = None
-        elif current is not None and not (value.startswith("-") and not _NEGATIVE_NUMBER.match(value)):
+        elif current is not None and not (
+            value.startswith("-") and not _NEGATIVE_NUMBER.match(value)
+        ):
             current.values.append(word)
         else:
             current = None
@@ -573,9 +618,11 @@ def _flags(args: list[Expanded], src: _Source) -> list[_Flag]:
 def _value(word: Expanded, src: _Source, document: Document, key: str) -> Value:
     """A located scalar for one value word (exact span when its characters are contiguous)."""
     if word.unknown:
-        return Unresolved(src.span(word.word.start, word.word.end), word.unknown, text=word.word.raw)
+        return Unresolved(
+            src.span(word.word.start, word.word.end), word.unknown, text=word.word.raw
+        )
     chars = word.chars
-    contiguous = bool(chars) and all(b.offset == a.offset + 1 for a, b in zip(chars, chars[1:], strict=False))
+    contiguous = bool(chars) and all(b.offset == a.offset + 1 for a, b in itertools.pairwise(chars))
     if contiguous:
         start, end = chars[0].offset, chars[-1].offset + 1
     else:
@@ -644,7 +691,9 @@ def _config(
     words: list[Expanded],
 ) -> ExtractedConfig | None:
     root = _tree(kind, args, src, document, words)
-    ctx = ToolContext(path, "shell", Document(root, text=document.text, raw_ranges=document.raw_ranges))
+    ctx = ToolContext(
+        path, "shell", Document(root, text=document.text, raw_ranges=document.raw_ranges)
+    )
     if kind == "swift":
         return _swift(ctx, root)
     adapters: tuple[Adapter, ...]
@@ -699,7 +748,9 @@ def _swift(ctx: ToolContext, root: Located) -> ExtractedConfig | None:
             config.add_all_linear_leaves = True
             config.notes["all_means"] = "ms-swift all-linear"
         if names:
-            builder.put("target_modules", "target_modules", Located(names, targets.span, container="list"))
+            builder.put(
+                "target_modules", "target_modules", Located(names, targets.span, container="list")
+            )
         else:
             lone = next(i for i in targets.items if isinstance(i, Located))
             builder.put("target_modules", "target_modules", Located(ALL_LINEAR, lone.span))

@@ -51,22 +51,65 @@ def format_statistics(result: RunResult) -> str:
     )
 
 
+def config_rows(result: RunResult) -> list[dict[str, object]]:
+    """Per config: where it is, its model and what it would train (None when unknown)."""
+    return [
+        {
+            "path": c.path,
+            "line": c.line,
+            "model": c.model,
+            "matched_modules": c.matched_modules,
+            "trainable_params": c.trainable_params,
+            "trainable_percent": c.trainable_percent,
+        }
+        for c in result.configs
+    ]
+
+
+def format_config_costs(result: RunResult) -> str:
+    """One line per config: ``path:line  model  N modules  trainable T (P%)``."""
+    lines = []
+    for c in result.configs:
+        where = f"{c.path}:{c.line}"
+        if c.trainable_params is not None and c.trainable_percent is not None:
+            cost = (
+                f"{c.matched_modules} modules, trainable {c.trainable_params:,} "
+                f"({c.trainable_percent:.4f}%)"
+            )
+        elif c.error:
+            cost = f"get_peft_model would fail ({c.error})"
+        elif c.model is None:
+            cost = "no base model"
+        else:
+            cost = "not computed"
+        lines.append(f"  {where}  {c.model or '-'}  {cost}")
+    return "\n".join(lines)
+
+
 def write_statistics(
     result: RunResult, stream: TextIO, *, fmt: str = "text", quiet: bool = False
 ) -> None:
     """Write the counts in ``fmt`` ("text", "json" or "json-lines")."""
     rows = rule_counts(result)
     if fmt == "json":
-        json.dump([r.as_dict() for r in rows], stream, indent=2)
+        doc = {"rules": [r.as_dict() for r in rows], "configs": config_rows(result)}
+        json.dump(doc, stream, indent=2)
         stream.write("\n")
         return
     if fmt == "json-lines":
         for r in rows:
-            stream.write(json.dumps(r.as_dict()) + "\n")
+            stream.write(json.dumps({"kind": "rule", **r.as_dict()}) + "\n")
+        for c in config_rows(result):
+            stream.write(json.dumps({"kind": "config", **c}) + "\n")
         return
     table = format_statistics(result)
     if table:
         stream.write(table + "\n")
+    costs = format_config_costs(result)
+    if costs:
+        if table:
+            stream.write("\n")
+        stream.write("LoRA configs:\n" + costs + "\n")
     if not quiet:
         from lora_lint.report.text import summary_line
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from lora_lint.diagnostics import Finding, Severity, Span
 from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid
 
+
 class InertLoraConfig(Rule):
     """
     ## What it does

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from lora_lint.diagnostics import Finding, Severity, Span
 from lora_lint.engine import RunResult
 from lora_lint.report import write_report
@@ -54,7 +56,7 @@ def test_statistics_replace_findings_in_text_and_json() -> None:
     assert text.getvalue().splitlines()[-1].startswith("Found 2 errors, 2 warnings")
     doc = io.StringIO()
     write_report(_result(), "json", doc, statistics=True)
-    assert json.loads(doc.getvalue())[0] == {
+    assert json.loads(doc.getvalue())["rules"][0] == {
         "code": "LL001",
         "name": "unknown-target-module",
         "severity": "error",
@@ -62,7 +64,8 @@ def test_statistics_replace_findings_in_text_and_json() -> None:
     }
     lines = io.StringIO()
     write_report(_result(), "json-lines", lines, statistics=True)
-    assert [json.loads(x)["code"] for x in lines.getvalue().splitlines()] == [
+    rows = [json.loads(x) for x in lines.getvalue().splitlines()]
+    assert [x["code"] for x in rows if x["kind"] == "rule"] == [
         "LL001",
         "LL010",
         "LL011",
@@ -93,3 +96,30 @@ def test_cli_statistics(tmp_path: Path) -> None:
     )
     assert proc.returncode == 1, proc.stderr
     assert proc.stdout.splitlines()[0] == "2  LL000  unreadable-input  [error]"
+
+
+@pytest.mark.torch
+def test_statistics_show_what_each_config_trains(tmp_path: Path) -> None:
+    """Issue 6: --statistics and JSON configs carry matched modules and trainable params."""
+    (tmp_path / "train.py").write_text(
+        "from peft import LoraConfig\n"
+        "from transformers import AutoModelForCausalLM\n"
+        'model = AutoModelForCausalLM.from_pretrained("meta-llama/Llama-3.1-8B")\n'
+        'config = LoraConfig(r=8, target_modules=["q_proj", "v_proj"])\n'
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("GITHUB_ACTIONS", None)
+    run = [sys.executable, "-m", "lora_lint", "check", ".", "--offline"]
+    text = subprocess.run(
+        [*run, "--statistics"], cwd=tmp_path, env=env, capture_output=True, text=True,
+        check=False, timeout=300,
+    )
+    assert "train.py:4  meta-llama/Llama-3.1-8B  64 modules, trainable 3,407,872 (0.0424%)" in text.stdout
+    doc = subprocess.run(
+        [*run, "--format", "json"], cwd=tmp_path, env=env, capture_output=True, text=True,
+        check=False, timeout=300,
+    )
+    (config,) = json.loads(doc.stdout)["configs"]
+    assert config["matched_modules"] == 64
+    assert config["trainable_params"] == 3_407_872
+    assert config["trainable_percent"] == pytest.approx(0.0424, abs=1e-4)

@@ -56,8 +56,10 @@ def extract(ctx: ToolContext) -> list[ExtractedConfig]:
         builder.take(key, peft_name)
     value = get(training, "lora_target_modules")
     written = text(value)
-    if value is None or (isinstance(value, Located) and value.value is None) or (
-        written is not None and not written.strip()
+    if (
+        value is None
+        or (isinstance(value, Located) and value.value is None)
+        or (written is not None and not written.strip())
     ):
         config.add_all_linear_leaves = True
         config.notes["implicit_target_modules"] = ALL_MEANS
@@ -68,7 +70,9 @@ def extract(ctx: ToolContext) -> list[ExtractedConfig]:
     else:
         builder.put("target_modules", "lora_target_modules", value)
     if not is_true(get(training, "lora")):
-        config.notes["inert"] = "training.lora is not true, so H2O LLM Studio ignores the lora_* keys"
+        config.notes["inert"] = (
+            "training.lora is not true, so H2O LLM Studio ignores the lora_* keys"
+        )
         if "lora" in entries(training):
             config.notes["switch_span"] = key_span(training, "lora")
     environment = as_mapping(get(root, "environment"))

@@ -51,10 +51,20 @@ TO_HF: dict[str, str] = {
 }
 #: Families whose Hugging Face checkpoints fuse projections torchtune keeps apart.
 _FUSED_HF: dict[str, dict[str, str]] = {
-    "phi3": {"q_proj": "qkv_proj", "k_proj": "qkv_proj", "v_proj": "qkv_proj",
-             "w1": "gate_up_proj", "w3": "gate_up_proj"},
-    "phi4": {"q_proj": "qkv_proj", "k_proj": "qkv_proj", "v_proj": "qkv_proj",
-             "w1": "gate_up_proj", "w3": "gate_up_proj"},
+    "phi3": {
+        "q_proj": "qkv_proj",
+        "k_proj": "qkv_proj",
+        "v_proj": "qkv_proj",
+        "w1": "gate_up_proj",
+        "w3": "gate_up_proj",
+    },
+    "phi4": {
+        "q_proj": "qkv_proj",
+        "k_proj": "qkv_proj",
+        "v_proj": "qkv_proj",
+        "w1": "gate_up_proj",
+        "w3": "gate_up_proj",
+    },
 }
 
 _QWEN2_5 = {
@@ -193,7 +203,10 @@ def _targets(builder: ConfigBuilder, model: Located, names: dict[str, str]) -> V
         for name in ATTN_MODULES:
             if name in attn.value:
                 items.append(Located(names[name], attn.span, path=attn.path))
-    for flag, leaves in (("apply_lora_to_mlp", ("w1", "w2", "w3")), ("apply_lora_to_output", ("output",))):
+    for flag, leaves in (
+        ("apply_lora_to_mlp", ("w1", "w2", "w3")),
+        ("apply_lora_to_output", ("output",)),
+    ):
         value = get(model, flag)
         if is_true(value):
             assert isinstance(value, Located)
