@@ -42,6 +42,29 @@ class Span:
 
 
 @dataclass(frozen=True)
+class Edit:
+    """Replace the source text at ``span`` (in the finding's file) by ``replacement``."""
+
+    span: Span
+    replacement: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A change that resolves a finding, applied by ``--fix`` (see :mod:`lora_lint.fix`).
+
+    ``applicability`` is ``"safe"`` (what trains does not change, e.g. removing an
+    exact duplicate) or ``"unsafe"`` (it does change: a misspelled target replaced by
+    its one close candidate), which ``--fix`` applies only with ``--unsafe-fixes``.
+    The edits never overlap and only touch the finding's file.
+    """
+
+    edits: tuple[Edit, ...]
+    applicability: str
+    message: str
+
+
+@dataclass(frozen=True)
 class Finding:
     """One problem, ready for any reporter.
 
@@ -63,6 +86,8 @@ class Finding:
     #: Where the finding was found inside a container file (e.g. "cell 3" of a notebook).
     location_hint: str | None = None
     extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+    #: How ``--fix`` can resolve this finding, when it can (ignored in comparisons).
+    fix: Fix | None = field(default=None, compare=False, hash=False)
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.span.line, self.span.column, self.code, self.target or "")

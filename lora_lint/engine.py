@@ -17,6 +17,8 @@ from pathlib import Path
 from lora_lint import suppress
 from lora_lint.diagnostics import Finding, Severity, unreadable_input
 from lora_lint.discover import iter_files
+from lora_lint.extract.filecache import FileCache
+from lora_lint.extract.parallel import extract_files
 from lora_lint.extract.types import ExtractedConfig, FileExtraction, ModelRef, to_plain
 from lora_lint.match.peft_semantics import PeftOptions
 from lora_lint.models.cache import InventoryCache, default_cache_dir
@@ -92,38 +94,61 @@ def read_source(path: Path, shown: str) -> tuple[str | None, Finding | None]:
 def extract_file(path: Path, settings: Settings) -> FileExtraction:
     """Dispatch one file to its front end (after a cheap text pre-filter)."""
     shown = display_path(path)
-    suffix = path.suffix.lower()
     text, problem = read_source(path, shown)
     if problem is not None:
         return FileExtraction(shown, findings=[problem])
     assert text is not None
+    if not might_contain_config(path, text):
+        return FileExtraction(shown)
+    return extract_text(path, shown, text, settings.project_root)
+
+
+def might_contain_config(path: Path, text: str) -> bool:
+    """The front end's text pre-filter: False means the file holds no config (never parsed).
+
+    Cheap on purpose: no front end imports libcst or parses anything here.
+    """
+    suffix = path.suffix.lower()
     if suffix == ".py":
         from lora_lint.extract import python as front
 
-        if not front.might_contain_config(text):
-            return FileExtraction(shown)
-        return front.extract_python(text, shown, project_root=settings.project_root, file_path=path)
+        return front.might_contain_config(text)
     if suffix in (".yaml", ".yml", ".json"):
         from lora_lint.extract import yaml as yfront
 
-        if not yfront.might_contain_config(text):
-            return FileExtraction(shown)
+        return yfront.might_contain_config(text)
+    if suffix == ".ipynb":
+        from lora_lint.extract import notebook
+
+        return notebook.might_contain_config(text)
+    if suffix == ".sh":
+        from lora_lint.extract import shell
+
+        return shell.might_contain_config(text)
+    return False
+
+
+def extract_text(path: Path, shown: str, text: str, project_root: Path | None) -> FileExtraction:
+    """Extract the configs of ``text`` (the content of ``path``, shown as ``shown``), which
+    passed :func:`might_contain_config`. Runs in a worker process for large runs."""
+    suffix = path.suffix.lower()
+    if suffix == ".py":
+        from lora_lint.extract import python as front
+
+        return front.extract_python(text, shown, project_root=project_root, file_path=path)
+    if suffix in (".yaml", ".yml", ".json"):
+        from lora_lint.extract import yaml as yfront
+
         if suffix == ".json":
             return yfront.extract_json(text, shown)
         return yfront.extract_yaml(text, shown)
     if suffix == ".ipynb":
         from lora_lint.extract import notebook
 
-        if not notebook.might_contain_config(text):
-            return FileExtraction(shown)
-        return notebook.extract_notebook(
-            text, shown, project_root=settings.project_root, file_path=path
-        )
+        return notebook.extract_notebook(text, shown, project_root=project_root, file_path=path)
     if suffix == ".sh":
         from lora_lint.extract import shell
 
-        if not shell.might_contain_config(text):
-            return FileExtraction(shown)
         return shell.extract_shell(text, shown)
     return FileExtraction(shown)
 
@@ -240,6 +265,7 @@ class Linter:
         self.rules = selected_rules(settings)
         self.cache_dir = None if settings.no_cache else (settings.cache_dir or default_cache_dir())
         self.service = ModelService(InventoryCache(self.cache_dir))
+        self.file_cache = FileCache(self.cache_dir)
         self.resolver = ModelResolver(
             ResolverSettings(
                 project_root=settings.project_root,
@@ -261,13 +287,17 @@ class Linter:
         result = RunResult()
         extractions: list[FileExtraction] = []
         checked: dict[str, Path] = {}
-        for path in self.files(paths):
+        # Pre-filter, per-file cache, then libcst/PyYAML (2 processes for many files);
+        # a bug in a front end comes back as an error line and the run goes on.
+        for path, shown, outcome in extract_files(
+            self.files(paths), project_root=self.settings.project_root, cache=self.file_cache
+        ):
             result.files_checked += 1
-            checked[display_path(path)] = path
-            try:
-                extractions.append(extract_file(path, self.settings))
-            except Exception as exc:  # a bug in a front end: report and go on
-                result.errors.append(_internal_error(display_path(path), exc))
+            checked[shown] = path
+            if isinstance(outcome, FileExtraction):
+                extractions.append(outcome)
+            else:
+                result.errors.append(outcome)
         contexts: list[ConfigContext] = []
         for extraction in extractions:
             result.findings.extend(extraction.findings)

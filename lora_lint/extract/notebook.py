@@ -16,6 +16,7 @@ and the line inside it ("cell 4, line 2"), which text output prints.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import json
 import re
@@ -35,6 +36,7 @@ _PYTHON_CELL_MAGICS = frozenset({"capture", "time", "timeit", "prun", "debug", "
 #: ``x = !cmd`` / ``x = %magic``: IPython assignments from a shell or magic command.
 _MAGIC_ASSIGN = re.compile(r"^\s*[\w.]+\s*=\s*[!%]")
 _LINE_MAGIC = re.compile(r"^\s*[!%]")
+_TOP_LEVEL_AWAIT = getattr(ast, "PyCF_ALLOW_TOP_LEVEL_AWAIT", 0)
 _HELP = re.compile(r"^\s*[\w.]+\?\??\s*$|^\s*\?")
 
 
@@ -94,11 +96,6 @@ class NotebookMap:
                     return f"cell {where.cell}, line {where.line_in_cell}"
                 first = first or where
         return f"cell {first.cell}, line {first.line_in_cell}" if first else None
-
-    def cell_lines(self, cell: int) -> range:
-        """The 1-based code lines of one cell."""
-        numbers = [i + 1 for i, where in enumerate(self.lines) if where.cell == cell]
-        return range(numbers[0], numbers[-1] + 1) if numbers else range(0)
 
 
 class NotebookError(ValueError):
@@ -330,25 +327,34 @@ def extract_notebook(
         return FileExtraction(path, findings=[unreadable_input(path, message)])
     from lora_lint.extract.python import extract_python
 
-    skipped: set[int] = set()
-    for _ in range(len(nb.lines) + 1):
+    extraction = extract_python(nb.source, path, project_root=project_root, file_path=file_path)
+    if _syntax_error(extraction) and _blank_invalid_cells(nb):
         extraction = extract_python(nb.source, path, project_root=project_root, file_path=file_path)
-        broken = _syntax_error_cell(extraction, nb)
-        if broken is None or broken in skipped:
-            break
-        skipped.add(broken)
-        for line in nb.cell_lines(broken):
-            nb.code[line - 1] = ""
     return remap(extraction, nb, path)
 
 
-def _syntax_error_cell(extraction: FileExtraction, nb: NotebookMap) -> int | None:
-    for finding in extraction.findings:
-        if finding.code == "LL000" and finding.message.startswith("cannot parse Python"):
-            line = finding.span.line
-            if 1 <= line <= len(nb.lines):
-                return nb.lines[line - 1].cell
-    return None
+def _syntax_error(extraction: FileExtraction) -> bool:
+    return any(
+        f.code == "LL000" and f.message.startswith("cannot parse Python")
+        for f in extraction.findings
+    )
+
+
+def _blank_invalid_cells(nb: NotebookMap) -> bool:
+    """Blank every cell that is not Python on its own; True if any was."""
+    cells: dict[int, list[int]] = {}
+    for number, where in enumerate(nb.lines, start=1):
+        cells.setdefault(where.cell, []).append(number)
+    changed = False
+    for numbers in cells.values():
+        code = "".join(nb.code[n - 1] + "\n" for n in numbers)
+        try:
+            compile(code, "<cell>", "exec", flags=ast.PyCF_ONLY_AST | _TOP_LEVEL_AWAIT)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            for n in numbers:
+                nb.code[n - 1] = ""
+            changed = True
+    return changed
 
 
 def remap(extraction: FileExtraction, nb: NotebookMap, path: str) -> FileExtraction:

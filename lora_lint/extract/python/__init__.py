@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import pathlib
 
-import libcst as cst
-
 from lora_lint.diagnostics import Span, unreadable_input
 from lora_lint.extract.python.catalog import PREFILTER_NEEDLES
-from lora_lint.extract.python.extractor import extract_module
-from lora_lint.extract.python.source import SourceModule
 from lora_lint.extract.types import FileExtraction
+
+# libcst (~0.15 s to import) and the extractor are imported by ``extract_python`` only:
+# the pre-filter runs on every .py file of a run and must not pay for them.
 
 __all__ = ["extract_python", "might_contain_config"]
 
@@ -53,14 +52,20 @@ def extract_python(
     result = FileExtraction(path=path)
     if not might_contain_config(source):
         return result
+    import libcst as cst
+
+    from lora_lint.extract.python.extractor import extract_module
+    from lora_lint.extract.python.source import SourceModule
+
     try:
         parsed = SourceModule.parse(source, path, file_path)
     except cst.ParserSyntaxError as exc:
         span = Span.point(exc.raw_line, exc.raw_column + 1)
         result.findings.append(unreadable_input(path, f"cannot parse Python: {exc.message}", span))
         return result
-    except RecursionError:
-        result.findings.append(unreadable_input(path, "cannot parse Python: nested too deeply"))
+    except RecursionError as exc:
+        reason = str(exc) or "nested too deeply"
+        result.findings.append(unreadable_input(path, f"cannot parse Python: {reason}"))
         return result
     try:
         return extract_module(parsed, project_root)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from lora_lint.extract.filecache import note_read
 from lora_lint.extract.python.imports import ImportTable
 from lora_lint.extract.python.scopes import Scopes
 from lora_lint.extract.python.source import SourceModule
@@ -55,6 +56,7 @@ _CACHE: dict[pathlib.Path, tuple[tuple[int, int], ModuleContext | str]] = {}
 
 def load_sibling(path: pathlib.Path, project_root: pathlib.Path | None) -> ModuleContext | str:
     """The parsed module at ``path``, or the reason it cannot be used."""
+    note_read(path)  # the extraction cache re-checks its content on a hit
     try:
         resolved = path.resolve()
         stat = resolved.stat()

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from lora_lint.extract.filecache import note_probe
+
 #: How many ``X = peft.LoraConfig``-style aliases are followed before giving up.
 _ALIAS_DEPTH = 8
 
@@ -213,7 +215,9 @@ def _module_in(root: pathlib.Path, parts: list[str]) -> pathlib.Path | None:
     if parts:
         candidates.insert(0, target.parent / f"{target.name}.py")
     for candidate in candidates:
-        if candidate.is_file():
+        exists = candidate.is_file()
+        note_probe(candidate, exists)  # the extraction cache re-checks it on a hit
+        if exists:
             return candidate
     return None
 

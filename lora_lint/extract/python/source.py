@@ -11,6 +11,7 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from lora_lint.diagnostics import Span
+from lora_lint.extract.python.guard import too_deep_reason
 
 #: Position key: (1-based line, 0-based column) as libcst reports it; comparable as tuples.
 Pos = tuple[int, int]
@@ -41,6 +42,9 @@ class SourceModule:
         ``unsafe_skip_copy`` avoids a deep copy that costs as much as the parse:
         the tree comes straight from the parser and is never mutated.
         """
+        reason = too_deep_reason(code)
+        if reason is not None:
+            raise RecursionError(reason)
         module = cst.parse_module(code)
         positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
         return cls(path=path, code=code, module=module, positions=positions, file_path=file_path)

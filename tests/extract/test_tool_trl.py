@@ -1,0 +1,82 @@
+"""TRL / alignment-handbook YAML: ModelConfig keys, use_peft, the one-element collapse."""
+
+from __future__ import annotations
+
+import pytest
+
+from lora_lint.extract.types import Located, ModelRef
+from tests.extract.tool_helpers import TOOLS, findings, lint, only_config, spans
+
+
+def test_alignment_handbook_qlora_recipe() -> None:
+    config = only_config("trl", "zephyr_qlora.yaml", "trl")
+    assert spans(config.target_modules) == [
+        ("q_proj", (14, 3, 14, 9)),
+        ("k_proj", (15, 3, 15, 9)),
+        ("v_proj", (16, 3, 16, 9)),
+        ("o_proj", (17, 3, 17, 9)),
+        ("gate_proj", (18, 3, 18, 12)),
+        ("up_proj", (19, 3, 19, 10)),
+        ("down_proj", (20, 3, 20, 12)),
+    ]
+    assert config.option("r") == 16
+    assert config.option("lora_alpha") == 16
+    assert config.option("lora_dropout") == 0.05
+    assert config.option_keys["target_modules"] == "lora_target_modules"
+    assert config.option_keys["r"] == "lora_r"
+    assert "inert" not in config.notes
+    assert "collapsed_to_regex" not in config.notes
+    assert config.model is not None
+    assert (config.model.name, config.model.head) == ("mistralai/Mistral-7B-v0.1", "causal-lm")
+    assert config.model.origin == "TRL model_name_or_path"
+
+
+def test_one_element_list_is_noted_for_the_collapse() -> None:
+    config = only_config("trl", "sft_single_target.yaml", "trl")
+    note = config.notes["collapsed_to_regex"]
+    assert isinstance(note, Located)
+    assert note.value == "q_proj"
+    assert (note.span.line, note.span.column) == (9, 23)
+    # kept as a list so LL001 still checks the name itself
+    assert config.option("target_modules") == ["q_proj"]
+
+
+def test_lone_all_linear_becomes_the_peft_shorthand() -> None:
+    config = only_config("trl", "sft_all_linear.yaml", "trl")
+    target = config.target_modules
+    assert isinstance(target, Located)
+    assert target.value == "all-linear"
+    assert (target.span.line, target.span.column) == (6, 23)
+    assert config.option("modules_to_save") == ["lm_head", "embed_tokens"]
+    assert config.option_keys["modules_to_save"] == "lora_modules_to_save"
+
+
+def test_use_peft_false_is_inert() -> None:
+    config = only_config("trl", "dpo_peft_off.yaml", "trl")
+    assert config.notes["inert"] == "use_peft is not true, so TRL ignores the lora_* keys"
+    assert config.model == ModelRef(
+        "meta-llama/Llama-3.2-1B",
+        config.model.span if config.model else None,
+        head="causal-lm",
+        origin="TRL model_name_or_path",
+        source_path="dpo_peft_off.yaml",
+    )
+
+
+@pytest.mark.torch
+def test_trl_fixtures_end_to_end() -> None:
+    result = lint(sorted((TOOLS / "trl").glob("*.yaml")), root=TOOLS / "trl")
+    assert findings(result) == [
+        ("LL016", 4, 1, None),
+        ("LL001", 8, 5, "v_proj,"),
+        ("LL015", 9, 23, "q_proj"),
+    ]
+    by_code = {f.code: f for f in result.findings}
+    assert by_code["LL001"].suggestion == ("v_proj",)
+    assert "stray punctuation" in by_code["LL001"].message
+    assert "one-element lora_target_modules" in by_code["LL015"].message
+    assert [f.path.rsplit("/", 1)[-1] for f in result.findings] == [
+        "dpo_peft_off.yaml",
+        "dpo_peft_off.yaml",
+        "sft_single_target.yaml",
+    ]
