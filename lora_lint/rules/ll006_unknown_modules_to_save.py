@@ -82,13 +82,15 @@ class UnknownModulesToSave(Rule):
                 continue
             saved = [n for n in names if n.endswith(entry)]
             if not saved:
+                near = close_names(entry, leaves)
+                hint = f"; did you mean {near[0]!r}?" if near else ""
                 yield self.finding(
                     ctx,
                     item.span,
                     f"{key} entry {entry!r} matches no module of {ctx.model_label}; PEFT "
-                    "silently trains nothing extra for it",
+                    f"silently trains nothing extra for it{hint}",
                     target=entry,
-                    suggestion=close_names(entry, leaves),
+                    suggestion=near,
                     help="entries are matched with str.endswith against full module names",
                     path=item.path,
                 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from lora_lint.extract.types import Located, ModelRef
@@ -80,3 +82,18 @@ def test_trl_fixtures_end_to_end() -> None:
         "dpo_peft_off.yaml",
         "sft_single_target.yaml",
     ]
+
+
+@pytest.mark.torch
+def test_python_model_config_one_element_list(tmp_path: Path) -> None:
+    from tests.lint_helpers import lint_files
+
+    source = (
+        "from trl import ModelConfig\n"
+        "args = ModelConfig(model_name_or_path='Qwen/Qwen2.5-0.5B', use_peft=True,\n"
+        "                   lora_target_modules=['v_proj'])\n"
+        "ok = ModelConfig(model_name_or_path='Qwen/Qwen2.5-0.5B', use_peft=True,\n"
+        "                 lora_target_modules=['all-linear'])\n"
+    )
+    result = lint_files(tmp_path, {"train.py": source})
+    assert [(f.code, f.span.line, f.span.column) for f in result.findings] == [("LL015", 3, 41)]

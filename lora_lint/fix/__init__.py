@@ -1,0 +1,13 @@
+"""``--fix``: apply the fixes rules attach to findings, safely.
+
+* :mod:`lora_lint.fix.edits` -- rules turn "replace this entry" / "remove this
+  duplicate" into concrete :class:`~lora_lint.diagnostics.Edit` s of the file;
+* :mod:`lora_lint.fix.apply` -- edits applied to the text and the result proven
+  to mean what was intended (per format);
+* :mod:`lora_lint.fix.runner` -- lint, fix, write atomically, re-lint;
+* :mod:`lora_lint.fix.diff` -- ``--diff`` output.
+
+Safe fixes leave what trains unchanged (an exact duplicate removed); unsafe ones
+change it (a misspelled target replaced by its only close candidate) and are
+applied only with ``--unsafe-fixes``.
+"""
