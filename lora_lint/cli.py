@@ -10,9 +10,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from lora_lint import __version__
+
+if TYPE_CHECKING:
+    from lora_lint.fix.runner import FixReport
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -55,6 +58,16 @@ def build_parser() -> argparse.ArgumentParser:
                        help="apply exclude settings to files passed explicitly (pre-commit)")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
     check.add_argument("-q", "--quiet", action="store_true", help="only print findings")
+    check.add_argument("--fix", action="store_true",
+                       help="apply safe fixes to the files, then report what remains")
+    check.add_argument("--unsafe-fixes", action="store_true",
+                       help="also apply (with --fix/--diff) or show unsafe fixes, which change "
+                       "what trains (a misspelled target replaced by its one close candidate)")
+    check.add_argument("--diff", action="store_true",
+                       help="print the fixes as a unified diff instead of writing them "
+                       "(exit 1 when there are some)")
+    check.add_argument("--show-fixes", action="store_true",
+                       help="with --fix, list every fix applied")
 
     rule = sub.add_parser("rule", help="show a rule's documentation")
     rule.add_argument("code", nargs="?", help="rule code or name, e.g. LL001")
@@ -105,19 +118,32 @@ def _cmd_check(args: argparse.Namespace) -> int:
         print(f"lora-lint: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
 
+    fixing = None
     try:
-        result = linter.run(paths)
+        if args.fix or args.diff:
+            from lora_lint.fix.runner import run_fixes
+
+            fixing = run_fixes(linter, paths, unsafe=args.unsafe_fixes, write=not args.diff)
+            result = fixing.result
+        else:
+            result = linter.run(paths)
     finally:
         if progress is not None:
             progress.close()
+    if fixing is not None and args.diff:
+        return _report_diff(fixing, args)
+    fmt = args.format or default_format()
     write_report(
         result,
-        args.format or default_format(),
+        fmt,
         sys.stdout,
         quiet=args.quiet,
         statistics=args.statistics,
         stats_stream=sys.stderr,
+        unsafe_fixes=args.unsafe_fixes,
     )
+    if fixing is not None:
+        _report_fixes(fixing, args, sys.stdout if fmt == "text" else sys.stderr)
     for line in result.errors:
         print(f"lora-lint: error: {line}", file=sys.stderr)
     if result.errors:
@@ -125,6 +151,45 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if result.has_errors and not args.exit_zero:
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _report_fixes(fixing: FixReport, args: argparse.Namespace, stream: TextIO) -> None:
+    """After the findings that remain: what ``--fix`` changed."""
+    for line in fixing.skipped:
+        print(f"lora-lint: warning: {line}", file=sys.stderr)
+    if args.show_fixes:
+        for finding in sorted(fixing.applied, key=lambda f: f.sort_key()):
+            assert finding.fix is not None
+            stream.write(
+                f"fixed {finding.path}:{finding.span.line}:{finding.span.column}: "
+                f"{finding.code} {finding.fix.message}\n"
+            )
+    if fixing.fixed and not args.quiet:
+        stream.write(
+            f"Fixed {_plural(fixing.fixed, 'finding')} in {_plural(len(fixing.changed), 'file')}.\n"
+        )
+
+
+def _report_diff(fixing: FixReport, args: argparse.Namespace) -> int:
+    """``--diff``: the unified diff of every file a fix would change; nothing is written."""
+    from lora_lint.fix.diff import unified_diff
+
+    for path, (old, new) in sorted(fixing.changed.items()):
+        sys.stdout.write(unified_diff(path, old, new))
+    for line in fixing.skipped:
+        print(f"lora-lint: warning: {line}", file=sys.stderr)
+    if not args.quiet:
+        count = _plural(fixing.fixed, "finding")
+        print(f"Would fix {count} in {_plural(len(fixing.changed), 'file')}.", file=sys.stderr)
+    for line in fixing.result.errors:
+        print(f"lora-lint: error: {line}", file=sys.stderr)
+    if fixing.result.errors:
+        return EXIT_USAGE
+    return EXIT_FINDINGS if fixing.changed and not args.exit_zero else EXIT_OK
 
 
 def _cmd_rule(args: argparse.Namespace) -> int:

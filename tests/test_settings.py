@@ -100,9 +100,10 @@ def test_per_file_ignores_by_glob_code_and_name(tmp_path: Path) -> None:
     paths = [tmp_path]
     assert run(tmp_path, paths) == ["new.yaml", "old.yaml", "x.yaml"]
     assert run(tmp_path, paths, per_file_ignores={"legacy/*": ["LL001"]}) == ["new.yaml", "x.yaml"]
-    assert run(
-        tmp_path, paths, per_file_ignores={"x.yaml": ["unknown-target-module"]}
-    ) == ["new.yaml", "old.yaml"]
+    assert run(tmp_path, paths, per_file_ignores={"x.yaml": ["unknown-target-module"]}) == [
+        "new.yaml",
+        "old.yaml",
+    ]
     assert run(tmp_path, paths, per_file_ignores={"configs/": ["LL0"]}) == ["old.yaml"]
 
 
@@ -117,9 +118,9 @@ def test_exclude_applies_to_directories_but_not_explicit_files_unless_forced(
     # pre-commit passes every file explicitly: only --force-exclude applies the excludes then
     assert run(tmp_path, [old], extend_exclude=["legacy"]) == ["old.yaml"]
     assert run(tmp_path, [old], extend_exclude=["legacy"], force_exclude=True) == []
-    assert run(tmp_path, [old, tmp_path / "new.yaml"], exclude=["old.yaml"], force_exclude=True) == [
-        "new.yaml"
-    ]
+    assert run(
+        tmp_path, [old, tmp_path / "new.yaml"], exclude=["old.yaml"], force_exclude=True
+    ) == ["new.yaml"]
 
 
 @pytest.mark.torch
@@ -128,8 +129,11 @@ def test_command_line_overrides_the_file(
 ) -> None:
     write(
         tmp_path,
-        {"pyproject.toml": pyproject("select = ['LL016']\nextend-exclude = ['skip']\n"), "a.yaml": BAD,
-         "skip/b.yaml": BAD},
+        {
+            "pyproject.toml": pyproject("select = ['LL016']\nextend-exclude = ['skip']\n"),
+            "a.yaml": BAD,
+            "skip/b.yaml": BAD,
+        },
     )
     monkeypatch.chdir(tmp_path)
     assert main(["check", "--offline", "."]) == 0  # only LL016 selected by the file

@@ -97,7 +97,8 @@ def test_same_line_suppression_in_yaml(tmp_path: Path, comment: str) -> None:
 
 @pytest.mark.torch
 @pytest.mark.parametrize(
-    "comment", ["  # lora-lint: ignore[LL001]", "  # noqa: LL001", "  # noqa: unknown-target-module"]
+    "comment",
+    ["  # lora-lint: ignore[LL001]", "  # noqa: LL001", "  # noqa: unknown-target-module"],
 )
 def test_same_line_suppression_in_python(tmp_path: Path, comment: str) -> None:
     result = lint_files(tmp_path, {"train.py": PYTHON.format(comment=comment)})
@@ -108,7 +109,9 @@ def test_same_line_suppression_in_python(tmp_path: Path, comment: str) -> None:
 def test_suppression_for_another_code_keeps_the_finding_and_is_unused(tmp_path: Path) -> None:
     result = lint_files(tmp_path, {"train.py": PYTHON.format(comment="  # noqa: LL003")})
     assert codes(result) == [("LL001", 5, 47), ("LL017", 5, 58)]
-    assert result.findings[1].message == "unused suppression: LL003 suppressed no finding on this line"
+    assert (
+        result.findings[1].message == "unused suppression: LL003 suppressed no finding on this line"
+    )
 
 
 @pytest.mark.torch
@@ -137,7 +140,9 @@ def test_unused_suppressions_are_reported_but_other_linters_noqa_is_not(tmp_path
     assert codes(result) == [("LL017", 4, 44), ("LL017", 5, 44), ("LL017", 6, 44), ("LL017", 6, 44)]
     messages = [f.message for f in result.findings]
     assert messages[0] == "unused suppression: LL001 suppressed no finding on this line"
-    assert messages[1] == "unused suppression: `lora-lint: ignore` suppressed no finding on this line"
+    assert (
+        messages[1] == "unused suppression: `lora-lint: ignore` suppressed no finding on this line"
+    )
     assert "'nope', which is no lora-lint rule" in messages[2] + messages[3]
 
 

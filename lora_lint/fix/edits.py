@@ -100,13 +100,20 @@ def remove_fix(
     assert here is not None  # _exact checked it
     start, end = here
     gap_ok = _GAPS[src.fmt].fullmatch
-    if index > 0 and _exact(src, items[index - 1], bare):
+
+    def neighbour(j: int) -> bool:
+        """A neighbouring element written in the same file, as one exact literal."""
+        if not 0 <= j < len(items):
+            return False
+        return items[j].path == item.path and _exact(src, items[j], bare)
+
+    if neighbour(index - 1):
         previous = src.offsets(items[index - 1].span)
         if previous is not None and previous[1] <= start:
             gap = src.text[previous[1] : start]
             if gap_ok(gap) and not (_LINE_BREAK.search(gap) and _comment_after(src, end)):
                 return Fix((Edit(src.span(previous[1], end), ""),), applicability, message)
-    if index + 1 < len(items) and _exact(src, items[index + 1], bare):
+    if neighbour(index + 1):
         following = src.offsets(items[index + 1].span)
         if following is not None and end <= following[0]:
             gap = src.text[end : following[0]]

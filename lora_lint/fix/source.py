@@ -151,6 +151,12 @@ def cached(path: str) -> SourceText | None:
     return source
 
 
+def seen(path: str) -> SourceText | None:
+    """The text rules last read for ``path`` (what their fixes' spans refer to)."""
+    hit = _CACHE.get(path)
+    return hit[1] if hit is not None else None
+
+
 def forget(path: str | None = None) -> None:
     """Drop cached text (of one file, or of all): called after a file is rewritten."""
     if path is None:

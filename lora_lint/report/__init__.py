@@ -37,6 +37,7 @@ def write_report(
     statistics: bool = False,
     root: Path | None = None,
     stats_stream: TextIO | None = None,
+    unsafe_fixes: bool = False,
 ) -> None:
     """Write ``result`` to ``stream`` in ``fmt``.
 
@@ -45,6 +46,7 @@ def write_report(
     document to ``stream`` (a truncated SARIF file or missing annotations would
     be worse) and the counts table goes to ``stats_stream`` (stderr in the CLI).
     ``root`` is the directory SARIF paths are relative to (default: cwd).
+    ``unsafe_fixes`` counts unsafe fixes as available in text output (``[*]``).
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} (expected one of {', '.join(FORMATS)})")
@@ -75,7 +77,7 @@ def write_report(
     else:
         from lora_lint.report.text import write_text
 
-        write_text(result, stream, quiet=quiet)
+        write_text(result, stream, quiet=quiet, unsafe_fixes=unsafe_fixes)
 
 
 __all__ = ["FORMATS", "default_format", "write_report"]

@@ -96,6 +96,30 @@ def _region(finding: Finding) -> dict[str, int]:
     return {"startLine": start[0], "startColumn": start[1], "endLine": end[0], "endColumn": end[1]}
 
 
+def _fix(finding: Finding, location: dict[str, Any]) -> dict[str, Any]:
+    """SARIF ``fix``: the edits of ``finding.fix``; ``properties.applicability`` is
+    ``safe`` or ``unsafe`` (applied by ``--fix`` only with ``--unsafe-fixes``)."""
+    assert finding.fix is not None
+    replacements = []
+    for edit in finding.fix.edits:
+        span = edit.span
+        region = {
+            "startLine": span.line,
+            "startColumn": span.column,
+            "endLine": span.end_line,
+            "endColumn": span.end_column,
+        }
+        replacement: dict[str, Any] = {"deletedRegion": region}
+        if edit.replacement:
+            replacement["insertedContent"] = {"text": edit.replacement}
+        replacements.append(replacement)
+    return {
+        "description": {"text": finding.fix.message},
+        "artifactChanges": [{"artifactLocation": location, "replacements": replacements}],
+        "properties": {"applicability": finding.fix.applicability},
+    }
+
+
 def _message(finding: Finding) -> str:
     text = finding.message
     if finding.location_hint:
@@ -129,6 +153,8 @@ def sarif_log(
             {"physicalLocation": {"artifactLocation": location, "region": _region(finding)}}
         ]
         entry["partialFingerprints"] = {FINGERPRINT_KEY: f"{base}:{seen[base]}"}
+        if finding.fix is not None:
+            entry["fixes"] = [_fix(finding, location)]
         properties: dict[str, Any] = {"name": finding.name}
         if finding.target is not None:
             properties["target"] = finding.target

@@ -29,12 +29,18 @@ def _paint(text: str, code: str, colour: bool) -> str:
     return f"\x1b[{code}m{text}\x1b[0m" if colour else text
 
 
-def format_finding(f: Finding, colour: bool = False) -> str:
+def fixable(f: Finding, unsafe_fixes: bool = False) -> bool:
+    """Whether ``--fix`` (with ``--unsafe-fixes`` when given) would fix ``f``."""
+    return f.fix is not None and (f.fix.applicability == "safe" or unsafe_fixes)
+
+
+def format_finding(f: Finding, colour: bool = False, unsafe_fixes: bool = False) -> str:
     where = f"{f.path}:{f.span.line}:{f.span.column}"
     if f.location_hint:
         where += f" ({f.location_hint})"
+    mark = f" {_paint('[*]', '36', colour)}" if fixable(f, unsafe_fixes) else ""
     head = (
-        f"{_paint(where, '1', colour)}: {_paint(f.code, '1', colour)} "
+        f"{_paint(where, '1', colour)}: {_paint(f.code, '1', colour)}{mark} "
         f"[{_paint(f.severity.value, _COLOURS[f.severity], colour)}] {f.message}"
     )
     lines = [head]
@@ -61,11 +67,34 @@ def summary_line(result: RunResult) -> str:
     )
 
 
-def write_text(result: RunResult, stream: TextIO, *, quiet: bool = False) -> None:
+def fix_hint(result: RunResult, unsafe_fixes: bool = False) -> str | None:
+    """``[*] 2 fixable with `--fix`.`` and how many unsafe fixes ``--unsafe-fixes`` would add."""
+    available = sum(fixable(f, unsafe_fixes) for f in result.findings)
+    hidden = sum(
+        f.fix is not None and not fixable(f, unsafe_fixes) for f in result.findings
+    )
+    extra = (
+        f"{hidden} hidden fix{'es' if hidden != 1 else ''} can be enabled with "
+        "`--unsafe-fixes`"
+        if hidden
+        else ""
+    )
+    if available:
+        option = "`--fix --unsafe-fixes`" if unsafe_fixes else "`--fix`"
+        return f"[*] {available} fixable with {option}" + (f" ({extra})." if extra else ".")
+    return f"No fixes available ({extra})." if extra else None
+
+
+def write_text(
+    result: RunResult, stream: TextIO, *, quiet: bool = False, unsafe_fixes: bool = False
+) -> None:
     colour = use_colour(stream)
     for finding in result.findings:
-        stream.write(format_finding(finding, colour) + "\n")
+        stream.write(format_finding(finding, colour, unsafe_fixes) + "\n")
     if not quiet:
         if result.findings:
             stream.write("\n")
         stream.write(summary_line(result) + "\n")
+        hint = fix_hint(result, unsafe_fixes)
+        if hint:
+            stream.write(hint + "\n")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import dataclasses
+from collections.abc import Iterator, Sequence
 
 from lora_lint.diagnostics import Finding, Severity
+from lora_lint.extract.types import Located
+from lora_lint.fix.edits import replace_fix
 from lora_lint.match.peft_semantics import is_all_linear, report_entry
-from lora_lint.match.suggest import close_names, role_alternatives
+from lora_lint.match.suggest import close_names, levenshtein, role_alternatives, role_of
 from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid, string_items
 
 
@@ -78,6 +81,8 @@ class UnknownTargetModule(Rule):
         target = ctx.config.target_modules
         items = string_items(target)
         inventory = ctx.inventory
+        #: Entries are pieces of a comma-separated string (written bare, without quotes).
+        split = isinstance(target, Located) and target.split_from_string
         for item in items:
             entry = str(item.value)
             if is_all_linear(entry):
@@ -100,7 +105,7 @@ class UnknownTargetModule(Rule):
                 continue
             cleaned = cleaned_name(entry)
             if cleaned and report_entry(ctx.options, inventory, cleaned).matches:
-                yield self.finding(
+                finding = self.finding(
                     ctx,
                     item.span,
                     f"{entry!r} matches no module of {ctx.model_label} because of the stray "
@@ -111,6 +116,7 @@ class UnknownTargetModule(Rule):
                     "or a copied list are part of the name; PEFT compares names literally",
                     path=item.path,
                 )
+                yield _with_fix(finding, item, cleaned, split)
                 continue
             leaves = inventory.wrappable_leaf_names
             alternatives, why = role_alternatives(entry.rsplit(".", 1)[-1], leaves)
@@ -125,7 +131,7 @@ class UnknownTargetModule(Rule):
             else:
                 consequence = "PEFT raises 'Target modules ... not found in the base model'"
             hint = f"{why}; " if why else ""
-            yield self.finding(
+            finding = self.finding(
                 ctx,
                 item.span,
                 message,
@@ -135,6 +141,44 @@ class UnknownTargetModule(Rule):
                 "to list the real module names",
                 path=item.path,
             )
+            fixed = fix_candidate(entry, candidates, suggestions)
+            if fixed is not None and report_entry(ctx.options, inventory, fixed).matches:
+                finding = _with_fix(finding, item, fixed, split)
+            yield finding
+
+
+def fix_candidate(entry: str, candidates: Sequence[str], suggestions: Sequence[str]) -> str | None:
+    """The replacement ``--unsafe-fixes`` may write for a misspelled entry, if there is one.
+
+    Only a misspelling qualifies: exactly one real name at the smallest edit distance,
+    and that distance at most 2 (at most 1 for names of up to 5 characters), the same
+    name the message suggests. A name that plays a known role in another architecture
+    (``q_proj`` on Falcon, ``gate_proj`` on Phi-3) is not misspelled: what to use
+    instead is a judgement (``query_key_value``? ``gate_up_proj``?), never a fix.
+    """
+    if role_of(entry) is not None or not suggestions:
+        return None
+    scored = sorted((levenshtein(entry, name), name) for name in set(candidates))
+    if not scored:
+        return None
+    best = scored[0][0]
+    if not 0 < best <= min(2, max(1, len(entry) // 3)):
+        return None
+    tied = [name for distance, name in scored if distance == best]
+    return tied[0] if len(tied) == 1 and tied[0] == suggestions[0] else None
+
+
+def _with_fix(finding: Finding, item: Located, replacement: str, split: bool) -> Finding:
+    """Attach the unsafe fix "write ``replacement`` instead" when the entry can be edited."""
+    fix = replace_fix(
+        finding.path,
+        item,
+        replacement,
+        f"Replace {item.value!r} with {replacement!r}",
+        applicability="unsafe",
+        bare=split,
+    )
+    return dataclasses.replace(finding, fix=fix) if fix is not None else finding
 
 
 #: What shell quoting and copied lists leave around a name: quotes, commas, brackets, spaces.

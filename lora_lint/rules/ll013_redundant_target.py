@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 from lora_lint.diagnostics import Finding, Severity
+from lora_lint.extract.types import Located
+from lora_lint.fix.edits import remove_fix
 from lora_lint.match.peft_semantics import report_entry
 from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid, string_items
 
@@ -57,12 +60,15 @@ class RedundantTarget(Rule):
     ]
 
     def check(self, ctx: ConfigContext) -> Iterator[Finding]:
-        items = string_items(ctx.config.target_modules)
+        target = ctx.config.target_modules
+        items = string_items(target)
+        every = target.items if isinstance(target, Located) else []
+        split = isinstance(target, Located) and target.split_from_string
         seen: dict[str, int] = {}
         for index, item in enumerate(items):
             entry = str(item.value)
             if entry in seen:
-                yield self.finding(
+                finding = self.finding(
                     ctx,
                     item.span,
                     f"{entry!r} is a duplicate of entry {seen[entry] + 1} of target_modules",
@@ -70,6 +76,18 @@ class RedundantTarget(Rule):
                     help="remove it (safe: what is adapted does not change)",
                     path=item.path,
                 )
+                position = next((n for n, other in enumerate(every) if other is item), None)
+                fix = None
+                if position is not None:
+                    fix = remove_fix(
+                        finding.path,
+                        every,
+                        position,
+                        f"Remove the duplicate {entry!r}",
+                        applicability="safe",
+                        bare=split,
+                    )
+                yield dataclasses.replace(finding, fix=fix) if fix is not None else finding
             else:
                 seen[entry] = index
         inventory = ctx.inventory

@@ -25,7 +25,9 @@ def notebook(*cells: list[str] | str, kinds: tuple[str, ...] = ()) -> str:
 
 
 def test_lines_map_to_the_json_file_with_escapes() -> None:
-    text = notebook(["x = 1\n", 'y = "a\\"b"  # note\n'], "# title", ["z = 2"], kinds=("code", "markdown"))
+    text = notebook(
+        ["x = 1\n", 'y = "a\\"b"  # note\n'], "# title", ["z = 2"], kinds=("code", "markdown")
+    )
     nb = build_map(text)
     assert [(line.cell, line.line_in_cell, line.text) for line in nb.lines] == [
         (1, 1, "x = 1"),
@@ -41,7 +43,9 @@ def test_lines_map_to_the_json_file_with_escapes() -> None:
 
 
 def test_magics_are_blanked_and_line_count_kept() -> None:
-    text = notebook(["%%capture\n", "!pip install peft\n", "x = 1"], ["files = !ls\n", "%time y = 2\n", "z?"])
+    text = notebook(
+        ["%%capture\n", "!pip install peft\n", "x = 1"], ["files = !ls\n", "%time y = 2\n", "z?"]
+    )
     nb = build_map(text)
     assert nb.code == ["", "", "x = 1", "", "", ""]
     bash = build_map(notebook(["%%bash\n", "echo target_modules\n"]))
@@ -87,8 +91,10 @@ def test_broken_json_is_ll000_at_the_error() -> None:
     assert finding.code == "LL000"
     assert finding.message.startswith("invalid notebook JSON")
     assert finding.span.line == 4
-    assert extract_notebook("[1, 2]", "x.ipynb").findings[0].message.startswith(
-        "not a Jupyter notebook"
+    assert (
+        extract_notebook("[1, 2]", "x.ipynb")
+        .findings[0]
+        .message.startswith("not a Jupyter notebook")
     )
 
 
@@ -111,10 +117,14 @@ def test_notebook_findings_end_to_end() -> None:
 @pytest.mark.torch
 def test_suppression_comment_inside_a_cell(tmp_path: Path) -> None:
     source = notebook(
-        ["from transformers import AutoModelForCausalLM\n",
-         'model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")'],
-        ["from peft import LoraConfig\n",
-         'config = LoraConfig(target_modules=["q_proj", "v_prj"])  # lora-lint: ignore[LL001]'],
+        [
+            "from transformers import AutoModelForCausalLM\n",
+            'model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")',
+        ],
+        [
+            "from peft import LoraConfig\n",
+            'config = LoraConfig(target_modules=["q_proj", "v_prj"])  # lora-lint: ignore[LL001]',
+        ],
     )
     path = tmp_path / "nb.ipynb"
     path.write_text(source, encoding="utf-8")

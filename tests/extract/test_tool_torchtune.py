@@ -87,8 +87,7 @@ def test_mapped_models_that_ship_bundled_configs() -> None:
     from pathlib import Path
 
     bundled = {
-        p.stem.replace("--", "/", 1)
-        for p in (Path(bundled_init).parent / "configs").glob("*.json")
+        p.stem.replace("--", "/", 1) for p in (Path(bundled_init).parent / "configs").glob("*.json")
     }
     offline = [m for m in BUILDER_MODELS.values() if m in bundled]
     assert len(offline) >= 20

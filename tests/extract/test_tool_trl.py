@@ -93,7 +93,7 @@ def test_python_model_config_one_element_list(tmp_path: Path) -> None:
         "args = ModelConfig(model_name_or_path='Qwen/Qwen2.5-0.5B', use_peft=True,\n"
         "                   lora_target_modules=['v_proj'])\n"
         "ok = ModelConfig(model_name_or_path='Qwen/Qwen2.5-0.5B', use_peft=True,\n"
-        "                 lora_target_modules=['all-linear'])\n"
+        "                 lora_target_modules=['q_proj', 'v_proj'])\n"
     )
     result = lint_files(tmp_path, {"train.py": source})
     assert [(f.code, f.span.line, f.span.column) for f in result.findings] == [("LL015", 3, 41)]
