@@ -87,7 +87,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from lora_lint.engine import Linter
     from lora_lint.report import default_format, write_report
     from lora_lint.report.progress import progress_callback
-    from lora_lint.settings import SettingsError, load_settings
+    from lora_lint.settings import SettingsError, apply_cli_overrides, load_settings
 
     paths: list[Path] = args.paths or [Path(".")]
     for path in paths:
@@ -95,15 +95,13 @@ def _cmd_check(args: argparse.Namespace) -> int:
             print(f"lora-lint: error: {path}: no such file or directory", file=sys.stderr)
             return EXIT_USAGE
     try:
-        settings = load_settings(Path.cwd())
-        if args.offline:
-            settings.offline = True
-        if args.trust_remote_code:
-            settings.trust_remote_code = True
-        if args.cache_dir:
-            settings.cache_dir = args.cache_dir
-        if args.no_cache:
-            settings.no_cache = True
+        settings = apply_cli_overrides(
+            load_settings(Path.cwd()),
+            offline=args.offline,
+            trust_remote_code=args.trust_remote_code,
+            cache_dir=args.cache_dir,
+            no_cache=args.no_cache,
+        )
         if args.select:
             settings.select = _split(args.select)
         if args.extend_select:

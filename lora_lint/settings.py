@@ -42,6 +42,26 @@ class Settings:
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
 
 
+def apply_cli_overrides(
+    settings: Settings,
+    *,
+    offline: bool | None = None,
+    trust_remote_code: bool | None = None,
+    cache_dir: Path | None = None,
+    no_cache: bool = False,
+) -> Settings:
+    """Command-line options win over the configuration file (shared by every subcommand)."""
+    if offline:
+        settings.offline = True
+    if trust_remote_code:
+        settings.trust_remote_code = True
+    if cache_dir:
+        settings.cache_dir = cache_dir
+    if no_cache:
+        settings.no_cache = True
+    return settings
+
+
 _STR_LIST_KEYS = {"select", "ignore", "extend-select", "exclude", "extend-exclude"}
 _BOOL_KEYS = {"offline", "trust-remote-code"}
 _STR_KEYS = {"default-model", "cache-dir"}
@@ -99,7 +119,8 @@ def apply_table(settings: Settings, table: dict[str, Any], path: Path) -> None:
     for key, value in table.items():
         where = f"{path}: [tool.lora-lint] {key}"
         if key not in KNOWN_KEYS:
-            raise SettingsError(f"{where}: unknown setting (known: {', '.join(sorted(KNOWN_KEYS))})")
+            known = ", ".join(sorted(KNOWN_KEYS))
+            raise SettingsError(f"{where}: unknown setting (known: {known})")
         if key in _STR_LIST_KEYS:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise SettingsError(f"{where}: expected a list of strings")

@@ -110,7 +110,7 @@ def run_inspect(args: argparse.Namespace) -> int:
     from lora_lint.models.inventory import ModelInventory
     from lora_lint.models.resolve import ModelResolver, ResolvedModel, ResolverSettings
     from lora_lint.models.service import ModelService
-    from lora_lint.settings import SettingsError, load_settings
+    from lora_lint.settings import SettingsError, apply_cli_overrides, load_settings
 
     if args.r < 1:
         return _error("--r must be a positive integer")
@@ -118,14 +118,13 @@ def run_inspect(args: argparse.Namespace) -> int:
         settings = load_settings(Path.cwd())
     except SettingsError as exc:
         return _error(str(exc))
-    if args.offline:
-        settings.offline = True
-    if args.trust_remote_code:
-        settings.trust_remote_code = True
-    if args.cache_dir:
-        settings.cache_dir = args.cache_dir
-    if args.no_cache:
-        settings.no_cache = True
+    apply_cli_overrides(
+        settings,
+        offline=args.offline,
+        trust_remote_code=args.trust_remote_code,
+        cache_dir=args.cache_dir,
+        no_cache=args.no_cache,
+    )
 
     resolver = ModelResolver(
         ResolverSettings(

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from lora_lint.diagnostics import Span
 from lora_lint.extract.types import ExtractedConfig, Located, ModelRef, Unresolved, Value
 from lora_lint.extract.yaml.loader import Document
+from lora_lint.models import heads
 
 #: ``LoraConfig`` dataclass fields in peft 0.21.2 (checked against peft in the tests).
 LORA_FIELDS: frozenset[str] = frozenset(
@@ -64,15 +65,8 @@ LORA_FIELDS: frozenset[str] = frozenset(
     }
 )
 
-#: PEFT ``TaskType`` -> the head kinds of :class:`ModelRef`.
-TASK_TYPE_HEADS: dict[str, str] = {
-    "CAUSAL_LM": "causal-lm",
-    "SEQ_CLS": "seq-cls",
-    "TOKEN_CLS": "token-cls",
-    "SEQ_2_SEQ_LM": "seq2seq",
-    "QUESTION_ANS": "qa",
-    "FEATURE_EXTRACTION": "base",
-}
+#: PEFT ``TaskType`` -> the head kinds of :class:`ModelRef` (one table, in models.heads).
+TASK_TYPE_HEADS = heads.TASK_TYPE_HEADS
 
 #: transformers ``Auto*`` classes -> head kinds (other Auto classes: take ``architectures``).
 AUTO_CLASS_HEADS: dict[str, str] = {
