@@ -59,12 +59,15 @@ def _check(kind: str, rel: str) -> tuple[str, set[str]]:
 
 def test_manifest_has_both_hooks() -> None:
     ids = {hook["id"]: hook for hook in HOOKS}
-    assert set(ids) == {"lora-lint", "lora-lint-system"}
+    assert set(ids) == {"lora-lint", "lora-lint-system", "lora-lint-fix"}
     assert ids["lora-lint"]["language"] == "python"
+    assert ids["lora-lint-fix"]["language"] == "python"
     # pre-commit >= 4.4 loads `language: system` as its new name `unsupported`.
     assert ids["lora-lint-system"]["language"] in {"system", "unsupported"}
+    assert ids["lora-lint-fix"]["entry"] == "lora-lint check --fix --force-exclude"
     for hook in HOOKS:
-        assert hook["entry"] == "lora-lint check --force-exclude"
+        if hook["id"] != "lora-lint-fix":
+            assert hook["entry"] == "lora-lint check --force-exclude"
         assert hook["pass_filenames"] is True
         assert hook["minimum_pre_commit_version"] == "2.9.0"  # types_or
 
