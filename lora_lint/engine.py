@@ -30,6 +30,8 @@ from lora_lint.rules import ALL_RULES, ConfigContext, Rule, lookup
 from lora_lint.settings import Settings, SettingsError
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+#: Notebooks carry their outputs (images, logs): a larger limit, the code cells are small.
+MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024
 
 
 @dataclass
@@ -76,9 +78,12 @@ def read_source(path: Path, shown: str) -> tuple[str | None, Finding | None]:
     """Text of ``path`` or the LL000 finding that explains why it cannot be read."""
     try:
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
+        limit = MAX_NOTEBOOK_BYTES if path.suffix.lower() == ".ipynb" else MAX_FILE_BYTES
+        if size > limit:
             return None, unreadable_input(
-                shown, f"file is {size / 1e6:.1f} MB, over lora-lint's {MAX_FILE_BYTES // 2**20} MiB limit; not checked"
+                shown,
+                f"file is {size / 1e6:.1f} MB, over lora-lint's {limit // 2**20} MiB limit "
+                "for this file type; not checked",
             )
         data = path.read_bytes()
     except OSError as exc:

@@ -328,3 +328,23 @@ def test_dict_literal_with_type_key() -> None:
     assert set(config.options) == {"r", "target_modules"}
     targets = config.options["target_modules"]
     assert isinstance(targets, Located) and targets.span.line == 2
+
+
+def test_trl_model_config_collapses_one_element_list_like_trl() -> None:
+    """TRL's ModelConfig turns ["all-linear"] into the string PEFT expands (not a literal name)."""
+    from lora_lint.extract.python import extract_python
+
+    result = extract_python(
+        "from trl import ModelConfig\n"
+        'mc = ModelConfig(model_name_or_path="Qwen/Qwen2.5-0.5B", use_peft=True,\n'
+        '                 lora_target_modules=["all-linear"])\n',
+        "sft.py",
+    )
+    (config,) = result.configs
+    assert config.options["target_modules"].value == "all-linear"
+    result = extract_python(
+        "from trl import ModelConfig\n"
+        'mc = ModelConfig(use_peft=True, lora_target_modules=["q_proj"])\n',
+        "sft.py",
+    )
+    assert "collapsed_to_regex" in result.configs[0].notes

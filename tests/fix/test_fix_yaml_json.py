@@ -147,8 +147,9 @@ def test_adapter_config_json(project: Path, run: Run) -> None:
 
 
 def test_json_last_element_removal_keeps_json_valid(project: Path, run: Run) -> None:
-    text = ADAPTER_CONFIG.replace('"v_prj",\n', "").replace(
-        '"q_proj"\n  ]', '"q_proj", "v_proj", "v_proj"]'
+    text = (
+        '{"base_model_name_or_path": "Qwen/Qwen2.5-0.5B", "peft_type": "LORA",\n'
+        ' "target_modules": ["q_proj", "v_proj", "v_proj"]}\n'
     )
     path = write(project, "adapter_config.json", text)
     run("--fix", "adapter_config.json")

@@ -74,6 +74,11 @@ class ConfigBuilder:
         self._arguments(
             config, call, TRL_MODEL_CONFIG_KEYS.get, positional_model=False, ignored=ignored
         )
+        targets = config.options.get("target_modules")
+        if targets is not None:
+            from lora_lint.extract.tools.trl import collapse_single_target
+
+            config.options["target_modules"] = collapse_single_target(targets, config.notes)
         use_peft = ignored.get("use_peft")
         if isinstance(use_peft, Unresolved):
             config.unresolved.append(use_peft)

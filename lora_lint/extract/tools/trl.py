@@ -32,7 +32,7 @@ from lora_lint.extract.tools.base import (
     key_span,
     text,
 )
-from lora_lint.extract.types import ExtractedConfig, Located
+from lora_lint.extract.types import ExtractedConfig, Located, Value
 
 NAME = "trl"
 
@@ -95,16 +95,26 @@ def extract(ctx: ToolContext) -> list[ExtractedConfig]:
     return [builder.build()]
 
 
-def _targets(builder: ConfigBuilder, root: Located) -> None:
-    value = get(root, "lora_target_modules")
-    if value is None or (isinstance(value, Located) and value.value is None):
-        return  # None: PEFT's per-architecture default targets
+def collapse_single_target(value: Value, notes: dict[str, object]) -> Value:
+    """TRL's ``ModelConfig.__post_init__``: a one-element target list becomes its string.
+
+    Shared by the YAML/shell adapters and the Python ``ModelConfig(...)`` extractor.
+    ``["all-linear"]`` and a regex-looking entry become that string (as PEFT then reads
+    it); a plain name stays a list so typos are still checked, and is noted for LL015.
+    """
     if isinstance(value, Located) and len(value.items) == 1:
         only = value.items[0]
         entry = text(only)
         if isinstance(only, Located) and entry is not None:
             if entry.lower() == ALL_LINEAR or _REGEX_CHARS.search(entry):
-                value = Located(entry, only.span, path=only.path)
-            else:
-                builder.config.notes["collapsed_to_regex"] = only
+                return Located(entry, only.span, path=only.path)
+            notes["collapsed_to_regex"] = only
+    return value
+
+
+def _targets(builder: ConfigBuilder, root: Located) -> None:
+    value = get(root, "lora_target_modules")
+    if value is None or (isinstance(value, Located) and value.value is None):
+        return  # None: PEFT's per-architecture default targets
+    value = collapse_single_target(value, builder.config.notes)
     builder.put("target_modules", "lora_target_modules", value)
