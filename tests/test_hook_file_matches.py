@@ -29,6 +29,8 @@ POSITIVE = [
     "configs/axolotl.yaml",
     "configs/llama_factory.yml",
     "adapter/adapter_config.json",
+    "notebooks/finetune.ipynb",
+    "train.sh",
 ]
 #: What no hook may receive (relative to tests/data/hooks/negative).
 NEGATIVE = [
@@ -36,7 +38,6 @@ NEGATIVE = [
     "weights/model.safetensors",
     "setup.cfg",
     "requirements.txt",
-    "train.sh",
 ]
 
 

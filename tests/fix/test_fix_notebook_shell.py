@@ -68,8 +68,11 @@ def test_notebook_diff_and_safe_only(project: Path, run: Run) -> None:
     path = write(project, "train.ipynb", NOTEBOOK)
     code, out, _ = run("--diff", "train.ipynb")
     assert code == 1 and read(path) == NOTEBOOK
-    assert '-    "    target_modules=[\\"q_proj\\", \\"v_prj\\"' in out
-    assert ", \\\"q_proj\\\"]" not in out.splitlines()[-1]
+    changed = [line for line in out.splitlines() if line[:1] in "+-" and line[:3] not in "+++---"]
+    assert changed == [  # safe fixes only: the duplicate goes, the misspelling stays
+        '-    "    target_modules=[\\"q_proj\\", \\"v_prj\\", \'o_proj,\', \\"q_proj\\"],\\n",',
+        '+    "    target_modules=[\\"q_proj\\", \\"v_prj\\", \'o_proj,\'],\\n",',
+    ]
     code, _, _ = run("--fix", "train.ipynb")
     assert read(path) == NOTEBOOK.replace(", \\\"q_proj\\\"],", "],")
 
