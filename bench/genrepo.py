@@ -165,13 +165,14 @@ def _plain_python(rng: random.Random, index: int, mention: bool) -> str:
 
 
 def _lora_python(rng: random.Random, index: int) -> str:
+    """The ``index``-th LoRA training script (index 0..LORA_PY-1)."""
     model, targets = MODELS[index % len(MODELS)]
     targets = list(targets)
     if index % 7 == 3:  # a typo, the classic silent mistake
         targets[-1] = targets[-1].replace("proj", "prj")
     if index % 11 == 5 and "gpt2" in model:  # Llama names on GPT-2
         targets = ["q_proj", "v_proj"]
-    style = index % 3
+    style = (index // len(MODELS)) % 3
     body = _plain_python(rng, index, mention=False)
     if style == 0:
         return body + f'''
@@ -310,7 +311,7 @@ def generate(root: Path, seed: int = 0) -> dict[str, int]:
         if i % 100 == 0:
             (package / "__init__.py").write_text("")
         if i in lora_at:
-            text = _lora_python(rng, i)
+            text = _lora_python(rng, len([j for j in lora_at if j < i]))
         else:
             text = _plain_python(rng, i, mention=i in mention_at)
         lines += text.count("\n")

@@ -103,8 +103,37 @@ REQUIRED = [
     ),
     *(f"{org}roberta-{s}" for org in ("", "FacebookAI/") for s in ("base", "large")),
     "microsoft/deberta-v3-base",
+    # Vision-language models
+    "llava-hf/llava-1.5-7b-hf",
+    "llava-hf/llava-1.5-13b-hf",
+    "llava-hf/llava-v1.6-mistral-7b-hf",
+    *(f"Qwen/Qwen2-VL-{s}{v}" for s in ("2B", "7B") for v in ("", "-Instruct")),
+    "Qwen/Qwen2.5-VL-3B-Instruct",
+    "Qwen/Qwen2.5-VL-7B-Instruct",
+    "meta-llama/Llama-3.2-11B-Vision",
+    "meta-llama/Llama-3.2-11B-Vision-Instruct",
+    *(f"google/gemma-3-{s}-{v}" for s in ("4b", "12b", "27b") for v in ("pt", "it")),
+    "google/paligemma-3b-pt-224",
+    "google/paligemma2-3b-pt-224",
+    "HuggingFaceTB/SmolVLM-256M-Instruct",
+    "HuggingFaceTB/SmolVLM2-500M-Video-Instruct",
+    # More text models
+    "mistralai/Mistral-Small-24B-Base-2501",
+    "mistralai/Mistral-Small-24B-Instruct-2501",
+    "mistralai/Mixtral-8x22B-v0.1",
+    "Qwen/Qwen1.5-7B",
+    "Qwen/Qwen1.5-7B-Chat",
+    "Qwen/Qwen3-235B-A22B",
+    "Qwen/Qwen3-4B-Instruct-2507",
+    "ibm-granite/granite-3.1-8b-instruct",
+    "ibm-granite/granite-3.1-8b-base",
+    "microsoft/Phi-3.5-MoE-instruct",
+    "bigcode/starcoder2-7b",
 ]
 
+
+# Default vocab_size of a nested text config class, for files whose real text_config omits it.
+NESTED_DEFAULT_VOCAB = {"gemma3_text": 262208}
 
 # ----------------------------------------------------------------------------- data shape
 
@@ -132,7 +161,13 @@ def test_entry_shape(file: str) -> None:
         archs = config["architectures"]
         assert isinstance(archs, list) and archs and all(isinstance(a, str) for a in archs)
     vocab = config.get("vocab_size")
-    assert isinstance(vocab, int) and vocab > 0
+    text_config = config.get("text_config")
+    if vocab is None and isinstance(text_config, dict):
+        # Multimodal configs nest the language model exactly as the real config.json does; some
+        # (gemma-3-4b-it) leave vocab_size to the text config class's default.
+        assert isinstance(text_config.get("model_type"), str), file
+        vocab = text_config.get("vocab_size", NESTED_DEFAULT_VOCAB.get(text_config["model_type"]))
+    assert isinstance(vocab, int) and vocab > 0, file
     for tok in ("pad_token_id", "bos_token_id", "eos_token_id"):
         ids = config.get(tok)
         for value in ids if isinstance(ids, list) else [ids]:
@@ -301,9 +336,17 @@ def test_instantiates_on_meta(file: str) -> None:
     arch = (config.get("architectures") or [None])[0]
     if arch is not None and arch != "T5WithLMHeadModel":
         assert type(model).__name__ == arch
+    # Flat multimodal files (Qwen2-VL) keep the language model's fields at the top level, where
+    # transformers 5 moves them into the text config; nested files compare their text_config.
+    text_cfg = model.config.get_text_config()
     for key in COMPARED:
         if key in config:
-            assert getattr(model.config, key) == config[key], (file, key)
+            actual = getattr(model.config, key, None)
+            if actual is None:
+                actual = getattr(text_cfg, key)
+            assert actual == config[key], (file, key)
+        if isinstance(config.get("text_config"), dict) and key in config["text_config"]:
+            assert getattr(text_cfg, key) == config["text_config"][key], (file, "text_config", key)
     assert getattr(cfg, "model_type", None) == config["model_type"]
     assert _n_params(model) > 1_000_000
 
@@ -339,6 +382,31 @@ PARAM_ANCHORS = {
     "bigscience--bloom-560m.json": 559e6,
     "google-t5--t5-small.json": 60.5e6,
     "microsoft--deberta-v3-base.json": 184e6,
+    # Vision-language models (vision tower and projector included)
+    "llava-hf--llava-1.5-7b-hf.json": 7.06e9,
+    "llava-hf--llava-1.5-13b-hf.json": 13.35e9,
+    "llava-hf--llava-v1.6-mistral-7b-hf.json": 7.57e9,
+    "Qwen--Qwen2-VL-2B-Instruct.json": 2.21e9,
+    "Qwen--Qwen2-VL-7B-Instruct.json": 8.29e9,
+    "Qwen--Qwen2.5-VL-3B-Instruct.json": 3.75e9,
+    "Qwen--Qwen2.5-VL-7B-Instruct.json": 8.29e9,
+    "meta-llama--Llama-3.2-11B-Vision-Instruct.json": 10.67e9,
+    "google--gemma-3-4b-it.json": 4.30e9,
+    "google--gemma-3-12b-it.json": 12.19e9,
+    "google--gemma-3-27b-it.json": 27.43e9,
+    "google--paligemma-3b-pt-224.json": 2.923e9,
+    "google--paligemma2-3b-pt-224.json": 3.032e9,
+    "HuggingFaceTB--SmolVLM-256M-Instruct.json": 256.5e6,
+    "HuggingFaceTB--SmolVLM2-500M-Video-Instruct.json": 507e6,
+    # More text models
+    "mistralai--Mistral-Small-24B-Base-2501.json": 23.57e9,
+    "mistralai--Mixtral-8x22B-v0.1.json": 140.6e9,
+    "Qwen--Qwen1.5-7B.json": 7.72e9,
+    "Qwen--Qwen3-235B-A22B.json": 235.1e9,
+    "Qwen--Qwen3-4B-Instruct-2507.json": 4.02e9,
+    "ibm-granite--granite-3.1-8b-instruct.json": 8.17e9,
+    "microsoft--Phi-3.5-MoE-instruct.json": 41.9e9,
+    "bigcode--starcoder2-7b.json": 7.17e9,
 }
 
 
@@ -379,3 +447,126 @@ def test_mixtral_experts() -> None:
     names = [n for n, _ in model.named_modules()]
     assert sum(n.endswith("self_attn.q_proj") for n in names) == 32
     assert any(".mlp.experts" in n or ".block_sparse_moe.experts" in n for n in names)
+
+
+# ----------------------------------------------------------------------------- multimodal trees
+
+# file -> (class, a language-model attention projection, a vision-tower attention projection).
+# These are the paths LoRA targets get wrong: the text model sits under model.language_model
+# (model.text_model for Idefics3/SmolVLM) and the tower under model.vision_tower / model.visual /
+# model.vision_model, so a bare "q_proj" also adapts the vision encoder.
+VLM_TREES = {
+    "llava-hf--llava-1.5-7b-hf.json": (
+        "LlavaForConditionalGeneration",
+        "model.language_model.layers.0.self_attn.q_proj",
+        "model.vision_tower.encoder.layers.0.self_attn.q_proj",
+    ),
+    "llava-hf--llava-1.5-13b-hf.json": (
+        "LlavaForConditionalGeneration",
+        "model.language_model.layers.39.self_attn.q_proj",
+        "model.vision_tower.encoder.layers.23.self_attn.q_proj",
+    ),
+    "llava-hf--llava-v1.6-mistral-7b-hf.json": (
+        "LlavaNextForConditionalGeneration",
+        "model.language_model.layers.0.self_attn.q_proj",
+        "model.vision_tower.encoder.layers.0.self_attn.q_proj",
+    ),
+    "Qwen--Qwen2-VL-2B-Instruct.json": (
+        "Qwen2VLForConditionalGeneration",
+        "model.language_model.layers.0.self_attn.q_proj",
+        "model.visual.blocks.0.attn.qkv",
+    ),
+    "Qwen--Qwen2-VL-7B-Instruct.json": (
+        "Qwen2VLForConditionalGeneration",
+        "model.language_model.layers.27.self_attn.q_proj",
+        "model.visual.blocks.31.attn.qkv",
+    ),
+    "Qwen--Qwen2.5-VL-3B-Instruct.json": (
+        "Qwen2_5_VLForConditionalGeneration",
+        "model.language_model.layers.35.self_attn.q_proj",
+        "model.visual.blocks.0.attn.qkv",
+    ),
+    "Qwen--Qwen2.5-VL-7B-Instruct.json": (
+        "Qwen2_5_VLForConditionalGeneration",
+        "model.language_model.layers.0.self_attn.q_proj",
+        "model.visual.blocks.31.mlp.gate_proj",
+    ),
+    "meta-llama--Llama-3.2-11B-Vision-Instruct.json": (
+        "MllamaForConditionalGeneration",
+        "model.language_model.layers.0.self_attn.q_proj",
+        "model.vision_model.transformer.layers.0.self_attn.q_proj",
+    ),
+    "google--gemma-3-4b-it.json": (
+        "Gemma3ForConditionalGeneration",
+        "model.language_model.layers.0.self_attn.q_proj",
+        "model.vision_tower.encoder.layers.0.self_attn.q_proj",
+    ),
+    "google--gemma-3-12b-it.json": (
+        "Gemma3ForConditionalGeneration",
+        "model.language_model.layers.47.self_attn.q_proj",
+        "model.vision_tower.encoder.layers.26.self_attn.q_proj",
+    ),
+    "google--gemma-3-27b-it.json": (
+        "Gemma3ForConditionalGeneration",
+        "model.language_model.layers.61.self_attn.q_proj",
+        "model.vision_tower.encoder.layers.26.self_attn.q_proj",
+    ),
+    "google--paligemma-3b-pt-224.json": (
+        "PaliGemmaForConditionalGeneration",
+        "model.language_model.layers.0.self_attn.q_proj",
+        "model.vision_tower.encoder.layers.0.self_attn.q_proj",
+    ),
+    "google--paligemma2-3b-pt-224.json": (
+        "PaliGemmaForConditionalGeneration",
+        "model.language_model.layers.25.self_attn.q_proj",
+        "model.vision_tower.encoder.layers.26.self_attn.q_proj",
+    ),
+    "HuggingFaceTB--SmolVLM-256M-Instruct.json": (
+        "Idefics3ForConditionalGeneration",
+        "model.text_model.layers.0.self_attn.q_proj",
+        "model.vision_model.encoder.layers.0.self_attn.q_proj",
+    ),
+    "HuggingFaceTB--SmolVLM2-500M-Video-Instruct.json": (
+        "SmolVLMForConditionalGeneration",
+        "model.text_model.layers.31.self_attn.q_proj",
+        "model.vision_model.encoder.layers.11.self_attn.q_proj",
+    ),
+}
+
+
+def test_vlm_trees_cover_every_multimodal_file() -> None:
+    multimodal = {f for f, e in RAW.items() if "vision_config" in e["config"]}
+    assert multimodal == set(VLM_TREES)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("file", sorted(VLM_TREES))
+def test_vlm_module_tree(file: str) -> None:
+    torch = pytest.importorskip("torch")
+    cls_name, text_q, vision_q = VLM_TREES[file]
+    _, model = _instantiate(file)
+    assert type(model).__name__ == cls_name
+    assert cls_name.endswith("ForConditionalGeneration")
+    for path in (text_q, vision_q):
+        assert isinstance(model.get_submodule(path), torch.nn.Linear), (file, path)
+    # The language model's attention is not the only module named like it.
+    names = [n for n, _ in model.named_modules()]
+    text_prefix = text_q.split(".layers.")[0]
+    vision_prefix = vision_q.split(".")[1]
+    assert any(n.startswith(f"model.{vision_prefix}.") for n in names)
+    assert not any(n.startswith(f"{text_prefix}.") and vision_prefix in n for n in names)
+
+
+@pytest.mark.torch
+def test_vlm_builds_inventory() -> None:
+    pytest.importorskip("transformers")
+    from lora_lint.models.build import build_inventory
+
+    entry = lookup("Qwen/Qwen2-VL-2B-Instruct")
+    assert entry is not None
+    inventory = build_inventory(entry.config, model_id=entry.id, head=None)
+    assert inventory.class_name == "Qwen2VLForConditionalGeneration"
+    names = {m.name for m in inventory.modules}
+    assert "model.language_model.layers.0.self_attn.q_proj" in names
+    assert "model.visual.blocks.0.attn.qkv" in names
+    assert inventory.num_layers == 28

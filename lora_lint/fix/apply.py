@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import itertools
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -40,7 +41,7 @@ class FixError(ValueError):
 def apply_edits(src: SourceText, edits: Sequence[Edit]) -> str:
     """``src.text`` with ``edits`` applied; raises :class:`FixError` on overlap or bad spans."""
     ranges = sorted(_ranges(src, edits))
-    for (_, end, _), (start, _, _) in zip(ranges, ranges[1:], strict=False):
+    for (_, end, _), (start, _, _) in itertools.pairwise(ranges):
         if start < end:
             raise FixError("overlapping edits")
     text = src.text
@@ -104,7 +105,9 @@ def _expected_python(src: SourceText, tree: ast.Module, edits: Sequence[Edit]) -
         constant = _string_containing(src, strings, start, end)
         if constant is not None:
             node, body_start = constant
-            changes.setdefault(id(node), []).append((start - body_start, end - body_start, replacement))
+            changes.setdefault(id(node), []).append(
+                (start - body_start, end - body_start, replacement)
+            )
             by_id[id(node)] = node
             continue
         removed = [
@@ -117,11 +120,13 @@ def _expected_python(src: SourceText, tree: ast.Module, edits: Sequence[Edit]) -
             e_start, e_end = _node_range(src, removed[0][0]) or (start, start)
             rest = src.text[start:e_start] + src.text[e_end:end]
         if len(removed) != 1 or replacement or not re.fullmatch(r"\s*,\s*", rest):
-            raise FixError(f"edit at {src.position(start)} is neither inside a plain string "
-                           "nor the removal of one list element")
+            raise FixError(
+                f"edit at {src.position(start)} is neither inside a plain string "
+                "nor the removal of one list element"
+            )
         removals.append(removed[0])
     for key, node in by_id.items():
-        value = node.value
+        value = str(node.value)
         for a, b, replacement in sorted(changes[key], reverse=True):
             value = value[:a] + replacement + value[b:]
         node.value = value
@@ -155,7 +160,7 @@ def _string_containing(
             continue
         token = src.text[s_start:s_end]
         match = PY_LITERAL.match(token)
-        if match is None or body_range(token, node.value, "python", bare=False) is None:
+        if match is None or body_range(token, str(node.value), "python", bare=False) is None:
             return None
         body_start = s_start + match.start("body")
         if body_start <= start and end <= s_start + match.end("body"):
@@ -192,7 +197,9 @@ def check_yaml(src: SourceText, new: str, edits: Sequence[Edit]) -> None:
 class _Expected:
     """A composed document with the edits applied to its values (what the new one must be)."""
 
-    def __init__(self, src: SourceText, doc: Any, ranges: list[tuple[int, int, str]], used: set[int]) -> None:
+    def __init__(
+        self, src: SourceText, doc: Any, ranges: list[tuple[int, int, str]], used: set[int]
+    ) -> None:
         self.src, self.doc, self.ranges, self.used = src, doc, ranges, used
         self.memo: dict[int, object] = {}
 
@@ -211,7 +218,9 @@ class _Expected:
         if isinstance(value.value, str) and not value.container:
             return self._scalar(value)
         if isinstance(value.value, dict):
-            return dataclasses.replace(value, value={k: self.value(v) for k, v in value.value.items()})
+            return dataclasses.replace(
+                value, value={k: self.value(v) for k, v in value.value.items()}
+            )
         if isinstance(value.value, list):
             kept = []
             for item in value.value:

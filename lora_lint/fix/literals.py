@@ -17,7 +17,16 @@ PY_LITERAL = re.compile(r"(?P<prefix>[rRuU]?)(?P<quote>'''|\"\"\"|'|\")(?P<body>
 #: What a fix may write: a module name (letters, digits, ``_``, ``.``, ``-``).
 SAFE_NAME = re.compile(r"[\w.\-]+\Z")
 
-_JSON_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+_JSON_ESCAPES = {
+    '"': '"',
+    "\\": "\\",
+    "/": "/",
+    "b": "\b",
+    "f": "\f",
+    "n": "\n",
+    "r": "\r",
+    "t": "\t",
+}
 
 
 def body_range(token: str, value: str, fmt: str, *, bare: bool) -> tuple[int, int] | None:

@@ -19,6 +19,7 @@ made and nothing is written.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import tempfile
@@ -188,8 +189,6 @@ def write_atomic(path: str, data: bytes) -> None:
         os.chmod(tmp, mode)
         os.replace(tmp, real)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise

@@ -82,7 +82,7 @@ class SourceText:
         return start, end
 
     def position(self, offset: int) -> tuple[int, int]:
-        """The 1-based (line, column) of ``offset`` (an offset inside a line break maps to its end)."""
+        """The 1-based (line, column) of ``offset`` (inside a line break: the line's end)."""
         lo, hi = 0, len(self.lines) - 1
         while lo < hi:
             mid = (lo + hi + 1) // 2

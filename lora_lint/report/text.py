@@ -70,15 +70,9 @@ def summary_line(result: RunResult) -> str:
 def fix_hint(result: RunResult, unsafe_fixes: bool = False) -> str | None:
     """``[*] 2 fixable with `--fix`.`` and how many unsafe fixes ``--unsafe-fixes`` would add."""
     available = sum(fixable(f, unsafe_fixes) for f in result.findings)
-    hidden = sum(
-        f.fix is not None and not fixable(f, unsafe_fixes) for f in result.findings
-    )
-    extra = (
-        f"{hidden} hidden fix{'es' if hidden != 1 else ''} can be enabled with "
-        "`--unsafe-fixes`"
-        if hidden
-        else ""
-    )
+    hidden = sum(f.fix is not None and not fixable(f, unsafe_fixes) for f in result.findings)
+    plural = "es" if hidden != 1 else ""
+    extra = f"{hidden} hidden fix{plural} can be enabled with `--unsafe-fixes`" if hidden else ""
     if available:
         option = "`--fix --unsafe-fixes`" if unsafe_fixes else "`--fix`"
         return f"[*] {available} fixable with {option}" + (f" ({extra})." if extra else ".")

@@ -1,4 +1,4 @@
-"""Config forms: ``**dict`` options, unsloth ``get_peft_model``, TRL ``ModelConfig``, xtuner dicts."""
+"""Config forms: ``**dict``, unsloth ``get_peft_model``, TRL ``ModelConfig``, xtuner dicts."""
 
 from __future__ import annotations
 

@@ -36,7 +36,11 @@ def test_pathological_nesting_is_an_ll000_not_a_crash(shape: str, n: int) -> Non
         "print([f.code for f in r.findings])"
     )
     proc = subprocess.run(
-        [sys.executable, "-c", probe], input=code, capture_output=True, text=True, timeout=60,
+        [sys.executable, "-c", probe],
+        input=code,
+        capture_output=True,
+        text=True,
+        timeout=60,
         check=False,
     )
     assert proc.returncode == 0, proc.stderr[-500:]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 from lora_lint.diagnostics import Span
 from lora_lint.extract.python import extract_python
 from lora_lint.extract.types import ExtractedConfig, Located
@@ -106,11 +108,27 @@ def test_syntax_error_is_an_ll000_finding() -> None:
     assert finding.span.line >= 2
 
 
-def test_deeply_nested_input_does_not_raise() -> None:
-    code = "from peft import LoraConfig\nx = " + "(" * 5000 + "1" + ")" * 5000 + "\n"
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "(" * 5000 + "1" + ")" * 5000,
+        "1" + "+1" * 100_000,  # crashes libcst's native parser unless screened out
+        "a" + ".b" * 50_000,
+    ],
+)
+def test_deeply_nested_input_is_an_ll000_finding(expression: str) -> None:
+    code = f"from peft import LoraConfig\nx = {expression}\n"
     result = extract_python(code, "deep.py")
     assert result.configs == []
     assert [f.code for f in result.findings] == ["LL000"]
+    assert result.findings[0].message.startswith("cannot parse Python: ")
+
+
+def test_moderately_deep_input_never_raises() -> None:
+    chain = "1" + "+1" * 900
+    code = f"from peft import LoraConfig\nconfig = LoraConfig(r={chain}, target_modules=['q'])\n"
+    result = extract_python(code, "deep.py")
+    assert len(result.configs) + len(result.findings) == 1
 
 
 def test_display_path_is_used_everywhere() -> None:

@@ -23,7 +23,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def run(project: Path, capsys: pytest.CaptureFixture[str]) -> Run:
-    """``run("--fix", "train.py")`` -> (exit code, stdout, stderr) of ``lora-lint check --offline``."""
+    """``run("--fix", "a.py")`` -> (exit code, stdout, stderr) of ``lora-lint check --offline``."""
 
     def _run(*args: str) -> tuple[int, str, str]:
         code = main(["check", "--offline", *args])

@@ -37,15 +37,24 @@ def _notebook(cells: list[tuple[str, list[str]]]) -> str:
 NOTEBOOK = _notebook(
     [
         ("markdown", ["# LoRA\n", 'The "v_prj" typo below is on purpose.']),
-        ("code", ["%pip install -q peft\n", "from peft import LoraConfig\n",
-                  "from transformers import AutoModelForCausalLM"]),
+        (
+            "code",
+            [
+                "%pip install -q peft\n",
+                "from peft import LoraConfig\n",
+                "from transformers import AutoModelForCausalLM",
+            ],
+        ),
         ("code", ['model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")']),
-        ("code", [
-            "config = LoraConfig(\n",
-            "    r=8,  # rank\n",
-            '    target_modules=["q_proj", "v_prj", \'o_proj,\', "q_proj"],\n',
-            ")",
-        ]),
+        (
+            "code",
+            [
+                "config = LoraConfig(\n",
+                "    r=8,  # rank\n",
+                '    target_modules=["q_proj", "v_prj", \'o_proj,\', "q_proj"],\n',
+                ")",
+            ],
+        ),
     ]
 )
 
@@ -61,35 +70,42 @@ def test_notebook_cell_source_is_edited_in_place(project: Path, run: Run) -> Non
     assert read(path) == expected  # every other byte (markdown cell included) unchanged
     assert code == 0 and "All checks passed" in out and "Fixed 3 findings in 1 file." in out
     source = json.loads(read(path))["cells"][3]["source"]
-    assert source[2] == "    target_modules=[\"q_proj\", \"v_proj\", 'o_proj'],\n"
+    assert source[2] == '    target_modules=["q_proj", "v_proj", \'o_proj\'],\n'
 
 
 def test_notebook_diff_and_safe_only(project: Path, run: Run) -> None:
     path = write(project, "train.ipynb", NOTEBOOK)
     code, out, _ = run("--diff", "train.ipynb")
     assert code == 1 and read(path) == NOTEBOOK
-    changed = [line for line in out.splitlines() if line[:1] in "+-" and line[:3] not in "+++---"]
+    changed = [
+        line
+        for line in out.splitlines()
+        if line.startswith(("+", "-")) and not line.startswith(("+++", "---"))
+    ]
     assert changed == [  # safe fixes only: the duplicate goes, the misspelling stays
         '-    "    target_modules=[\\"q_proj\\", \\"v_prj\\", \'o_proj,\', \\"q_proj\\"],\\n",',
         '+    "    target_modules=[\\"q_proj\\", \\"v_prj\\", \'o_proj,\'],\\n",',
     ]
     code, _, _ = run("--fix", "train.ipynb")
-    assert read(path) == NOTEBOOK.replace(", \\\"q_proj\\\"],", "],")
+    assert read(path) == NOTEBOOK.replace(', \\"q_proj\\"],', "],")
 
 
 def test_notebook_multiline_duplicate_is_not_removed(project: Path, run: Run) -> None:
     """A removal across source lines would cross JSON strings: refused."""
     text = _notebook(
         [
-            ("code", [
-                "from peft import LoraConfig\n",
-                "from transformers import AutoModelForCausalLM\n",
-                'model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")\n',
-                "config = LoraConfig(target_modules=[\n",
-                '    "q_proj",\n',
-                '    "q_proj",\n',
-                "])",
-            ]),
+            (
+                "code",
+                [
+                    "from peft import LoraConfig\n",
+                    "from transformers import AutoModelForCausalLM\n",
+                    'model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")\n',
+                    "config = LoraConfig(target_modules=[\n",
+                    '    "q_proj",\n',
+                    '    "q_proj",\n',
+                    "])",
+                ],
+            ),
         ]
     )
     path = write(project, "train.ipynb", text)

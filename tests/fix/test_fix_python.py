@@ -133,9 +133,9 @@ def test_safe_fix_removes_exact_duplicates(project: Path, run: Run) -> None:
     assert out.count("LL013 [*] [warning]") == 2
     assert "[*] 2 fixable with `--fix`." in out
     code, out, _ = run("--fix", "train.py")
-    expected = DUPLICATES.replace(
-        '["q_proj", "v_proj", "q_proj"]', '["q_proj", "v_proj"]'
-    ).replace('    "k_proj",\n    "k_proj",\n', '    "k_proj",\n')
+    expected = DUPLICATES.replace('["q_proj", "v_proj", "q_proj"]', '["q_proj", "v_proj"]').replace(
+        '    "k_proj",\n    "k_proj",\n', '    "k_proj",\n'
+    )
     assert read(path) == expected
     assert code == 0 and "Fixed 2 findings in 1 file." in out
 

@@ -309,11 +309,24 @@ class Evaluator:
         return value
 
     def _unbound(self, name: str, anchor: Anchor) -> Value:
+        source = self._star_source(name, set())
+        if source is not None:
+            return self._in_module(source, name, anchor)
+        return anchor(f"'{name}' is not defined in {self.source.path}")
+
+    def _star_source(self, name: str, seen: set[int]) -> ModuleContext | None:
+        """The same-repository module a (maybe chained) ``from x import *`` brings ``name`` from."""
         for ref in self.ctx.imports.star_modules:
             target = self._module_ctx(ref.module, ref.level)
-            if isinstance(target, ModuleContext) and target.scopes.lookup(name, END) is not None:
-                return self._in_module(target, name, anchor)
-        return anchor(f"'{name}' is not defined in {self.source.path}")
+            if not isinstance(target, ModuleContext) or id(target) in seen:
+                continue
+            seen.add(id(target))
+            if target.scopes.lookup(name, END) is not None:
+                return target
+            found = Evaluator(target, self.guard)._star_source(name, seen)
+            if found is not None:
+                return found
+        return None
 
     # -- imports ------------------------------------------------------------
 

@@ -6,6 +6,7 @@ import pathlib
 
 import libcst as cst
 
+from lora_lint.extract.cstwalk import walk
 from lora_lint.extract.python.catalog import (
     PEFT_CONFIG_CLASSES,
     TRL_MODEL_CONFIG_KEYS,
@@ -42,7 +43,7 @@ def extract_module(source: SourceModule, project_root: pathlib.Path | None) -> F
     guard = Guard()
     evaluator = Evaluator(ctx, guard)
     collector = _Collector(ctx, evaluator, ModelFinder(ctx, guard))
-    source.module.visit(collector)
+    walk(source.module, collector)
     Linker(ctx, collector.configs, collector.models, collector.links).link()
     return FileExtraction(
         path=source.path,

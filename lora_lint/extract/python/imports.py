@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from lora_lint.extract.cstwalk import walk
 from lora_lint.extract.filecache import note_probe
 
 #: How many ``X = peft.LoraConfig``-style aliases are followed before giving up.
@@ -69,7 +70,7 @@ class ImportTable:
     @classmethod
     def build(cls, module: cst.Module) -> ImportTable:
         collector = _ImportCollector()
-        module.visit(collector)
+        walk(module, collector)
         table = collector.table
         for stmt in module.body:
             table._note_alias(stmt)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from lora_lint.diagnostics import Span
+from lora_lint.extract.cstwalk import walk
 from lora_lint.extract.python.catalog import loader_head
 from lora_lint.extract.python.context import ModuleContext
 from lora_lint.extract.python.evaluator import Evaluator, Guard
@@ -158,7 +159,7 @@ class ModelFinder:
     def _option_defaults(self) -> dict[str, list[cst.BaseExpression]]:
         if self._defaults is None:
             collector = _DefaultCollector(self.evaluator)
-            self.ctx.source.module.visit(collector)
+            walk(self.ctx.source.module, collector)
             self._defaults = collector.defaults
         return self._defaults
 

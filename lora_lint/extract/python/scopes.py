@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from lora_lint.extract.cstwalk import walk
 from lora_lint.extract.python.imports import ImportRef, import_bindings
 from lora_lint.extract.python.source import Pos, SourceModule
 
@@ -284,7 +285,7 @@ class Scopes:
     def __init__(self, source: SourceModule) -> None:
         self.source = source
         index = _Index()
-        source.module.visit(index)
+        walk(source.module, index)
         self._scopes = index.scopes
         self._hidden = index.hidden
         self._mutations = index.mutations
@@ -386,7 +387,7 @@ class Scopes:
         key = id(node)
         if key not in self._names:
             collector = _BoundNames()
-            node.visit(collector)
+            walk(node, collector)
             self._names[key] = collector.names
         return self._names[key]
 

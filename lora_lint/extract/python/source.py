@@ -8,9 +8,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange
 
 from lora_lint.diagnostics import Span
+from lora_lint.extract.cstwalk import positions as resolve_positions
 from lora_lint.extract.python.guard import too_deep_reason
 
 #: Position key: (1-based line, 0-based column) as libcst reports it; comparable as tuples.
@@ -46,7 +47,8 @@ class SourceModule:
         if reason is not None:
             raise RecursionError(reason)
         module = cst.parse_module(code)
-        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        # = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider), faster
+        positions = resolve_positions(module)
         return cls(path=path, code=code, module=module, positions=positions, file_path=file_path)
 
     def start(self, node: cst.CSTNode) -> Pos:
