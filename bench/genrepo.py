@@ -122,7 +122,9 @@ class Record{n}:
     tags: list[str] = field(default_factory=list)
 
 
-def {name}(rows: Iterable[dict[str, str]], max_len: int = {rng.choice([512, 1024, 2048])}) -> list[Record{n}]:
+def {name}(
+    rows: Iterable[dict[str, str]], max_len: int = {rng.choice([512, 1024, 2048])}
+) -> list[Record{n}]:
     """Normalise raw rows, drop the ones that are too long, deduplicate."""
     seen: set[str] = set()
     out: list[Record{n}] = []
@@ -143,10 +145,10 @@ _HEADER = {
         "import argparse\nimport os\n\nimport torch\nfrom datasets import load_dataset\n"
         "from transformers import AutoModelForCausalLM, AutoTokenizer, Trainer, TrainingArguments\n"
     ),
-    "eval": "import math\nfrom collections.abc import Iterable\n\nimport torch\nfrom torch import nn\n",
-    "data": (
-        "from collections.abc import Iterable\nfrom dataclasses import dataclass, field\n"
+    "eval": (
+        "import math\nfrom collections.abc import Iterable\n\nimport torch\nfrom torch import nn\n"
     ),
+    "data": ("from collections.abc import Iterable\nfrom dataclasses import dataclass, field\n"),
 }
 
 
@@ -175,7 +177,9 @@ def _lora_python(rng: random.Random, index: int) -> str:
     style = (index // len(MODELS)) % 3
     body = _plain_python(rng, index, mention=False)
     if style == 0:
-        return body + f'''
+        return (
+            body
+            + f'''
 
 MODEL_ID = "{model}"
 TARGETS = {targets!r}
@@ -195,8 +199,11 @@ def build_lora_model():
     )
     return get_peft_model(model, config)
 '''
+        )
     if style == 1:
-        return body + f'''
+        return (
+            body
+            + f'''
 
 import argparse
 
@@ -218,7 +225,10 @@ def main(argv=None):
     model = get_peft_model(model, peft_config)
     model.print_trainable_parameters()
 '''
-    return body + f'''
+        )
+    return (
+        body
+        + f'''
 
 from peft import LoraConfig, get_peft_model
 from transformers import AutoModelForCausalLM
@@ -230,6 +240,7 @@ def wrap(model_name: str = "{model}"):
     base = AutoModelForCausalLM.from_pretrained(model_name)
     return get_peft_model(base, LoraConfig(**LORA_KWARGS))
 '''
+    )
 
 
 def _lora_yaml(index: int) -> tuple[str, str]:

@@ -73,6 +73,11 @@ class Unencodable(TypeError):
 # -- codec -------------------------------------------------------------------------------------
 def encode(value: object) -> Any:
     """``value`` as JSON-ready data; raises :class:`Unencodable` for unknown types."""
+    if isinstance(value, enum.Enum):  # before the scalars: Severity is a str enum
+        name = type(value).__name__
+        if _ENUMS.get(name) is not type(value):
+            raise Unencodable(f"enum {name}")
+        return {"$e": name, "v": value.value}
     if value is None or isinstance(value, (str, bool, int, float)):
         if type(value) not in (type(None), str, bool, int, float):
             raise Unencodable(f"subclass of a scalar: {type(value).__name__}")
@@ -83,11 +88,6 @@ def encode(value: object) -> Any:
         return {"$t": [encode(v) for v in value]}
     if isinstance(value, dict):
         return {"$d": [[encode(k), encode(v)] for k, v in value.items()]}
-    if isinstance(value, enum.Enum):
-        name = type(value).__name__
-        if _ENUMS.get(name) is not type(value):
-            raise Unencodable(f"enum {name}")
-        return {"$e": name, "v": value.value}
     if isinstance(value, (set, frozenset)):
         tag = "$s" if isinstance(value, set) else "$fs"
         return {tag: [encode(v) for v in value]}

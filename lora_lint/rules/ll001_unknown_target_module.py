@@ -123,7 +123,9 @@ class UnknownTargetModule(Rule):
             candidates = _dotted_candidates(entry, inventory.names) if "." in entry else leaves
             suggestions = list(dict.fromkeys([*alternatives, *close_names(entry, candidates)]))
             message = f"{entry!r} matches no module of {ctx.model_label}"
-            if suggestions:
+            if len(alternatives) > 1:
+                message += f"; use {', '.join(repr(a) for a in alternatives)} instead"
+            elif suggestions:
                 message += f"; did you mean {suggestions[0]!r}?"
             others = [str(i.value) for i in items if i is not item]
             if any(report_entry(ctx.options, inventory, o).matches for o in others):
