@@ -1,14 +1,20 @@
 """The alternative a careful user would script today: let PEFT itself check every config.
 
-    python bench/alternative.py SPECS.json
+    python bench/alternative.py SPECS.json            # every config, one process
+    python bench/alternative.py SPECS.json --each     # one process per config
+    python bench/alternative.py SPECS.json --index N  # config N only
 
 ``SPECS.json`` (written by ``bench/run.py``, untimed) lists each LoRA config of the
 inputs with its base model's ``config.json`` content, the head and the PEFT config
 arguments. For each, this script builds the model on the meta device (no weights)
-and calls ``get_peft_model``, catching the errors a wrong config raises. It imports
-torch/transformers/peft once for all configs and uses ``low_cpu_mem_usage=True``:
-the most favourable version of the alternative (it still silently accepts a typo
-next to a valid entry, which is what lora-lint reports).
+and calls ``get_peft_model`` (``low_cpu_mem_usage=True``, the fast path), catching
+the errors a wrong config raises (it still silently accepts a typo next to a valid
+entry, which is what lora-lint reports).
+
+Two shapes of the alternative: a check script run once per config file (``--each``:
+each run imports torch/transformers/peft, as a per-file pre-commit hook or CI step
+would), and the most favourable one, a single process that imports once and checks
+every config.
 """
 
 from __future__ import annotations
@@ -20,6 +26,15 @@ import time
 import warnings
 
 started = time.perf_counter()
+
+if __name__ == "__main__" and "--each" in sys.argv:  # before the heavy imports
+    import subprocess
+
+    with open(sys.argv[1], encoding="utf-8") as fh:
+        count = len(json.load(fh))
+    for index in range(count):
+        subprocess.run([sys.executable, __file__, sys.argv[1], "--index", str(index)], check=True)
+    raise SystemExit(0)
 
 import torch  # noqa: E402
 import transformers  # noqa: E402
@@ -75,6 +90,8 @@ def main() -> int:
     transformers.logging.set_verbosity_error()
     with open(sys.argv[1], encoding="utf-8") as fh:
         specs = json.load(fh)
+    if "--index" in sys.argv:
+        specs = [specs[int(sys.argv[sys.argv.index("--index") + 1])]]
     raised = [(s["where"], e) for s in specs if (e := check(s)) is not None]
     print(
         json.dumps(

@@ -317,10 +317,8 @@ def generate(root: Path, seed: int = 0) -> dict[str, int]:
     mention_at = {round(i * N_PY / MENTION_PY) + 3 for i in range(MENTION_PY)} - lora_at
     lines = 0
     for i in range(N_PY):
-        package = root / "src" / f"pkg{i // 100:02d}"
+        package = root / "src" / f"pkg{i // 100:02d}"  # namespace packages: 2,000 .py files
         package.mkdir(parents=True, exist_ok=True)
-        if i % 100 == 0:
-            (package / "__init__.py").write_text("")
         if i in lora_at:
             text = _lora_python(rng, len([j for j in lora_at if j < i]))
         else:

@@ -132,8 +132,26 @@ def paired_ratio(a: Scenario, b: Scenario) -> float:
 
 
 # -- inputs -------------------------------------------------------------------------------------
-def child_env(work: Path) -> tuple[dict[str, str], str]:
+def snapshot(work: Path) -> tuple[Path, str]:
+    """A copy of the lora_lint package: the runs measure one version of the code, even
+    when the working tree is being edited meanwhile (the per-file cache's code
+    fingerprint would otherwise turn warm runs into misses)."""
+    src = work / "src"
+    shutil.copytree(
+        REPO / "lora_lint", src / "lora_lint", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    rev = subprocess.run(
+        ["git", "-C", str(REPO), "describe", "--always", "--dirty"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    return src, rev or "unknown"
+
+
+def child_env(work: Path, src: Path) -> tuple[dict[str, str], str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LORA_LINT_")}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(src), env.get("PYTHONPATH")]))
     env.update(
         HF_HUB_OFFLINE="1",
         HF_HOME=str(work / "hf-home"),  # an empty Hub cache: bundled configs only
@@ -330,12 +348,15 @@ def main(argv: list[str] | None = None) -> int:
     groups = set(args.only.split(","))
 
     work = Path(tempfile.mkdtemp(prefix="lora-lint-bench-"))
-    env, bytecode_note = child_env(work)
+    src, revision = snapshot(work)
+    sys.path.insert(0, str(src))  # the bench's own (untimed) analysis uses the snapshot too
+    env, bytecode_note = child_env(work, src)
     info = machine()
     load_before = os.getloadavg()
     print("## lora-lint benchmark\n")
     for key, value in info.items():
         print(f"- {key}: {value}")
+    print(f"- code: lora-lint {revision} (a snapshot copied at start)")
     print(f"- {bytecode_note}")
     print(f"- load average at start: {load_before[0]:.2f}\n")
 
@@ -373,6 +394,13 @@ def main(argv: list[str] | None = None) -> int:
             ex,
             env,
         )
+        each = Scenario(
+            "ex-alt-each",
+            "examples/: alternative, one script run per config",
+            [PY, str(HERE / "alternative.py"), str(work / "specs-examples.json"), "--each"],
+            ex,
+            env,
+        )
         floor = Scenario(
             "floor",
             "bare `import torch, transformers, peft`",
@@ -380,7 +408,7 @@ def main(argv: list[str] | None = None) -> int:
             ex,
             env,
         )
-        group = [warm, cold, alt, floor]
+        group = [warm, cold, each, alt, floor]
         print("running: examples", file=sys.stderr)
         run_rounds(group, args.runs)
         all_scenarios += group
@@ -404,12 +432,16 @@ def main(argv: list[str] | None = None) -> int:
             f"huggingface_hub, rich: {loaded or 'none'}"
         )
         r_cold = paired_ratio(cold, floor)
+        r_each_warm = paired_ratio(each, warm)
+        r_each_cold = paired_ratio(each, cold)
         r_alt_warm = paired_ratio(alt, warm)
         r_alt_cold = paired_ratio(alt, cold)
         ratios += [
             ("examples cold / import floor", r_cold, "≤ 1.3"),
-            ("examples alternative / warm", r_alt_warm, "≥ 10"),
-            ("examples alternative / cold", r_alt_cold, "≥ 2"),
+            ("examples alternative (one run per config) / warm", r_each_warm, "≥ 10"),
+            ("examples alternative (one run per config) / cold", r_each_cold, "≥ 2"),
+            ("examples alternative (one process) / warm", r_alt_warm, "≥ 10"),
+            ("examples alternative (one process) / cold", r_alt_cold, "≥ 2"),
         ]
         warm_wall = median([x.wall for x in warm.samples])
         warm_rss = max((x.rss_mb for x in warm.samples), default=float("nan"))
@@ -417,8 +449,16 @@ def main(argv: list[str] | None = None) -> int:
             ("warm examples/ < 0.4 s", f"{fmt(warm_wall)} s", warm_wall < 0.4),
             ("warm run imports no torch/transformers/peft", loaded or "none", not heavy),
             ("cold ≤ 1.3 × import floor", f"{r_cold:.2f}×", r_cold <= 1.3),
-            ("≥ 10× faster than the alternative, warm", f"{r_alt_warm:.1f}×", r_alt_warm >= 10),
-            ("≥ 2× faster than the alternative, cold", f"{r_alt_cold:.1f}×", r_alt_cold >= 2),
+            (
+                "≥ 10× faster than the alternative, warm (examples/: per config | one process)",
+                f"{r_each_warm:.1f}× | {r_alt_warm:.1f}×",
+                min(r_each_warm, r_alt_warm) >= 10,
+            ),
+            (
+                "≥ 2× faster than the alternative, cold (examples/: per config | one process)",
+                f"{r_each_cold:.1f}× | {r_alt_cold:.2f}×",
+                min(r_each_cold, r_alt_cold) >= 2,
+            ),
             ("peak RSS of a warm check < 150 MB", f"{warm_rss:.0f} MB", warm_rss < 150),
         ]
 
@@ -497,6 +537,11 @@ def main(argv: list[str] | None = None) -> int:
             ("large alternative / cold", r_alt_cold, "≥ 2"),
         ]
         verdicts += [
+            (
+                "≥ 10× / ≥ 2× faster than the alternative (large repo, one process), warm / cold",
+                f"{r_alt_warm:.1f}× / {r_alt_cold:.2f}×",
+                r_alt_warm >= 10 and r_alt_cold >= 2,
+            ),
             ("large repo warm < 2 s", f"{fmt(w)} s", w < 2),
             ("large repo cold < 6 s", f"{fmt(c)} s", c < 6),
             (

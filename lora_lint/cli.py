@@ -212,8 +212,10 @@ def _cmd_rule(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from lora_lint.fastexit import finish
+
     try:
-        return _main(argv)
+        return finish(_main(argv), argv)  # the program skips a slow teardown after torch
     except BrokenPipeError:
         # Output piped into `head` and friends: stop quietly, as grep does.
         import os
@@ -223,6 +225,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FINDINGS
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug outside any one file: one line, never a traceback
+        import os
+
+        if os.environ.get("LORA_LINT_DEBUG"):
+            raise
+        print(
+            f"lora-lint: error: internal error: {type(exc).__name__}: {exc} (this is a "
+            "lora-lint bug; please report it; LORA_LINT_DEBUG=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
 
 
 def _main(argv: Sequence[str] | None) -> int:

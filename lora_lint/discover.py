@@ -3,7 +3,9 @@
 Inside a git work tree the candidate set is ``git ls-files --cached --others
 --exclude-standard`` (so ``.gitignore`` is honoured); elsewhere a directory
 walk. Virtualenvs, ``node_modules``, caches and build output are always
-skipped, and so are symlinks that leave the walked tree.
+skipped, and so are symlinks that leave the walked tree (in both cases), so no
+finding is ever about a file outside it. Broken links and link loops inside the
+tree are kept: reading them gives an LL000 finding.
 """
 
 from __future__ import annotations
@@ -67,19 +69,24 @@ def _git_files(directory: Path) -> list[Path] | None:
     return [directory / n for n in names]
 
 
+def _leaves(path: Path, root: str) -> bool:
+    """Whether ``path`` is a symlink to somewhere outside ``root`` (a real path).
+
+    Such files are skipped: their findings would be about files outside the tree.
+    Broken links and link loops inside the tree are kept, and reported as LL000.
+    """
+    if not os.path.islink(path):
+        return False
+    real = os.path.realpath(path)
+    return real != root and not real.startswith(root.rstrip(os.sep) + os.sep)
+
+
 def _walk(directory: Path) -> Iterator[Path]:
-    root = directory.resolve()
     for current, dirs, files in os.walk(directory, followlinks=False):
         base = Path(current)
         dirs[:] = sorted(d for d in dirs if not _skipped_dir(base / d))
         for name in sorted(files):
-            path = base / name
-            if path.is_symlink():
-                try:
-                    path.resolve().relative_to(root)
-                except (ValueError, OSError, RuntimeError):
-                    continue
-            yield path
+            yield base / name
 
 
 class _SkipCache:
@@ -113,8 +120,9 @@ def iter_files(
                 candidates: Iterable[Path] = (p for p in listed if not skip.skipped(p))
             else:
                 candidates = _walk(path)
+            root = os.path.realpath(path)
             for cand in sorted(candidates):
-                if cand.suffix.lower() in suffixes and cand not in seen:
+                if cand.suffix.lower() in suffixes and cand not in seen and not _leaves(cand, root):
                     seen.add(cand)
                     yield cand
         elif path not in seen:

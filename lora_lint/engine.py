@@ -8,8 +8,10 @@ never hides the other files' findings.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import os
+import stat
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,14 +72,29 @@ def display_path(path: Path) -> str:
     try:
         rel = os.path.relpath(path)
     except ValueError:  # another drive on Windows
-        return str(path)
-    return str(path) if rel.startswith("..") else rel
+        return _printable(str(path))
+    return _printable(str(path) if rel.startswith("..") else rel)
+
+
+def _printable(name: str) -> str:
+    """A file name that was not valid UTF-8 (surrogate escapes) with its bad bytes as ``\\xNN``."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raw = name.encode("utf-8", "surrogateescape")
+        return raw.decode("utf-8", "backslashreplace")
+    return name
 
 
 def read_source(path: Path, shown: str) -> tuple[str | None, Finding | None]:
     """Text of ``path`` or the LL000 finding that explains why it cannot be read."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # reading a FIFO blocks, /dev/zero never ends
+            return None, unreadable_input(
+                shown, "not a regular file (a FIFO, device or socket); not read"
+            )
+        size = info.st_size
         limit = MAX_NOTEBOOK_BYTES if path.suffix.lower() == ".ipynb" else MAX_FILE_BYTES
         if size > limit:
             return None, unreadable_input(
@@ -88,6 +105,8 @@ def read_source(path: Path, shown: str) -> tuple[str | None, Finding | None]:
         data = path.read_bytes()
     except OSError as exc:
         return None, unreadable_input(shown, f"cannot read file: {exc.strerror or exc}")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # also the UTF-32 little-endian BOM
+        return None, unreadable_input(shown, "encoded as UTF-16 or UTF-32; lora-lint reads UTF-8")
     if b"\0" in data[:8192]:
         return None, unreadable_input(shown, "binary content (NUL bytes), not a text file")
     try:
@@ -242,7 +261,7 @@ def _excluded(path: Path, settings: Settings) -> bool:
         return False
     try:
         rel = path.resolve().relative_to(settings.project_root.resolve()).as_posix()
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
         rel = path.as_posix()
     parts = rel.split("/")
     for pattern in patterns:
@@ -271,6 +290,7 @@ class Linter:
         self.cache_dir = None if settings.no_cache else (settings.cache_dir or default_cache_dir())
         self.service = ModelService(InventoryCache(self.cache_dir))
         self.file_cache = FileCache(self.cache_dir)
+        self._models_warmed = False
         self.resolver = ModelResolver(
             ResolverSettings(
                 project_root=settings.project_root,
@@ -295,7 +315,10 @@ class Linter:
         # Pre-filter, per-file cache, then libcst/PyYAML (2 processes for many files);
         # a bug in a front end comes back as an error line and the run goes on.
         for path, shown, outcome in extract_files(
-            self.files(paths), project_root=self.settings.project_root, cache=self.file_cache
+            self.files(paths),
+            project_root=self.settings.project_root,
+            cache=self.file_cache,
+            on_outcome=self._warm_up_models,
         ):
             result.files_checked += 1
             checked[shown] = path
@@ -351,6 +374,24 @@ class Linter:
         if ref is not None:
             ctx.resolution = self.resolver.resolve(ref.name, ref.source_path)
         return ctx
+
+    def _warm_up_models(self, extraction: FileExtraction) -> None:
+        """Called with each extraction while other files may still be parsed in worker
+        processes: at the first config whose model is missing from the inventory cache,
+        import torch/transformers/peft (seconds, needed by the first build anyway) now,
+        on a core the parsing leaves idle. Warm runs never get past the cache check."""
+        if self._models_warmed:
+            return
+        for config in extraction.configs:
+            ctx = self._context(config)
+            resolved = ctx.resolution
+            if isinstance(resolved, ResolvedModel) and not self.service.cached(
+                resolved, self._head(ctx), self._trust(ctx)
+            ):
+                self._models_warmed = True
+                with contextlib.suppress(Exception):  # the build reports what is wrong
+                    import peft  # noqa: F401  (imports torch and transformers)
+                return
 
     def _head(self, ctx: ConfigContext) -> str | None:
         if ctx.model_ref and ctx.model_ref.head:

@@ -182,7 +182,7 @@ def suppressions_in(text: str, suffix: str) -> list[Suppression]:
 def relative_path(path: Path, root: Path) -> str:
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
         return path.as_posix()
 
 
@@ -227,6 +227,8 @@ def ignored_codes(rel: str, per_file_ignores: dict[str, list[str]]) -> set[str]:
 
 def _read(path: Path) -> str | None:
     try:
+        if not path.is_file():  # a FIFO or a device would block or never end
+            return None
         return path.read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return None

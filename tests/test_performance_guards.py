@@ -268,11 +268,36 @@ def test_parallel_and_serial_extraction_are_identical(monkeypatch: pytest.Monkey
     assert [encode(o) for _, _, o in pooled] == [encode(o) for _, _, o in serial]
 
 
+def test_a_dead_worker_costs_time_not_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker that dies (a native crash in a parser...) leaves its files to this process."""
+    monkeypatch.chdir(REPO)
+    files = _data_files()
+    serial = parallel.extract_files(files, project_root=REPO, cache=FileCache(None), workers=1)
+    parent, victim = os.getpid(), display_path_of(files[len(files) // 2])
+    original = parallel.run_job
+
+    def crashing(job: parallel.Job, root: Path | None) -> tuple[object, dict[str, object]]:
+        if os.getpid() != parent and job.shown == victim:
+            os._exit(3)  # in a forked worker only
+        return original(job, root)  # type: ignore[return-value]
+
+    monkeypatch.setattr(parallel, "run_job", crashing)
+    pooled = parallel.extract_files(files, project_root=REPO, cache=FileCache(None), workers=2)
+    assert [encode(o) for _, _, o in pooled] == [encode(o) for _, _, o in serial]
+
+
+def display_path_of(path: Path) -> str:
+    from lora_lint.engine import display_path
+
+    return display_path(path)
+
+
 def test_pool_only_for_many_files(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("LORA_LINT_JOBS", raising=False)
     assert parallel.worker_count(parallel.MIN_PARALLEL - 1) == 1
     many = parallel.worker_count(200)
-    assert many == (1 if parallel._cpu_count() < 2 or os.name != "posix" else 2)
+    linux = sys.platform.startswith("linux")
+    assert many == (2 if linux and parallel._cpu_count() >= 2 else 1)
     monkeypatch.setenv("LORA_LINT_JOBS", "1")
     assert parallel.worker_count(200) == 1
 
@@ -364,3 +389,51 @@ def test_fast_positions_equal_metadata_wrapper() -> None:
         module = cst.parse_module(source)
         expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
         assert dict(positions(module)) == dict(expected)
+
+
+# -- the program's fast exit after a cold run ------------------------------------------------
+
+
+@pytest.mark.torch
+def test_cold_program_run_output_is_complete(tmp_path: Path) -> None:
+    """`python -m lora_lint` skips the teardown after importing torch: output and exit code
+    must be intact."""
+    (tmp_path / "adapter.yaml").write_text(
+        "base_model: HuggingFaceTB/SmolLM2-135M\nadapter: lora\n"
+        "lora_target_modules:\n  - q_proj\n  - v_prj\n"
+    )
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "lora_lint",
+            "check",
+            ".",
+            "--offline",
+            "--format",
+            "json",
+            "--cache-dir",
+            str(tmp_path / "cache"),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert run.returncode == 1, run.stderr
+    report = json.loads(run.stdout)
+    assert [f["code"] for f in report["findings"]] == ["LL001"]
+
+
+def test_fast_exit_only_for_the_program(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lora_lint import fastexit
+
+    monkeypatch.setitem(sys.modules, "torch", sys.modules.get("torch", object()))  # type: ignore[arg-type]
+    monkeypatch.setattr(sys, "argv", ["/usr/bin/lora-lint", "check"])
+    assert fastexit.finish(3, ["check"]) == 3  # main(argv) from another program: no exit
+    monkeypatch.setattr(sys, "argv", ["pytest"])
+    assert fastexit.finish(2, None) == 2
+    assert fastexit._is_program() is False
+    monkeypatch.setattr(sys, "argv", ["/x/lora_lint/__main__.py"])
+    assert fastexit._is_program() is True

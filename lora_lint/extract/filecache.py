@@ -245,7 +245,7 @@ class FileCache:
             return None
         try:
             data = json.loads((self.directory / f"{key}.json").read_bytes())
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             self.misses += 1
             return None
         try:
@@ -253,7 +253,7 @@ class FileCache:
                 self.misses += 1
                 return None
             value = decode(data["result"])
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError):
             self.misses += 1
             return None
         if not isinstance(value, FileExtraction):

@@ -13,18 +13,24 @@ The order of work for a run:
    (libcst parsing is CPU-bound pure Python, so threads would not help).
 
 Results come back in the order of the input files whatever the path taken, and
-are identical for the serial and the parallel path. The pool uses ``fork`` (no
-re-import of lora-lint in the workers); where ``fork`` is not available or
-threads are running, extraction stays serial. ``LORA_LINT_JOBS=N`` forces N
+are identical for the serial and the parallel path. The workers are forked (no
+re-import of lora-lint) with a fixed share of the files each, and write their
+results to files, so they never wait for this process, which meanwhile may import
+torch for the models the first results need (see ``Linter._warm_up_models``); the
+files of a worker that dies are extracted here. On other platforms than Linux, or
+with threads running, extraction stays serial. ``LORA_LINT_JOBS=N`` forces N
 workers (1: serial), for benchmarks and debugging.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import pickle
+import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +47,8 @@ WORKERS = 2
 
 #: A file's result: its extraction, or an internal-error line (a front-end bug).
 Outcome = FileExtraction | str
+#: Called in this process with each extraction as it becomes available (see extract_files).
+OnOutcome = Callable[[FileExtraction], None]
 
 
 @dataclass(frozen=True)
@@ -83,35 +91,128 @@ def worker_count(n_jobs: int) -> int:
         return max(1, int(forced))
     if n_jobs < MIN_PARALLEL:
         return 1
-    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+    # fork only where it is the platform's own default (macOS defaults to spawn because
+    # fork is unsafe with its system frameworks), and never with threads running.
+    if not sys.platform.startswith("linux") or threading.active_count() > 1:
         return 1
     return max(1, min(WORKERS, _cpu_count(), n_jobs))
 
 
+def _notify(on_outcome: OnOutcome | None, outcomes: Iterable[Outcome]) -> None:
+    if on_outcome is None:
+        return
+    for outcome in outcomes:
+        if isinstance(outcome, FileExtraction):
+            # a hint for the caller, never a reason to fail extraction
+            with contextlib.suppress(Exception):
+                on_outcome(outcome)
+
+
 def run_jobs(
-    jobs: Sequence[Job], project_root: Path | None, workers: int | None = None
+    jobs: Sequence[Job],
+    project_root: Path | None,
+    workers: int | None = None,
+    *,
+    on_outcome: OnOutcome | None = None,
+    known: Sequence[FileExtraction] = (),
 ) -> list[tuple[Outcome, dict[str, Any]]]:
-    """:func:`run_job` over ``jobs``, in order; in a process pool when ``workers`` > 1."""
+    """:func:`run_job` over ``jobs``, in order; in a process pool when ``workers`` > 1.
+
+    ``on_outcome`` sees ``known`` and then every new extraction as it completes; with a
+    pool it runs here while the workers go on parsing (so that it may do slow work).
+    """
     workers = worker_count(len(jobs)) if workers is None else workers
     if workers > 1 and len(jobs) > 1:
         try:
-            return _run_pool(jobs, project_root, workers)
+            return _run_pool(jobs, project_root, workers, on_outcome, known)
         except Exception:  # no processes here, a broken pool, an unpicklable result...
-            pass  # ...: extract serially, which gives the same results
-    return [run_job(job, project_root) for job in jobs]
+            on_outcome = None  # ...: extract serially (same results), notified already
+    _notify(on_outcome, known)
+    done = []
+    for job in jobs:
+        done.append(run_job(job, project_root))
+        _notify(on_outcome, [done[-1][0]])
+    return done
+
+
+def _shares(jobs: Sequence[Job], workers: int) -> list[list[int]]:
+    """Job indices per worker, balanced by text size (longest first onto the lightest)."""
+    shares: list[list[int]] = [[] for _ in range(workers)]
+    loads = [0] * workers
+    for i in sorted(range(len(jobs)), key=lambda i: -len(jobs[i].text)):
+        lightest = loads.index(min(loads))
+        shares[lightest].append(i)
+        loads[lightest] += len(jobs[i].text) + 2000  # + a fixed cost per file
+    return shares
+
+
+def _worker(share: list[int], jobs: Sequence[Job], project_root: Path | None, out: str) -> None:
+    """A forked worker: extract its share, each result into ``out/<index>.res``.
+
+    Files, not pipes: a worker never waits for the parent (which may be importing torch
+    for seconds), and a worker that dies leaves at most a ``.tmp`` behind, no lock held.
+    """
+    for i in share:
+        try:
+            data = pickle.dumps(run_job(jobs[i], project_root))
+        except Exception:  # unpicklable: the parent extracts this file itself
+            continue
+        tmp = os.path.join(out, f"{i}.tmp")
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, os.path.join(out, f"{i}.res"))
 
 
 def _run_pool(
-    jobs: Sequence[Job], project_root: Path | None, workers: int
+    jobs: Sequence[Job],
+    project_root: Path | None,
+    workers: int,
+    on_outcome: OnOutcome | None,
+    known: Sequence[FileExtraction],
 ) -> list[tuple[Outcome, dict[str, Any]]]:
-    from concurrent.futures import ProcessPoolExecutor
+    """Extract ``jobs`` in ``workers`` forked processes, each with a fixed share.
+
+    ``on_outcome`` sees results as they arrive and may keep this process busy meanwhile.
+    The files of a worker that dies are extracted here afterwards. (The results are
+    pickled by our own forked children into a private temporary directory.)
+    """
+    import tempfile
+    from multiprocessing.connection import wait
 
     context = multiprocessing.get_context("fork")
-    # Longest files first, so that no worker is left with a big file at the end.
-    order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].text))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {i: pool.submit(run_job, jobs[i], project_root) for i in order}
-        return [futures[i].result() for i in range(len(jobs))]
+    done: dict[int, tuple[Outcome, dict[str, Any]]] = {}
+    with tempfile.TemporaryDirectory(prefix="lora-lint-extract-") as out:
+        processes = [
+            context.Process(target=_worker, args=(share, jobs, project_root, out), daemon=True)
+            for share in _shares(jobs, workers)
+            if share
+        ]
+        for process in processes:
+            process.start()
+        _notify(on_outcome, known)
+
+        def collect() -> None:
+            for entry in os.scandir(out):
+                if entry.name.endswith(".res") and int(entry.name[:-4]) not in done:
+                    with open(entry.path, "rb") as fh:
+                        result = pickle.loads(fh.read())
+                    done[int(entry.name[:-4])] = result
+                    _notify(on_outcome, [result[0]])
+
+        try:
+            while any(process.is_alive() for process in processes):
+                wait([process.sentinel for process in processes], timeout=0.05)
+                collect()
+            collect()
+        finally:
+            for process in processes:
+                if process.is_alive():
+                    process.kill()
+                process.join()
+    for index in range(len(jobs)):
+        if index not in done:  # its worker died, or the result could not be pickled
+            done[index] = run_job(jobs[index], project_root)
+    return [done[i] for i in range(len(jobs))]
 
 
 def extract_files(
@@ -120,12 +221,20 @@ def extract_files(
     project_root: Path | None,
     cache: FileCache,
     workers: int | None = None,
+    on_outcome: OnOutcome | None = None,
 ) -> list[tuple[Path, str, Outcome]]:
-    """``(path, display path, outcome)`` for every file of ``paths``, in order."""
+    """``(path, display path, outcome)`` for every file of ``paths``, in order.
+
+    ``on_outcome`` is called (in this process) with every extraction that holds a config,
+    as soon as it is known: cache hits once the workers are started, the others as they
+    complete. The linter uses it to start importing torch while the workers parse, when
+    a config needs a model that is not in the inventory cache.
+    """
     from lora_lint.engine import _internal_error, display_path, might_contain_config, read_source
 
     results: list[tuple[Path, str, Outcome | None]] = []
     pending: list[tuple[int, Job, str | None]] = []
+    hits: list[FileExtraction] = []
     for path in paths:
         shown = display_path(path)
         outcome: Outcome | None
@@ -140,11 +249,14 @@ def extract_files(
                 outcome = cache.get(key) if key is not None else None
                 if outcome is None:
                     pending.append((len(results), Job(path, shown, text), key))
+                elif outcome.configs:
+                    hits.append(outcome)
         except Exception as exc:
             outcome = _internal_error(shown, exc)
         results.append((path, shown, outcome))
 
-    done = run_jobs([job for _, job, _ in pending], project_root, workers)
+    jobs = [job for _, job, _ in pending]
+    done = run_jobs(jobs, project_root, workers, on_outcome=on_outcome, known=hits)
     for (index, job, key), (outcome, deps) in zip(pending, done, strict=True):
         results[index] = (job.path, job.shown, outcome)
         if key is not None and isinstance(outcome, FileExtraction):

@@ -1,9 +1,9 @@
 """On-disk cache of model inventories (and of build failures).
 
 Keyed by everything the answer depends on: the config content, the head
-requested, the trust-remote-code opt-in, the transformers/peft/torch versions
-and lora-lint's inventory format, so an entry from another version is never
-used. Entries are written atomically (temporary file in the same directory,
+requested, the trust-remote-code opt-in, the transformers/peft/torch versions,
+and lora-lint's version and inventory format, so an entry from another version
+is never used. Entries are written atomically (temporary file in the same directory,
 then ``os.replace``), so concurrent pre-commit processes can share the cache;
 an unreadable or corrupt entry is treated as a miss and rebuilt. A cache
 directory that cannot be created or written degrades to "no cache" with one
@@ -20,6 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from lora_lint import __version__
 from lora_lint.models.inventory import INVENTORY_FORMAT, ModelInventory
 from lora_lint.models.versions import library_versions
 
@@ -40,6 +41,7 @@ def inventory_key(config: dict[str, Any], head: str | None, trust_remote_code: b
             "head": head,
             "trust_remote_code": trust_remote_code,
             "versions": library_versions(),
+            "lora_lint": __version__,
             "format": INVENTORY_FORMAT,
         },
         sort_keys=True,
@@ -70,11 +72,12 @@ class InventoryCache:
             return None
         try:
             data = json.loads(path.read_bytes())
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             return None
         try:
             if data.get("failure") is not None:
-                return str(data["failure"])
+                failure = data["failure"]
+                return failure if isinstance(failure, str) else None
             return ModelInventory.from_json(data["inventory"])
         except (KeyError, TypeError, ValueError, IndexError, AttributeError):
             return None  # corrupt or foreign entry: rebuild

@@ -25,6 +25,15 @@ _MAX_CONFIG_BYTES = 4 * 1024 * 1024
 _MAX_ADAPTER_HOPS = 4
 
 
+#: What to do when the Hub could not give a config.json (unreachable, gated, private, missing).
+HINT_ONLINE = (
+    "for a gated or private repo, accept its licence on huggingface.co and set HF_TOKEN; "
+    "without the Hub, use a model lora-lint bundles (`--model ID`, `default-model`; mirrors "
+    "and quantized re-uploads of a bundled model are recognised by name) or map the name to "
+    "a local config.json with `[tool.lora-lint] models` in pyproject.toml"
+)
+
+
 @dataclass(frozen=True)
 class ResolvedModel:
     requested: str
@@ -207,7 +216,7 @@ class ModelResolver:
             )
         path, error = _download_config(name, self.settings.hub_timeout)
         if path is None:
-            return ResolutionFailure(name, error, hint_offline)
+            return ResolutionFailure(name, error, HINT_ONLINE)
         return self._from_config_file(name, Path(path), how="Hugging Face Hub", hops=hops)
 
 

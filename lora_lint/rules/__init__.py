@@ -21,6 +21,7 @@ from lora_lint.rules.ll014_no_effect_target import NoEffectTarget
 from lora_lint.rules.ll015_tool_target_dropped import ToolTargetDropped
 from lora_lint.rules.ll016_inert_lora_config import InertLoraConfig
 from lora_lint.rules.ll017_unused_suppression import UnusedSuppression
+from lora_lint.rules.ll018_duplicate_key import DuplicateConfigKey
 
 ALL_RULES: tuple[type[Rule], ...] = (
     UnreadableInput,
@@ -41,6 +42,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     ToolTargetDropped,
     InertLoraConfig,
     UnusedSuppression,
+    DuplicateConfigKey,
 )
 
 RULES_BY_CODE: dict[str, type[Rule]] = {r.code: r for r in ALL_RULES}

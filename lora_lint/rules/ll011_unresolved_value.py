@@ -86,7 +86,7 @@ class UnresolvedValue(Rule):
     def check(self, ctx: ConfigContext) -> Iterator[Finding]:
         owners = _owners(ctx)
         for value in ctx.config.unresolved:
-            option = owners.get(id(value))
+            option = owners.get(value)
             if option is not None and not _matters(ctx, option):
                 continue
             text = f" ({value.text})" if value.text else ""
@@ -110,12 +110,16 @@ def _walk(value: Value) -> list[Unresolved]:
     return []
 
 
-def _owners(ctx: ConfigContext) -> dict[int, str]:
-    """``id(unresolved)`` -> the option whose value contains it."""
-    owners: dict[int, str] = {}
+def _owners(ctx: ConfigContext) -> dict[Unresolved, str]:
+    """Each unresolved value -> the option whose value contains it.
+
+    Keyed by value, not identity: an extraction read back from the file cache holds
+    equal copies, and a warm run must report exactly what a cold one does.
+    """
+    owners: dict[Unresolved, str] = {}
     for name, value in ctx.config.options.items():
         for unresolved in _walk(value):
-            owners[id(unresolved)] = name
+            owners.setdefault(unresolved, name)
     return owners
 
 

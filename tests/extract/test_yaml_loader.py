@@ -225,10 +225,19 @@ def test_recursive_alias_does_not_loop() -> None:
 
 def test_alias_bomb_stays_shared() -> None:
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
-    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 12)]
-    _, root = root_of("\n".join(lines) + "\n")
-    top = entry(root, "a11")
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 4)]
+    _, root = root_of("\n".join(lines) + "\n")  # 11,110 values once expanded: still read
+    top = entry(root, "a3")
     assert top.items[0] is top.items[1]
+
+
+def test_alias_bomb_is_refused() -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 12)]
+    parsed = load_yaml("\n".join(lines) + "\n", "bomb.yaml")
+    assert parsed.documents == []
+    [finding] = parsed.findings
+    assert finding.code == "LL000" and "aliases expand" in finding.message
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ model a config applies to), :mod:`.extractor` (the visitor tying them up).
 from __future__ import annotations
 
 import pathlib
+import re
 
 from lora_lint.diagnostics import Span, unreadable_input
 from lora_lint.extract.python.catalog import PREFILTER_NEEDLES
@@ -32,6 +33,28 @@ def might_contain_config(text: str) -> bool:
     ``get_peft_model`` or ``use_peft`` (a TRL ``ModelConfig`` with default targets).
     """
     return any(needle in text for needle in PREFILTER_NEEDLES)
+
+
+def _syntax_error(source: str, exc: Exception) -> tuple[Span, str]:
+    """Where and why ``source`` is invalid: CPython's answer when it rejects the code too.
+
+    libcst's error positions are often off (a line too far, past the end of the line);
+    CPython's are what the training run itself would report. The point is kept inside
+    the file either way.
+    """
+    from lora_lint.extract.python.guard import cpython_syntax_error
+
+    found = cpython_syntax_error(source)
+    if found is not None:
+        line, column, reason = found
+    else:  # syntax CPython accepts but libcst does not (newer than libcst knows)
+        line = getattr(exc, "raw_line", 1)
+        column = getattr(exc, "raw_column", 0) + 1
+        reason = getattr(exc, "message", str(exc))
+    lines = re.split(r"\r\n|\r|\n", source)
+    line = min(max(line, 1), len(lines))
+    column = min(max(column, 1), len(lines[line - 1]) + 1)
+    return Span.point(line, column), reason
 
 
 def extract_python(
@@ -60,8 +83,8 @@ def extract_python(
     try:
         parsed = SourceModule.parse(source, path, file_path)
     except cst.ParserSyntaxError as exc:
-        span = Span.point(exc.raw_line, exc.raw_column + 1)
-        result.findings.append(unreadable_input(path, f"cannot parse Python: {exc.message}", span))
+        span, reason = _syntax_error(source, exc)
+        result.findings.append(unreadable_input(path, f"cannot parse Python: {reason}", span))
         return result
     except RecursionError as exc:
         reason = str(exc) or "nested too deeply"

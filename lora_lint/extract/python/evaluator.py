@@ -46,6 +46,13 @@ from lora_lint.extract.types import Located, Unresolved, Value
 MAX_DEPTH = 60
 #: Sibling modules followed in one chain (``a`` imports from ``b`` imports from ``c`` ...).
 MAX_IMPORT_DEPTH = 4
+#: Expressions evaluated in one extraction before giving up: repeated ``x = x + x``
+#: would otherwise take exponential time (a typical training script needs a few hundred).
+MAX_STEPS = 20_000
+#: Largest string, sequence and integer built (repeated doubling would exhaust memory).
+MAX_TEXT = 20_000
+MAX_ITEMS = 5_000
+MAX_INT_BITS = 4_096
 
 _ENV_CALLS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault"})
 _SEQUENCES = ("list", "tuple", "set")
@@ -65,6 +72,8 @@ class Guard:
 
     depth: int = 0
     imports: int = 0
+    #: Expressions evaluated so far (see :data:`MAX_STEPS`).
+    steps: int = 0
     active: set[tuple[int, tuple[int, tuple[int, ...]]]] = field(default_factory=set)
     #: Parsed sources by value path (``None`` = the linted file), to locate split pieces.
     sources: dict[str | None, SourceModule] = field(default_factory=dict)
@@ -93,7 +102,10 @@ class Evaluator:
         with self._deeper() as ok:
             if not ok:
                 return self.unresolved(node, "expression is nested too deeply to evaluate")
-            return self._dispatch(node)
+            self.guard.steps += 1
+            if self.guard.steps > MAX_STEPS:
+                return self.unresolved(node, "too much to evaluate statically in this file")
+            return self._bounded(self._dispatch(node), node)
 
     def dict_entries(self, node: cst.BaseExpression) -> DictEntries | Unresolved:
         """``node`` as a dict, keeping the known keys even if a ``**spread`` is unknown."""
@@ -119,6 +131,18 @@ class Evaluator:
         return self._from_binding(binding, name, anchor, END)
 
     # -- guards -------------------------------------------------------------
+
+    def _bounded(self, value: Value, node: cst.CSTNode) -> Value:
+        """``value``, unless it is too large to be a real config value (a doubling chain)."""
+        if isinstance(value, Located):
+            inner = value.value
+            if (
+                (isinstance(inner, str) and len(inner) > MAX_TEXT)
+                or (isinstance(inner, (list, dict)) and len(inner) > MAX_ITEMS)
+                or (type(inner) is int and inner.bit_length() > MAX_INT_BITS)
+            ):
+                return self.unresolved(node, "the value is too large to evaluate statically")
+        return value
 
     @contextmanager
     def _deeper(self) -> Iterator[bool]:
@@ -150,7 +174,10 @@ class Evaluator:
         if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
             return self._string(node)
         if isinstance(node, (cst.Integer, cst.Float, cst.Imaginary)):
-            return self.located(node.evaluated_value, node)
+            try:
+                return self.located(node.evaluated_value, node)
+            except (ValueError, OverflowError, SyntaxError):  # more than 4,300 digits
+                return self.unresolved(node, "the number is too large to evaluate statically")
         if isinstance(node, cst.Name):
             return self._name(node)
         if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
@@ -426,7 +453,16 @@ class Evaluator:
             or not (isinstance(a, numbers) and isinstance(b, numbers))
         ):
             return self.unresolved(node, f"unsupported operands for {operator}")
-        result = {"+": a + b, "-": a - b, "*": a * b}[operator]
+        if (
+            isinstance(a, int)
+            and isinstance(b, int)
+            and a.bit_length() + b.bit_length() > MAX_INT_BITS
+        ):
+            return self.unresolved(node, "the value is too large to evaluate statically")
+        try:
+            result = {"+": a + b, "-": a - b, "*": a * b}[operator]
+        except (OverflowError, ValueError, ArithmeticError):  # float(huge int), inf * 0j...
+            return self.unresolved(node, f"the {operator} operation fails in Python")
         return self.located(result, node)
 
     def _concatenate(self, left: Value, right: Value, node: cst.CSTNode) -> Value | None:

@@ -40,6 +40,22 @@ def too_deep_reason(code: str) -> str | None:
     return None
 
 
+def cpython_syntax_error(code: str) -> tuple[int, int, str] | None:
+    """``(line, column, message)`` of CPython's syntax error in ``code``, or None if it parses.
+
+    Lines and columns are 1-based and count characters (CPython's ``offset``).
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(code)
+    except SyntaxError as exc:
+        return exc.lineno or 1, exc.offset or 1, str(exc.msg or "invalid syntax")
+    except (ValueError, RecursionError, MemoryError):
+        return None
+    return None
+
+
 def bracket_depth(code: str) -> int:
     """Deepest bracket nesting, skipping strings and comments (approximately, but cheaply)."""
     depth = deepest = 0

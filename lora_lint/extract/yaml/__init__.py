@@ -7,7 +7,7 @@ stops a lint run.
 
 from __future__ import annotations
 
-from lora_lint.diagnostics import unreadable_input
+from lora_lint.diagnostics import Finding, Severity, Span, unreadable_input
 from lora_lint.extract.types import FileExtraction
 from lora_lint.extract.yaml.loader import (
     Document,
@@ -16,6 +16,10 @@ from lora_lint.extract.yaml.loader import (
     load_json,
     load_yaml,
 )
+
+#: LL018: a key written twice in one mapping of a config file (see ``rules.ll018_duplicate_key``).
+DUPLICATE_CODE = "LL018"
+DUPLICATE_NAME = "duplicate-key"
 
 #: Substrings of the keys the adapters look for (``target_modules``, ``lora_*``,
 #: ``peft_type``, ``peft_config``, ``finetuning_type``).
@@ -62,11 +66,47 @@ def _extract(parsed: ParsedFile, kind: str) -> FileExtraction:
     for document in parsed.documents:
         hint = f"document {document.index + 1}" if several else None
         ctx = ToolContext(parsed.path, kind, document, location_hint=hint)
-        result.configs.extend(extract_document(ctx))
+        configs = extract_document(ctx)
+        result.configs.extend(configs)
+        if configs:  # duplicate keys in other YAML files are not lora-lint's business
+            result.findings.extend(duplicate_key_findings(parsed.path, document, hint))
     return result
 
 
+def duplicate_key_findings(path: str, document: Document, hint: str | None) -> list[Finding]:
+    """LL018 at every occurrence of a key that a later one in the same mapping overrides."""
+    final: dict[tuple[Span, str], Span] = {}
+    count: dict[tuple[Span, str], int] = {}
+    for dup in document.duplicates:
+        key = (dup.mapping, dup.key)
+        final[key] = max(final.get(key, dup.last), dup.last)
+        count[key] = count.get(key, 1) + 1
+    findings = []
+    for dup in document.duplicates:
+        key = (dup.mapping, dup.key)
+        times = "twice" if count[key] == 2 else f"{count[key]} times"
+        line = final[key].line
+        findings.append(
+            Finding(
+                code=DUPLICATE_CODE,
+                name=DUPLICATE_NAME,
+                severity=Severity.WARNING,
+                path=path,
+                span=dup.first,
+                message=f"key {dup.key!r} appears {times} in this mapping; most loaders keep "
+                f"the last one (line {line})",
+                target=dup.key,
+                help=f"this value is ignored by PyYAML, json.load and the training tools; "
+                f"keep one {dup.key!r} (the one at line {line} is what trains)",
+                location_hint=hint,
+            )
+        )
+    return findings
+
+
 __all__ = [
+    "DUPLICATE_CODE",
+    "DUPLICATE_NAME",
     "Document",
     "DuplicateKey",
     "ParsedFile",

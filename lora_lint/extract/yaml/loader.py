@@ -8,19 +8,30 @@ constructor semantics (YAML 1.1: ``yes``/``on`` are booleans, ``0o17`` is an
 int, ...), so values match what the tools themselves read.
 
 PyYAML marks are 0-based line and column and ``index`` is a character offset;
-:class:`Span` is 1-based and end-exclusive, so every conversion adds one.
+:class:`Span` is 1-based and end-exclusive, so every conversion adds one. Lines
+are split at ``\r\n``, ``\r`` and ``\n`` only, as everywhere in lora-lint: when
+a document holds one of the other breaks YAML 1.1 knows (U+0085, U+2028,
+U+2029), positions are computed from the marks' character offsets instead.
+
+Hostile input is refused with LL000 before it can hurt: documents nested deeper
+than :data:`MAX_COMPOSE_DEPTH` (libyaml's composer recurses in C and overflows
+the stack past ~20,000 levels) and documents whose aliases expand to more than
+:data:`MAX_EXPANDED_VALUES` values (a "billion laughs" alias bomb: shared nodes
+are converted once, but every consumer walks the expanded tree).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from json.scanner import NUMBER_RE
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.events import CollectionEndEvent, CollectionStartEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from lora_lint.diagnostics import Finding, Span, unreadable_input
@@ -32,6 +43,9 @@ LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TAG = "tag:yaml.org,2002:"
 _STR, _INT, _FLOAT, _BOOL, _NULL = (_TAG + t for t in ("str", "int", "float", "bool", "null"))
 _MERGE, _MAP, _SEQ, _OMAP, _SET = (_TAG + t for t in ("merge", "map", "seq", "omap", "set"))
+#: Collection tags the safe loader constructs; any other (``!!python/object``, ``!include``)
+#: makes ``yaml.safe_load`` fail, so the value is left unresolved.
+_COLLECTION_TAGS = frozenset({_MAP, _SEQ, _OMAP, _SET, _TAG + "pairs"})
 #: Tags whose value we keep as the string written (what a tool would compare or print).
 _KEEP_AS_TEXT = frozenset({_STR, _TAG + "timestamp", _TAG + "binary", _TAG + "value", "!"})
 _SAFE = SafeConstructor()
@@ -40,6 +54,16 @@ _scanstring: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # 
 
 #: Deeper than any real training config; guards the recursive conversion.
 MAX_DEPTH = 200
+#: Deeper documents are not composed at all (libyaml's composer would crash on them).
+MAX_COMPOSE_DEPTH = 1000
+#: Values a document may hold once every alias is expanded.
+MAX_EXPANDED_VALUES = 100_000
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+#: Line breaks of YAML 1.1 that lora-lint (like editors and git) does not count as such.
+_OTHER_BREAKS = ("\x85", "\u2028", "\u2029")
+#: Every nesting level of a YAML document is opened by one of these characters.
+_NESTING_CHARS = "[{-:?"
 
 #: ``&anchor`` and ``!tag`` properties written before a scalar (they are inside its marks).
 _PROPERTIES = re.compile(r"(?:[&!]\S*\s+)*")
@@ -130,6 +154,20 @@ def span_of(node: Node) -> Span:
     return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
 
 
+class LineIndex:
+    """1-based ``(line, column)`` of character offsets (lines end at CRLF, CR or LF)."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
+
+    def point(self, index: int) -> tuple[int, int]:
+        line = bisect_right(self.starts, index)
+        return line, index - self.starts[line - 1] + 1
+
+    def span(self, start: int, end: int) -> Span:
+        return Span(*self.point(start), *self.point(end))
+
+
 def strip_bom(source: str) -> str:
     """Drop a leading BOM: libyaml does not count it in ``index`` while PyYAML does."""
     return source[1:] if source.startswith("\ufeff") else source
@@ -138,21 +176,40 @@ def strip_bom(source: str) -> str:
 class _Converter:
     """Turn one composed document into ``Located`` values (shared nodes stay shared)."""
 
-    def __init__(self, document: Document, json_mode: bool) -> None:
+    def __init__(self, document: Document, json_mode: bool, lines: LineIndex | None) -> None:
         self.doc = document
         self.json_mode = json_mode
         self.memo: dict[int, Value] = {}
         self.active: set[int] = set()
         self.problems: list[tuple[str, Span]] = []
+        #: Set when the marks' lines cannot be used (the text has other YAML line breaks).
+        self.lines = lines
+        self.size = len(document.text)
+
+    def span(self, node: Node) -> Span:
+        """The node's span; from the marks' offsets when their lines cannot be trusted.
+
+        libyaml puts a mark at the very end of a text without a final line break on a
+        line of its own (one past the last), so those are recomputed too.
+        """
+        if self.lines is None and node.end_mark.index < self.size:
+            return span_of(node)
+        if self.lines is None:
+            self.lines = LineIndex(self.doc.text)
+        return self.lines.span(node.start_mark.index, node.end_mark.index)
 
     def convert(self, node: Node, depth: int = 0) -> Value:
         key = id(node)
         if key in self.active:  # an alias to a collection that contains it
-            return Unresolved(span_of(node), "recursive YAML alias", text="*alias")
+            return Unresolved(self.span(node), "recursive YAML alias", text="*alias")
         if key in self.memo:  # aliases share the converted value (no alias-bomb blow-up)
             return self.memo[key]
         if depth > MAX_DEPTH:
-            return Unresolved(span_of(node), "nesting too deep to analyse")
+            return Unresolved(self.span(node), "nesting too deep to analyse")
+        if not isinstance(node, ScalarNode) and node.tag not in _COLLECTION_TAGS:
+            value: Value = Unresolved(self.span(node), f"unsupported YAML tag {node.tag}", node.tag)
+            self.memo[key] = value
+            return value
         self.active.add(key)
         try:
             if isinstance(node, MappingNode):
@@ -167,7 +224,7 @@ class _Converter:
         return value
 
     def _scalar(self, node: Node) -> Value:
-        span = span_of(node)
+        span = self.span(node)
         try:
             resolved = self._resolve(node)
         except (ConstructorError, ValueError, TypeError) as exc:
@@ -192,18 +249,18 @@ class _Converter:
             return str(node.value)
         if tag in (_INT, _FLOAT, _BOOL, _NULL):
             return SafeConstructor.yaml_constructors[tag](_SAFE, node)
-        return Unresolved(span_of(node), f"unsupported YAML tag {tag}", text=str(node.value))
+        return Unresolved(self.span(node), f"unsupported YAML tag {tag}", text=str(node.value))
 
     def _sequence(self, node: SequenceNode, depth: int) -> Located:
         items: list[Value] = []
-        located = Located(items, span_of(node), container="list")
+        located = Located(items, self.span(node), container="list")
         items.extend(self.convert(child, depth + 1) for child in node.value)
         return located
 
     def _mapping(self, node: MappingNode, depth: int) -> Value:
         values: dict[str, Value] = {}
         key_spans: dict[str, Span] = {}
-        span = span_of(node)
+        span = self.span(node)
         located = Located(values, span, container="dict", key_spans=key_spans)
         explicit: list[tuple[Node, Node]] = []
         for key_node, value_node in node.value:
@@ -216,7 +273,7 @@ class _Converter:
             if not isinstance(key_node, ScalarNode):
                 continue  # complex keys: no tool config uses them
             name = str(key_node.value)
-            key_span = span_of(key_node)
+            key_span = self.span(key_node)
             if name in seen:
                 self.doc.duplicates.append(DuplicateKey(name, seen[name], key_span, span))
             seen[name] = key_span
@@ -233,7 +290,7 @@ class _Converter:
             merged = self.convert(source, depth + 1)
             if not (isinstance(merged, Located) and merged.container == "dict"):
                 self.problems.append(
-                    ("expected a mapping or list of mappings for merging", span_of(source))
+                    ("expected a mapping or list of mappings for merging", self.span(source))
                 )
                 continue
             assert isinstance(merged.value, dict)
@@ -245,6 +302,9 @@ class _Converter:
 def _error_span(exc: yaml.YAMLError, text: str) -> Span:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     if mark is not None:
+        index = getattr(mark, "index", None)
+        if isinstance(index, int) and 0 <= index <= len(text):
+            return point_at(text, index)
         return Span.point(mark.line + 1, mark.column + 1)
     position = getattr(exc, "position", None)
     if isinstance(position, int):
@@ -253,10 +313,59 @@ def _error_span(exc: yaml.YAMLError, text: str) -> Span:
 
 
 def point_at(text: str, index: int) -> Span:
-    """1-based position of a character offset (lines split at ``\\n``)."""
-    line = text.count("\n", 0, index) + 1
-    column = index - (text.rfind("\n", 0, index) + 1) + 1
-    return Span.point(line, column)
+    """1-based position of a character offset (lines split at ``\\r\\n``, ``\\r``, ``\\n``)."""
+    start = max(text.rfind("\n", 0, index), text.rfind("\r", 0, index)) + 1
+    line = len(_LINE_BREAK.findall(text, 0, start)) + 1
+    return Span.point(line, index - start + 1)
+
+
+def nesting_problem(text: str) -> Span | None:
+    """Where ``text`` nests deeper than :data:`MAX_COMPOSE_DEPTH`, if it does.
+
+    libyaml's parser is iterative, so its events are counted before anything is
+    composed; the scan stops at the first level too deep, and is skipped when the
+    text has too few nesting characters to get there.
+    """
+    if sum(text.count(c) for c in _NESTING_CHARS) <= MAX_COMPOSE_DEPTH:
+        return None
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=LOADER):
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_COMPOSE_DEPTH:
+                    mark = event.start_mark
+                    return point_at(text, mark.index) if mark is not None else Span.point()
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # composing stops at the same error, less deep than the limit
+    return None
+
+
+def expanded_size(value: Value | None, limit: int = MAX_EXPANDED_VALUES) -> int:
+    """Values in the tree once aliases are expanded (shared values counted every time).
+
+    Linear in the distinct values: each one's size is computed once. Stops counting
+    past ``limit``.
+    """
+    sizes: dict[int, int] = {}
+
+    def size(item: Value | None) -> int:
+        key = id(item)
+        if key in sizes:
+            return sizes[key]
+        total = 1
+        inner = item.value if isinstance(item, Located) else None
+        children = list(inner.values()) if isinstance(inner, dict) else inner
+        for child in children if isinstance(children, list) else ():
+            total += size(child)
+            if total > limit:
+                break
+        sizes[key] = total
+        return total
+
+    return size(value)
 
 
 def yaml_error_message(exc: yaml.YAMLError) -> str:
@@ -282,9 +391,30 @@ def load_yaml(source: str, path: str, *, json_mode: bool = False) -> ParsedFile:
     """
     text = strip_bom(source)
     parsed = ParsedFile(path)
+    deep = nesting_problem(text)
+    if deep is not None:
+        parsed.findings.append(
+            unreadable_input(
+                path, f"nested more than {MAX_COMPOSE_DEPTH} levels deep; not checked", deep
+            )
+        )
+        return parsed
+    lines = LineIndex(text) if any(b in text for b in _OTHER_BREAKS) else None
     try:
         for index, node in enumerate(_compose(text)):
-            parsed.documents.append(_document(node, index, text, json_mode, parsed))
+            document = _document(node, index, text, json_mode, parsed, lines)
+            if expanded_size(document.root) > MAX_EXPANDED_VALUES:
+                span = point_at(text, node.start_mark.index)
+                parsed.findings.append(
+                    unreadable_input(
+                        path,
+                        f"its aliases expand to more than {MAX_EXPANDED_VALUES:,} values "
+                        "(an alias bomb?); this document is not checked",
+                        span,
+                    )
+                )
+                continue
+            parsed.documents.append(document)
     except yaml.YAMLError as exc:
         parsed.findings.append(
             unreadable_input(path, yaml_error_message(exc), _error_span(exc, text))
@@ -292,9 +422,16 @@ def load_yaml(source: str, path: str, *, json_mode: bool = False) -> ParsedFile:
     return parsed
 
 
-def _document(node: Node, index: int, text: str, json_mode: bool, parsed: ParsedFile) -> Document:
+def _document(
+    node: Node,
+    index: int,
+    text: str,
+    json_mode: bool,
+    parsed: ParsedFile,
+    lines: LineIndex | None = None,
+) -> Document:
     document = Document(root=None, index=index, text=text)
-    converter = _Converter(document, json_mode)
+    converter = _Converter(document, json_mode, lines)
     document.root = converter.convert(node)
     for message, span in converter.problems:
         parsed.findings.append(unreadable_input(parsed.path, f"invalid YAML: {message}", span))
@@ -318,7 +455,10 @@ def load_json(source: str, path: str) -> ParsedFile:
     except json.JSONDecodeError as exc:
         message, span = json_error(text, exc)
         return ParsedFile(path, findings=[unreadable_input(path, message, span)])
-    except (ValueError, RecursionError) as exc:
+    except RecursionError:
+        message = "JSON nested too deeply to analyse; not checked"
+        return ParsedFile(path, findings=[unreadable_input(path, message)])
+    except ValueError as exc:
         return ParsedFile(path, findings=[unreadable_input(path, f"invalid JSON: {exc}")])
     parsed = load_yaml(text, path, json_mode=True)
     if not parsed.findings:
@@ -343,7 +483,7 @@ def json_error(text: str, exc: json.JSONDecodeError) -> tuple[str, Span]:
         return (
             "invalid JSON: comments are not allowed in JSON (PEFT and the tools read it "
             "with json.load)",
-            Span.point(exc.lineno, exc.colno),
+            point_at(text, pos),
         )
     before = text[:pos].rstrip()
     if before.endswith(",") and text[pos : pos + 1] in ("}", "]"):
@@ -353,7 +493,7 @@ def json_error(text: str, exc: json.JSONDecodeError) -> tuple[str, Span]:
             f"'{text[pos]}' (JSON does not allow it; json.load fails)",
             Span(comma.line, comma.column, comma.line, comma.column + 1),
         )
-    return f"invalid JSON: {exc.msg}", Span.point(exc.lineno, exc.colno)
+    return f"invalid JSON: {exc.msg}", point_at(text, pos)
 
 
 _WS = re.compile(r"[ \t\n\r]*")
@@ -365,6 +505,7 @@ class _JsonReader:
     def __init__(self, text: str, document: Document) -> None:
         self.text = text
         self.doc = document
+        self.lines = LineIndex(text)
 
     def read(self) -> Value:
         value, _ = self._value(self._skip(0), 0)
@@ -375,8 +516,7 @@ class _JsonReader:
         return match.end() if match else pos
 
     def _span(self, start: int, end: int) -> Span:
-        first, last = point_at(self.text, start), point_at(self.text, end)
-        return Span(first.line, first.column, last.line, last.column)
+        return self.lines.span(start, end)
 
     def _value(self, pos: int, depth: int) -> tuple[Value, int]:
         if depth > MAX_DEPTH:
