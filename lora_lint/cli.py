@@ -43,31 +43,51 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="output format (default: github when GITHUB_ACTIONS=true, else text)",
     )
-    check.add_argument("--statistics", action="store_true",
-                       help="print the number of findings per rule instead of the findings")
-    check.add_argument("--model", metavar="ID_OR_PATH", help="base model for configs that name none")
+    check.add_argument(
+        "--statistics",
+        action="store_true",
+        help="print the number of findings per rule instead of the findings",
+    )
+    check.add_argument(
+        "--model", metavar="ID_OR_PATH", help="base model for configs that name none"
+    )
     check.add_argument("--offline", action="store_true", default=None, help="never contact the Hub")
-    check.add_argument("--trust-remote-code", action="store_true", default=None,
-                       help="allow instantiating models whose code lives in their repository")
+    check.add_argument(
+        "--trust-remote-code",
+        action="store_true",
+        default=None,
+        help="allow instantiating models whose code lives in their repository",
+    )
     check.add_argument("--cache-dir", type=Path, help="model inventory cache directory")
     check.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
     check.add_argument("--select", metavar="CODES", help="comma-separated rule codes or names")
     check.add_argument("--extend-select", metavar="CODES")
     check.add_argument("--ignore", metavar="CODES")
-    check.add_argument("--force-exclude", action="store_true",
-                       help="apply exclude settings to files passed explicitly (pre-commit)")
+    check.add_argument(
+        "--force-exclude",
+        action="store_true",
+        help="apply exclude settings to files passed explicitly (pre-commit)",
+    )
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
     check.add_argument("-q", "--quiet", action="store_true", help="only print findings")
-    check.add_argument("--fix", action="store_true",
-                       help="apply safe fixes to the files, then report what remains")
-    check.add_argument("--unsafe-fixes", action="store_true",
-                       help="also apply (with --fix/--diff) or show unsafe fixes, which change "
-                       "what trains (a misspelled target replaced by its one close candidate)")
-    check.add_argument("--diff", action="store_true",
-                       help="print the fixes as a unified diff instead of writing them "
-                       "(exit 1 when there are some)")
-    check.add_argument("--show-fixes", action="store_true",
-                       help="with --fix, list every fix applied")
+    check.add_argument(
+        "--fix", action="store_true", help="apply safe fixes to the files, then report what remains"
+    )
+    check.add_argument(
+        "--unsafe-fixes",
+        action="store_true",
+        help="also apply (with --fix/--diff) or show unsafe fixes, which change "
+        "what trains (a misspelled target replaced by its one close candidate)",
+    )
+    check.add_argument(
+        "--diff",
+        action="store_true",
+        help="print the fixes as a unified diff instead of writing them "
+        "(exit 1 when there are some)",
+    )
+    check.add_argument(
+        "--show-fixes", action="store_true", help="with --fix, list every fix applied"
+    )
 
     rule = sub.add_parser("rule", help="show a rule's documentation")
     rule.add_argument("code", nargs="?", help="rule code or name, e.g. LL001")

@@ -209,7 +209,9 @@ def _mapping(value: object) -> dict[str, float] | None:
     if not isinstance(value, dict):
         return None
     return {
-        str(k): v for k, v in value.items() if isinstance(v, (int, float)) and not isinstance(v, bool)
+        str(k): v
+        for k, v in value.items()
+        if isinstance(v, (int, float)) and not isinstance(v, bool)
     }
 
 

@@ -143,7 +143,7 @@ def apply_table(settings: Settings, table: dict[str, Any], path: Path) -> None:
             if not isinstance(value, dict) or not all(
                 isinstance(k, str) and isinstance(v, str) for k, v in value.items()
             ):
-                raise SettingsError(f"{where}: expected a table of name = \"id or path\"")
+                raise SettingsError(f'{where}: expected a table of name = "id or path"')
             settings.models = {
                 k: (str(path.parent / v) if v.startswith((".", "/")) or v.endswith(".json") else v)
                 for k, v in value.items()

@@ -96,9 +96,7 @@ def role_alternatives(entry: str, model_leaves: Sequence[str]) -> tuple[list[str
         return fused, f"this architecture fuses the {parts} projections into {fused[0]!r}"
     split_roles = [r for r, into in FUSED_INTO.items() if into == role]
     if not same and split_roles:
-        split = [
-            next((n for n in model_leaves if n in ROLE_NAMES[r]), None) for r in split_roles
-        ]
+        split = [next((n for n in model_leaves if n in ROLE_NAMES[r]), None) for r in split_roles]
         if all(split):
             names = [n for n in split if n]
             parts = "q/k/v" if role == "qkv" else "gate/up"

@@ -73,7 +73,6 @@ def _make_config(config: dict[str, Any], trust_remote_code: bool, local_dir: str
 
 def _classify(module: Any) -> tuple[str, int | None, int | None, tuple[tuple[str, object], ...]]:
     from torch import nn
-
     from transformers.pytorch_utils import Conv1D
 
     if isinstance(module, nn.Linear):
