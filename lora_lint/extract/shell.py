@@ -422,7 +422,8 @@ class Expander:
 class _Source:
     def __init__(self, text: str) -> None:
         self.text = text
-        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        # lora-lint's line convention (as libcst, the reporters and suppressions count).
+        self.starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
 
     def point(self, offset: int) -> tuple[int, int]:
         lo, hi = 0, len(self.starts) - 1
@@ -435,6 +436,8 @@ class _Source:
         return lo + 1, offset - self.starts[lo] + 1
 
     def span(self, start: int, end: int) -> Span:
+        # A word left open at the end of the file (an unterminated quote) ends there.
+        start, end = min(start, len(self.text)), min(end, len(self.text))
         first, last = self.point(start), self.point(end)
         return Span(first[0], first[1], last[0], last[1])
 

@@ -240,6 +240,12 @@ def test_alias_bomb_is_refused() -> None:
     assert finding.code == "LL000" and "aliases expand" in finding.message
 
 
+def test_large_document_without_aliases_is_no_bomb() -> None:
+    source = "target_modules: [q_proj]\ndata: [" + ", ".join(["1"] * 150_000) + "]\n"
+    parsed = load_yaml(source, "big.yaml")
+    assert parsed.findings == [] and len(parsed.documents) == 1
+
+
 @pytest.mark.parametrize(
     ("source", "line", "column"),
     [

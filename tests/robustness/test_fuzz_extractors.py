@@ -41,6 +41,7 @@ from lora_lint.diagnostics import Span
 from lora_lint.engine import Linter
 from lora_lint.extract.filecache import Unencodable, encode
 from lora_lint.extract.python import extract_python
+from lora_lint.extract.shell import extract_shell
 from lora_lint.extract.types import ExtractedConfig, FileExtraction, Located, Unresolved
 from lora_lint.extract.yaml import extract_json, extract_yaml
 from lora_lint.settings import Settings
@@ -567,6 +568,8 @@ def run_front_end(text: str, suffix: str) -> FileExtraction:
     started = time.monotonic()
     if suffix == ".py":
         result = extract_python(text, path)
+    elif suffix == ".sh":
+        result = extract_shell(text, path)
     elif suffix == ".json":
         result = extract_json(text, path)
     else:
@@ -737,6 +740,23 @@ COUNTEREXAMPLES: list[tuple[str, str, str]] = [
         "python tag on a collection",
         ".yaml",
         "lora_target_modules: !!python/object/apply:os.system ['echo']\nadapter: lora\n",
+    ),
+    (
+        "shell: a quote left open at the end of the file ended one past it",
+        ".sh",
+        "trl sft --model_name_or_path Qwen/Qwen2.5-0.5B --use_peft \\\n"
+        '  --lora_target_modules "q_6 \\\n  --lora_r 8\n',
+    ),
+    (
+        "shell: a lone CR is a line break for lora-lint's positions",
+        ".sh",
+        "swift sft \\\n    -\r-model Qwen/Qwen2.5-0.5B \\\n    --train_type lora \\\n"
+        "    --target_modules all-linear \\\n    --lora_rank 8\n",
+    ),
+    (
+        "libyaml reports a bad character's position in UTF-8 bytes, not characters",
+        ".yaml",
+        "\u0800\nmodel: Qwen/Qwen3-4B\npeft_config:\n  target_modules: all\n\x0c",
     ),
     (
         "NaN is unequal to itself: compare extractions as JSON text",

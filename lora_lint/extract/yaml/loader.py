@@ -307,8 +307,11 @@ def _error_span(exc: yaml.YAMLError, text: str) -> Span:
             return point_at(text, index)
         return Span.point(mark.line + 1, mark.column + 1)
     position = getattr(exc, "position", None)
-    if isinstance(position, int):
-        return point_at(text, position)
+    if isinstance(position, int):  # a ReaderError: libyaml counts UTF-8 bytes there
+        if LOADER is not yaml.SafeLoader:
+            head = text.encode("utf-8", "surrogatepass")[:position]
+            position = len(head.decode("utf-8", "ignore"))
+        return point_at(text, min(position, len(text)))
     return Span.point()
 
 
@@ -343,6 +346,34 @@ def nesting_problem(text: str) -> Span | None:
     return None
 
 
+def _children(item: Value | None) -> list[Value]:
+    inner = item.value if isinstance(item, Located) else None
+    if isinstance(inner, dict):
+        return list(inner.values())
+    return inner if isinstance(inner, list) else []
+
+
+def distinct_values(value: Value | None) -> int:
+    """Values in the tree, each shared (aliased) value counted once."""
+    seen: set[int] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if id(item) not in seen:
+            seen.add(id(item))
+            stack.extend(_children(item))
+    return len(seen)
+
+
+def alias_bomb(value: Value | None) -> bool:
+    """Whether following the aliases adds more than :data:`MAX_EXPANDED_VALUES` values.
+
+    A large file without aliases is not one: only the expansion counts.
+    """
+    limit = distinct_values(value) + MAX_EXPANDED_VALUES
+    return expanded_size(value, limit) > limit
+
+
 def expanded_size(value: Value | None, limit: int = MAX_EXPANDED_VALUES) -> int:
     """Values in the tree once aliases are expanded (shared values counted every time).
 
@@ -356,9 +387,7 @@ def expanded_size(value: Value | None, limit: int = MAX_EXPANDED_VALUES) -> int:
         if key in sizes:
             return sizes[key]
         total = 1
-        inner = item.value if isinstance(item, Located) else None
-        children = list(inner.values()) if isinstance(inner, dict) else inner
-        for child in children if isinstance(children, list) else ():
+        for child in _children(item):
             total += size(child)
             if total > limit:
                 break
@@ -403,7 +432,7 @@ def load_yaml(source: str, path: str, *, json_mode: bool = False) -> ParsedFile:
     try:
         for index, node in enumerate(_compose(text)):
             document = _document(node, index, text, json_mode, parsed, lines)
-            if expanded_size(document.root) > MAX_EXPANDED_VALUES:
+            if alias_bomb(document.root):
                 span = point_at(text, node.start_mark.index)
                 parsed.findings.append(
                     unreadable_input(
