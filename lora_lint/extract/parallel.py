@@ -25,9 +25,9 @@ workers (1: serial), for benchmarks and debugging.
 from __future__ import annotations
 
 import contextlib
+import json
 import multiprocessing
 import os
-import pickle
 import sys
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lora_lint.extract.filecache import FileCache, recording
+from lora_lint.extract.filecache import FileCache, decode, encode, recording
 from lora_lint.extract.prefilter import needs_parse
 from lora_lint.extract.types import FileExtraction
 
@@ -154,11 +154,11 @@ def _worker(share: list[int], jobs: Sequence[Job], project_root: Path | None, ou
     """
     for i in share:
         try:
-            data = pickle.dumps(run_job(jobs[i], project_root))
-        except Exception:  # unpicklable: the parent extracts this file itself
+            data = json.dumps(encode(run_job(jobs[i], project_root)))
+        except Exception:  # not encodable: the parent extracts this file itself
             continue
         tmp = os.path.join(out, f"{i}.tmp")
-        with open(tmp, "wb") as fh:
+        with open(tmp, "w", encoding="utf-8") as fh:
             fh.write(data)
         os.replace(tmp, os.path.join(out, f"{i}.res"))
 
@@ -173,8 +173,8 @@ def _run_pool(
     """Extract ``jobs`` in ``workers`` forked processes, each with a fixed share.
 
     ``on_outcome`` sees results as they arrive and may keep this process busy meanwhile.
-    The files of a worker that dies are extracted here afterwards. (The results are
-    pickled by our own forked children into a private temporary directory.)
+    The files of a worker that dies are extracted here afterwards. Results travel as JSON
+    through the extraction cache's codec (never pickle) in a private temporary directory.
     """
     import tempfile
     from multiprocessing.connection import wait
@@ -194,8 +194,12 @@ def _run_pool(
         def collect() -> None:
             for entry in os.scandir(out):
                 if entry.name.endswith(".res") and int(entry.name[:-4]) not in done:
-                    with open(entry.path, "rb") as fh:
-                        result = pickle.loads(fh.read())
+                    try:
+                        with open(entry.path, encoding="utf-8") as fh:
+                            outcome, deps = decode(json.load(fh))
+                    except (OSError, ValueError, KeyError, TypeError):
+                        continue  # unreadable result: extracted here afterwards
+                    result = (outcome, deps)
                     done[int(entry.name[:-4])] = result
                     _notify(on_outcome, [result[0]])
 
@@ -210,7 +214,7 @@ def _run_pool(
                     process.kill()
                 process.join()
     for index in range(len(jobs)):
-        if index not in done:  # its worker died, or the result could not be pickled
+        if index not in done:  # its worker died, or the result could not be encoded
             done[index] = run_job(jobs[index], project_root)
     return [done[i] for i in range(len(jobs))]
 
