@@ -358,15 +358,91 @@ def config_error(options: PeftOptions) -> tuple[str, str] | None:
     return None
 
 
-def _simulate(
+class Matcher:
+    """PEFT's per-module matching for one set of options, with what does not depend on the
+    targets computed once: exclusions (``exclude_modules``, ``modules_to_save``) and a
+    leaf-name index, so checking one entry costs its candidates, not the whole model.
+
+    Every verdict (the whole config in :func:`simulate`, one entry in
+    :mod:`lora_lint.match.verdicts`) goes through :meth:`matches`, so both see the same
+    ``check_target_module_exists``.
+    """
+
+    def __init__(self, options: PeftOptions, inventory: ModelInventory) -> None:
+        self.options = options
+        self.inventory = inventory
+        self.by_leaf: dict[str, list[int]] = {}
+        for index, module in enumerate(inventory.modules):
+            self.by_leaf.setdefault(module.leaf, []).append(index)
+        self._excluded: list[int] | None = None
+
+    @property
+    def excluded(self) -> list[int]:
+        """Indices of the modules PEFT skips before looking at the targets."""
+        if self._excluded is None:
+            self._excluded = [
+                i for i, m in enumerate(self.inventory.modules) if is_excluded(self.options, m.name)
+            ]
+        return self._excluded
+
+    def matches(self, targets: str | Sequence[str] | None) -> list[int]:
+        """Indices (model order) of the modules ``check_target_module_exists`` accepts."""
+        options = self.options
+        if targets is None:
+            return []
+        modules = self.inventory.modules
+        excluded = set(self.excluded)
+        if isinstance(targets, str):
+            compiled = re.compile(targets)
+            return [
+                i
+                for i, m in enumerate(modules)
+                if i not in excluded and compiled.fullmatch(m.name) is not None
+            ]
+        wanted = set(targets)
+        found: set[int] = set()
+        for target in wanted:
+            for i in self.by_leaf.get(target.rsplit(".", 1)[-1], ()):
+                if i in excluded or i in found:
+                    continue
+                name = modules[i].name
+                if name in wanted or (
+                    name.endswith("." + target) and passes_layer_filter(options, name)
+                ):
+                    found.add(i)
+        return sorted(found)
+
+
+@dataclass
+class Reach:
+    """What a config's targets select before PEFT checks what it can wrap.
+
+    ``simulate`` raises on top of this (unsupported modules, ParamWrapper limits, nothing
+    targeted); per-entry verdicts read it directly, so an entry's reach never depends on
+    an error another entry causes.
+    """
+
+    options: PeftOptions
+    modules: list[ModuleInfo] = field(default_factory=list)
+    #: Direct parameters ``target_parameters`` (after the MoE rewrite) selects.
+    parameters: list[tuple[str, str, tuple[int, ...]]] = field(default_factory=list)
+    excluded: list[str] = field(default_factory=list)
+    #: Modules neither excluded nor matched (PEFT's error variant depends on it).
+    unmatched: int = 0
+
+
+def reach(
     options: PeftOptions,
     inventory: ModelInventory,
     defaults: str | Sequence[str] | None,
     result: Injection,
-) -> None:
-    problem = config_error(options)
-    if problem:
-        raise PeftRaised(*problem)
+    matcher: Matcher | None = None,
+) -> Reach:
+    """PEFT's rewrites (MoE, defaults, ``all-linear``), then matching: no wrap checks.
+
+    Raises :class:`PeftRaised` only for what PEFT raises before matching (a half fused
+    pair, no default targets).
+    """
     options = _convert_moe(options, inventory, result)
     if options.target_modules is None:
         if defaults is not None:
@@ -380,33 +456,67 @@ def _simulate(
             )
     if is_all_linear(options.target_modules):
         options = replace(options, target_modules=all_linear_names(inventory, options.task_type))
+    if matcher is None or matcher.options != _match_view(options):
+        matcher = Matcher(_match_view(options), inventory)
+    out = Reach(options)
+    modules = inventory.modules
+    out.excluded = [modules[i].name for i in matcher.excluded]
+    if not (options.target_modules is None and options.target_parameters is not None):
+        out.modules = [modules[i] for i in matcher.matches(options.target_modules)]
+    out.unmatched = len(modules) - len(out.excluded) - len(out.modules)
+    wanted = set(options.target_parameters or [])
+    if wanted:
+        out.parameters = [
+            (module_name, key, shape)
+            for module_name, key, shape in inventory.parameters
+            if key in wanted or any(key.endswith("." + t) for t in wanted)
+        ]
+    return out
+
+
+def _match_view(options: PeftOptions) -> PeftOptions:
+    """The options matching reads besides the targets (a Matcher can be shared on them)."""
+    return PeftOptions(
+        exclude_modules=options.exclude_modules,
+        modules_to_save=options.modules_to_save,
+        task_type=options.task_type,
+        layers_to_transform=options.layers_to_transform,
+        layers_pattern=options.layers_pattern,
+    )
+
+
+def matcher_for(options: PeftOptions, inventory: ModelInventory) -> Matcher:
+    return Matcher(_match_view(options), inventory)
+
+
+def _simulate(
+    options: PeftOptions,
+    inventory: ModelInventory,
+    defaults: str | Sequence[str] | None,
+    result: Injection,
+) -> None:
+    problem = config_error(options)
+    if problem:
+        raise PeftRaised(*problem)
+    found = reach(options, inventory, defaults, result)
+    options = found.options
     result.effective = options
-    targets = options.target_modules
-    check_targets: str | Sequence[str] = targets if targets is not None else []
-    unmatched = 0
-    targeted_set: set[str] = set()
-    for module in inventory.modules:
-        verdict = _check_target(options, check_targets, module.name)
-        if verdict is None:
-            result.excluded.append(module.name)
-            continue
-        if not verdict:
-            unmatched += 1
-            continue
+    result.excluded = list(found.excluded)
+    for module in found.modules:
         result.targeted.append(module.name)
-        targeted_set.add(module.name)
         _check_wrappable(options, inventory, module)
         rank_and_alpha(options, module.name)
         # LoRA's dispatcher rewrites config.fan_in_fan_out in place for every module it
         # wraps (Linear -> False, transformers Conv1D -> True); ParamWrapper reads the result.
         if options.peft_type in PARAMETER_METHODS and module.kind in LINEAR_KINDS:
             options = replace(options, fan_in_fan_out=module.kind == HF_CONV1D)
+    targeted_set = set(result.targeted)
 
     if options.target_parameters:
-        _inject_parameters(options, inventory, targeted_set, result)
+        _inject_parameters(options, found.parameters, inventory, targeted_set, result)
 
     if not result.targeted and not result.targeted_parameters:
-        _raise_nothing_targeted(options, result.excluded, unmatched)
+        _raise_nothing_targeted(options, result.excluded, found.unmatched)
     if options.bias == "lora":
         raise PeftRaised("bias-lora", "Requested bias: lora, is not implemented.")
     _apply_modules_to_save(options, inventory, result)
@@ -454,13 +564,14 @@ def _check_wrappable(options: PeftOptions, inventory: ModelInventory, module: Mo
 
 
 def _inject_parameters(
-    options: PeftOptions, inventory: ModelInventory, targeted: set[str], result: Injection
+    options: PeftOptions,
+    matched: list[tuple[str, str, tuple[int, ...]]],
+    inventory: ModelInventory,
+    targeted: set[str],
+    result: Injection,
 ) -> None:
     """``_inject_parameters``: wrap each matching direct parameter in lora.ParamWrapper."""
-    wanted = sorted(set(options.target_parameters or []))
-    for module_name, key, shape in inventory.parameters:
-        if not (key in wanted or any(key.endswith("." + t) for t in wanted)):
-            continue
+    for module_name, key, shape in matched:
         if module_name == "":
             raise PeftRaised(
                 "top-level-parameter",
@@ -597,46 +708,3 @@ def _raise_nothing_targeted(options: PeftOptions, excluded: list[str], unmatched
         "No modules were targeted for adaptation. This might be caused by a combination of "
         "mismatched target modules and excluded modules.",
     )
-
-
-@dataclass
-class EntryReport:
-    """How one ``target_modules`` entry fares on its own (PEFT only checks the union)."""
-
-    entry: str
-    #: Modules the entry names (exact or suffix; fullmatch for a regex), before filters.
-    matches: list[ModuleInfo] = field(default_factory=list)
-    #: ... after exclusions, modules_to_save and the layer filter.
-    effective: list[ModuleInfo] = field(default_factory=list)
-    #: Effective matches the method cannot wrap (PEFT raises on the first).
-    unsupported: list[ModuleInfo] = field(default_factory=list)
-    regex_error: str | None = None
-
-
-def report_entry(
-    options: PeftOptions, inventory: ModelInventory, entry: str, *, regex: bool = False
-) -> EntryReport:
-    rep = EntryReport(entry)
-    if regex:
-        try:
-            compiled = re.compile(entry)
-        except re.error as exc:
-            rep.regex_error = str(exc)
-            return rep
-        raw = [m for m in inventory.modules if compiled.fullmatch(m.name)]
-    else:
-        raw = [m for m in inventory.modules if entry_matches(m.name, entry)]
-    rep.matches = raw
-    targets: str | list[str] = entry if regex else [entry]
-    for module in raw:
-        try:
-            if is_excluded(options, module.name) or not target_matches(
-                options, targets, module.name
-            ):
-                continue
-        except re.error:
-            continue
-        rep.effective.append(module)
-        if not can_wrap(module, options.peft_type):
-            rep.unsupported.append(module)
-    return rep
