@@ -52,6 +52,15 @@ def method_name(peft_type: str) -> str:
     return METHOD_NAMES.get(peft_type.upper(), peft_type)
 
 
+def judged_method(peft_type: str) -> bool:
+    """Whether lora-lint models ``peft_type``: its matching, defaults and what it can wrap.
+
+    Other methods (LN-Tuning wraps norms by design, AdaptionPrompt names an attention
+    module, prompt methods have no targets...) are never judged with LoRA's rules.
+    """
+    return peft_type.upper() in SUPPORTED_KINDS
+
+
 def supported_kinds(peft_type: str) -> frozenset[str]:
     """Kinds ``peft_type`` can wrap; unknown methods are assumed to be LoRA-like."""
     return SUPPORTED_KINDS.get(peft_type.upper(), _LORA)

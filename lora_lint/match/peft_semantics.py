@@ -504,7 +504,7 @@ def _simulate(
     result.excluded = list(found.excluded)
     for module in found.modules:
         result.targeted.append(module.name)
-        _check_wrappable(options, inventory, module)
+        check_wrappable(options, inventory, module)
         rank_and_alpha(options, module.name)
         # LoRA's dispatcher rewrites config.fan_in_fan_out in place for every module it
         # wraps (Linear -> False, transformers Conv1D -> True); ParamWrapper reads the result.
@@ -533,7 +533,7 @@ def _simulate(
             result.unmatched_pattern_keys[attr] = sorted(missing)
 
 
-def _check_wrappable(options: PeftOptions, inventory: ModelInventory, module: ModuleInfo) -> None:
+def check_wrappable(options: PeftOptions, inventory: ModelInventory, module: ModuleInfo) -> None:
     if (
         options.peft_type in _LORA_LIKE
         and inventory.model_type in MAMBA_MODEL_TYPES

@@ -34,6 +34,18 @@ FUSED_INTO: dict[str, str] = {
 }
 
 
+#: Roles of the feed-forward block (routed experts included).
+MLP_ROLES = frozenset({"gate", "up", "down", "gate_up"})
+_ATTENTION_ROLES = frozenset({"query", "key", "value", "qkv", "attn_out"})
+
+
+def same_family(entry: str, candidate: str) -> bool:
+    """False when one name is an attention projection and the other a feed-forward one:
+    ``up_proj`` is never "almost" ``k_proj``, however close the spelling."""
+    roles = {role_of(entry), role_of(candidate)}
+    return not (roles & MLP_ROLES and roles & _ATTENTION_ROLES)
+
+
 def levenshtein(a: str, b: str) -> int:
     """Edit distance (insertions, deletions, substitutions), for "did you mean"."""
     if len(a) < len(b):

@@ -17,7 +17,8 @@ from typing import ClassVar
 
 from lora_lint.diagnostics import Finding, Severity, Span
 from lora_lint.extract.types import ExtractedConfig, Located, ModelRef, Unresolved, to_plain
-from lora_lint.match.peft_semantics import Injection, PeftOptions, simulate
+from lora_lint.match.peft_semantics import Injection, PeftOptions
+from lora_lint.match.verdicts import ConfigVerdict, EntryVerdict, judge
 from lora_lint.models.inventory import ModelInventory
 from lora_lint.models.resolve import ResolutionFailure, ResolvedModel
 
@@ -65,18 +66,64 @@ class ConfigContext:
     #: Why the inventory could not be built (the model resolved but transformers failed).
     inventory_error: str | None = None
     options: PeftOptions = field(default_factory=PeftOptions)
-    _injection: Injection | None = field(default=None, repr=False)
+    _verdict: ConfigVerdict | None = field(default=None, repr=False)
     #: The run's cache directory (None: caching disabled), for data derived from libraries.
     cache_dir: Path | None = None
 
     @property
     def injection(self) -> Injection | None:
-        """What get_peft_model would do (None when the model or the targets are unknown)."""
+        """What get_peft_model would do with the whole config (None when the model, the
+        method or any matching option is unknown: then nothing is claimed about it)."""
+        if not self.fully_known or self.verdict is None:
+            return None
+        return self.verdict.injection
+
+    @property
+    def verdict(self) -> ConfigVerdict | None:
+        """Every entry's status from the one PEFT model (None: not judged).
+
+        None when the model or the targets are unknown, or the PEFT method is one lora-lint
+        does not model: such configs are never judged with LoRA's rules.
+        """
         if self.inventory is None or isinstance(self.config.target_modules, Unresolved):
             return None
-        if self._injection is None:
-            self._injection = simulate(self.options, self.inventory)
-        return self._injection
+        if self._verdict is None:
+            self._verdict = judge(self.options, self.inventory)
+        return self._verdict
+
+    def entries(self, option: str = "target_modules") -> Iterator[tuple[Located, EntryVerdict]]:
+        """(written item, verdict) for each entry of ``option`` that has a verdict."""
+        verdict = self.verdict
+        if verdict is None:
+            return
+        verdicts = {
+            "target_modules": verdict.targets,
+            "target_parameters": verdict.target_parameters,
+            "modules_to_save": verdict.modules_to_save,
+            "exclude_modules": verdict.exclude_modules,
+        }[option]
+        value = self.config.options.get(option)
+        if not isinstance(value, Located):
+            return
+        # The judged options keep only the string entries (see ``options_of``), in order.
+        written = [value] if isinstance(value.value, str) else string_items(value)
+        by_index = {v.index: v for v in verdicts}
+        for index, item in enumerate(written):
+            found = by_index.get(index)
+            if found is not None and found.entry == str(item.value):
+                yield item, found
+
+    @property
+    def fully_known(self) -> bool:
+        """Every entry of the matching options is a known value (claims about the whole
+        config, such as "PEFT raises", need all of them)."""
+        for name in ("target_modules", "exclude_modules", "modules_to_save", "target_parameters"):
+            value = self.config.options.get(name)
+            if isinstance(value, Unresolved):
+                return False
+            if isinstance(value, Located) and any(isinstance(v, Unresolved) for v in value.items):
+                return False
+        return True
 
     def span_of(self, option: str) -> Span:
         """Where an option's value is written (falls back to the key, then the config)."""

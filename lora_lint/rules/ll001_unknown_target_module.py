@@ -8,9 +8,17 @@ from collections.abc import Iterator, Sequence
 from lora_lint.diagnostics import Finding, Severity
 from lora_lint.extract.types import Located
 from lora_lint.fix.edits import replace_fix
-from lora_lint.match.peft_semantics import is_all_linear, report_entry
-from lora_lint.match.suggest import close_names, levenshtein, role_alternatives, role_of
-from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid, string_items
+from lora_lint.match.peft_semantics import is_all_linear
+from lora_lint.match.suggest import (
+    MLP_ROLES,
+    close_names,
+    levenshtein,
+    role_alternatives,
+    role_of,
+    same_family,
+)
+from lora_lint.match.verdicts import Status, reachable_leaf_names, reaches
+from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid
 
 
 class UnknownTargetModule(Rule):
@@ -79,12 +87,19 @@ class UnknownTargetModule(Rule):
 
     def check(self, ctx: ConfigContext) -> Iterator[Finding]:
         target = ctx.config.target_modules
-        items = string_items(target)
-        inventory = ctx.inventory
         #: Entries are pieces of a comma-separated string (written bare, without quotes).
         split = isinstance(target, Located) and target.split_from_string
-        for item in items:
-            entry = str(item.value)
+        if isinstance(target, Located) and isinstance(target.value, str):
+            return  # a string is one regex: LL003 reports it
+        verdict = ctx.verdict
+        inventory = ctx.inventory
+        if verdict is None or inventory is None:
+            return
+        reaching = [v for _, v in ctx.entries() if not v.reaches_nothing]
+        for item, entry_verdict in ctx.entries():
+            if entry_verdict.status is not Status.NOTHING:
+                continue
+            entry = entry_verdict.entry
             if is_all_linear(entry):
                 yield self.finding(
                     ctx,
@@ -98,55 +113,100 @@ class UnknownTargetModule(Rule):
                     path=item.path,
                 )
                 continue
-            if inventory is None or _left_to_tool_rule(ctx, entry):
+            if _left_to_tool_rule(ctx, entry):
                 continue
-            rep = report_entry(ctx.options, inventory, entry)
-            if rep.matches:
+            consequence = (
+                "PEFT silently skips it and adapts only the other entries"
+                if reaching
+                else "PEFT raises 'Target modules ... not found in the base model'"
+            )
+            yield from self._unknown(ctx, item, entry, split, consequence)
+        for item, entry_verdict in ctx.entries("target_parameters"):
+            if entry_verdict.status is not Status.NOTHING:
                 continue
-            cleaned = cleaned_name(entry)
-            if cleaned and report_entry(ctx.options, inventory, cleaned).matches:
-                finding = self.finding(
-                    ctx,
-                    item.span,
-                    f"{entry!r} matches no module of {ctx.model_label} because of the stray "
-                    f"punctuation around it; did you mean {cleaned!r}?",
-                    target=entry,
-                    suggestion=[cleaned],
-                    help="quotes, commas, brackets or spaces left in a name by shell quoting "
-                    "or a copied list are part of the name; PEFT compares names literally",
-                    path=item.path,
-                )
-                yield _with_fix(finding, item, cleaned, split)
-                continue
-            leaves = inventory.wrappable_leaf_names
-            alternatives, why = role_alternatives(entry.rsplit(".", 1)[-1], leaves)
-            candidates = _dotted_candidates(entry, inventory.names) if "." in entry else leaves
-            suggestions = list(dict.fromkeys([*alternatives, *close_names(entry, candidates)]))
-            message = f"{entry!r} matches no module of {ctx.model_label}"
-            if len(alternatives) > 1:
-                message += f"; use {', '.join(repr(a) for a in alternatives)} instead"
-            elif suggestions:
+            entry = entry_verdict.entry
+            keys = [key for _, key, _ in inventory.parameters]
+            suggestions = close_names(entry, _dotted_candidates(entry, keys))
+            message = f"target_parameters entry {entry!r} matches no parameter of {ctx.model_label}"
+            if suggestions:
                 message += f"; did you mean {suggestions[0]!r}?"
-            others = [str(i.value) for i in items if i is not item]
-            if any(report_entry(ctx.options, inventory, o).matches for o in others):
-                consequence = "PEFT silently skips it and adapts only the other entries"
-            else:
-                consequence = "PEFT raises 'Target modules ... not found in the base model'"
-            hint = f"{why}; " if why else ""
-            finding = self.finding(
+            yield self.finding(
                 ctx,
                 item.span,
                 message,
                 target=entry,
                 suggestion=suggestions,
-                help=f"{hint}{consequence}. Run `lora-lint inspect {ctx.model_id}` "
-                "to list the real module names",
+                help="an entry matches a parameter's full name or a dot-bounded suffix of it "
+                "(e.g. 'experts.gate_up_proj'); PEFT only warns when none of them matches",
                 path=item.path,
             )
-            fixed = fix_candidate(entry, candidates, suggestions)
-            if fixed is not None and report_entry(ctx.options, inventory, fixed).matches:
-                finding = _with_fix(finding, item, fixed, split)
-            yield finding
+
+    def _unknown(
+        self, ctx: ConfigContext, item: Located, entry: str, split: bool, consequence: str
+    ) -> Iterator[Finding]:
+        inventory = ctx.inventory
+        assert inventory is not None
+        cleaned = cleaned_name(entry)
+        if cleaned and reaches(ctx.options, inventory, cleaned):
+            finding = self.finding(
+                ctx,
+                item.span,
+                f"{entry!r} matches no module of {ctx.model_label} because of the stray "
+                f"punctuation around it; did you mean {cleaned!r}?",
+                target=entry,
+                suggestion=[cleaned],
+                help="quotes, commas, brackets or spaces left in a name by shell quoting "
+                "or a copied list are part of the name; PEFT compares names literally",
+                path=item.path,
+            )
+            yield _with_fix(finding, item, cleaned, split)
+            return
+        accepted = reachable_leaf_names(ctx.options, inventory)
+        alternatives, why = role_alternatives(entry.rsplit(".", 1)[-1], accepted)
+        candidates = _dotted_candidates(entry, inventory.names) if "." in entry else accepted
+        close = [c for c in close_names(entry, candidates) if same_family(entry, c)]
+        suggestions = list(dict.fromkeys([*alternatives, *close]))
+        experts = expert_hint(ctx, entry)
+        message = f"{entry!r} matches no module of {ctx.model_label}"
+        if len(alternatives) > 1:
+            message += f"; use {', '.join(repr(a) for a in alternatives)} instead"
+        elif suggestions:
+            message += f"; did you mean {suggestions[0]!r}?"
+        elif experts:
+            message += f"; {experts[0]}"
+        hint = f"{why}; " if why else ""
+        if experts and len(experts) > 1:
+            hint += f"{experts[1]}; "
+        finding = self.finding(
+            ctx,
+            item.span,
+            message,
+            target=entry,
+            suggestion=suggestions,
+            help=f"{hint}{consequence}. Run `lora-lint inspect {ctx.model_id}` "
+            "to list the real module names",
+            path=item.path,
+        )
+        fixed = fix_candidate(entry, candidates, suggestions)
+        if fixed is not None and reaches(ctx.options, inventory, fixed):
+            finding = _with_fix(finding, item, fixed, split)
+        yield finding
+
+
+def expert_hint(ctx: ConfigContext, entry: str) -> tuple[str, ...]:
+    """Advice for an MLP name on a model whose routed experts are fused parameters."""
+    verdict = ctx.verdict
+    inventory = ctx.inventory
+    if verdict is None or inventory is None or not verdict.frozen_experts:
+        return ()
+    if role_of(entry) not in MLP_ROLES:
+        return ()
+    leaves = sorted({k.rsplit(".", 1)[-1] for k in verdict.frozen_experts})
+    params = ", ".join(repr(f"experts.{leaf}") for leaf in leaves)
+    return (
+        f"the routed experts are fused parameters: use target_parameters=[{params}]",
+        "target_parameters needs lora_dropout=0",
+    )
 
 
 def fix_candidate(entry: str, candidates: Sequence[str], suggestions: Sequence[str]) -> str | None:

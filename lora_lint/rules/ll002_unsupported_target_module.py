@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from lora_lint.diagnostics import Finding, Severity, Span
-from lora_lint.extract.types import Located
 from lora_lint.match.methods import can_wrap, method_name, supported_label
-from lora_lint.match.peft_semantics import is_all_linear, report_entry
+from lora_lint.match.verdicts import Status
 from lora_lint.models.inventory import ModelInventory, ModuleInfo
-from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid, string_items
+from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid
 
 
 class UnsupportedTargetModule(Rule):
@@ -61,23 +60,12 @@ class UnsupportedTargetModule(Rule):
 
     def check(self, ctx: ConfigContext) -> Iterator[Finding]:
         inventory = ctx.inventory
-        target = ctx.config.target_modules
-        if inventory is None or not isinstance(target, Located):
+        if inventory is None:
             return
-        if isinstance(target.value, str):
-            if is_all_linear(target.value):
-                return
-            rep = report_entry(ctx.options, inventory, target.value, regex=True)
-            if rep.unsupported:
+        for item, verdict in ctx.entries():
+            if verdict.status is Status.UNSUPPORTED and verdict.raises == "unsupported":
                 yield self._finding(
-                    ctx, target.span, target.value, rep.unsupported, inventory, target.path
-                )
-            return
-        for item in string_items(target):
-            rep = report_entry(ctx.options, inventory, str(item.value))
-            if rep.unsupported:
-                yield self._finding(
-                    ctx, item.span, str(item.value), rep.unsupported, inventory, item.path
+                    ctx, item.span, verdict.entry, list(verdict.unsupported), inventory, item.path
                 )
 
     def _finding(

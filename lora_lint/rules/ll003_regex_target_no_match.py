@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 from lora_lint.diagnostics import Finding, Severity
 from lora_lint.extract.types import Located
-from lora_lint.match.peft_semantics import is_all_linear, report_entry
+from lora_lint.match.peft_semantics import is_all_linear
+from lora_lint.match.verdicts import Status
 from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid
 
 _NAME_LIST = re.compile(r"^\s*[\w.\-]+(\s*,\s*[\w.\-]+)+\s*,?\s*$")
@@ -110,10 +111,10 @@ class RegexTargetNoMatch(Rule):
             )
             return
         inventory = ctx.inventory
-        if inventory is None:
+        verdict = ctx.verdict
+        if inventory is None or verdict is None or not verdict.targets:
             return
-        rep = report_entry(ctx.options, inventory, pattern, regex=True)
-        if rep.matches:
+        if verdict.targets[0].status is not Status.NOTHING:
             return
         partial = [m.name for m in inventory.modules if re.search(pattern, m.name)]
         if _BARE_NAME.match(pattern):

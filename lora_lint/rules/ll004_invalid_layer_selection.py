@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from dataclasses import replace
 
 from lora_lint.diagnostics import Finding, Severity
 from lora_lint.extract.types import Located
-from lora_lint.match.peft_semantics import is_excluded, layer_index
 from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid
 
 
@@ -137,31 +134,22 @@ class InvalidLayerSelection(Rule):
     def _check_indices(self, ctx: ConfigContext) -> Iterator[Finding]:
         inventory = ctx.inventory
         assert inventory is not None
-        options = ctx.options
-        targets = options.target_modules
-        if not isinstance(targets, (list, tuple)):
+        verdict = ctx.verdict
+        if verdict is None or not isinstance(ctx.options.target_modules, (list, tuple)):
             return
-        pattern = options.layers_pattern
-        free = replace(options, layers_to_transform=None, layers_pattern=None)
-        try:
-            suffix_matches = [
-                m.name
-                for m in inventory.modules
-                if m.name not in targets
-                and any(m.name.endswith("." + t) for t in targets)
-                and not is_excluded(free, m.name)
-            ]
-            indices = {i for n in suffix_matches if (i := layer_index(n, pattern)) is not None}
-        except re.error as exc:
+        pattern = ctx.options.layers_pattern
+        if verdict.layers_error is not None:
             yield self.finding(
                 ctx,
                 ctx.span_of("layers_pattern"),
-                f"`layers_pattern` is not a valid regular expression fragment ({exc})",
+                "`layers_pattern` is not a valid regular expression fragment "
+                f"({verdict.layers_error})",
                 path=ctx.path_of("layers_pattern"),
             )
             return
-        if suffix_matches and not indices:
-            yield self._no_index(ctx, suffix_matches[0], pattern)
+        indices = set(verdict.layer_indices)
+        if verdict.unindexed_example and not indices:
+            yield self._no_index(ctx, verdict.unindexed_example, pattern)
             return
         value = ctx.config.options.get("layers_to_transform")
         assert isinstance(value, Located)

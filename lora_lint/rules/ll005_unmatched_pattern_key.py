@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from lora_lint.diagnostics import Finding, Severity
 from lora_lint.extract.types import Located
-from lora_lint.match.peft_semantics import pattern_key
 from lora_lint.match.suggest import close_names
+from lora_lint.match.verdicts import Status
 from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid
 
 
@@ -68,45 +67,42 @@ class UnmatchedPatternKey(Rule):
 
     def check(self, ctx: ConfigContext) -> Iterator[Finding]:
         injection = ctx.injection
-        if injection is None or injection.error:
+        verdict = ctx.verdict
+        inventory = ctx.inventory
+        if injection is None or verdict is None or inventory is None:
             return
         adapted = injection.targeted + injection.targeted_parameters
-        inventory = ctx.inventory
-        assert inventory is not None
-        for option in ("rank_pattern", "alpha_pattern"):
+        leaves = sorted({n.rsplit(".", 1)[-1] for n in adapted})
+        for key_verdict in verdict.pattern_keys:
+            option, key = key_verdict.option, key_verdict.entry
             value = ctx.config.options.get(option)
-            if not isinstance(value, Located) or not isinstance(value.value, dict):
+            if not isinstance(value, Located):
                 continue
-            key_spans = value.key_spans or {}
-            for key in value.value:
-                span = key_spans.get(key, value.span)
-                try:
-                    if any(pattern_key([key], name) for name in adapted):
-                        continue
-                except re.error as exc:
-                    yield self.finding(
-                        ctx,
-                        span,
-                        f"{option} key {key!r} is not a valid regex ({exc})",
-                        target=key,
-                        path=value.path,
-                    )
-                    continue
-                leaves = sorted({n.rsplit(".", 1)[-1] for n in adapted})
-                exists = any(pattern_key([key], m.name) for m in inventory.modules)
-                why = (
-                    "it names modules that are not adapted"
-                    if exists
-                    else f"no module of {ctx.model_label} ends with it"
-                )
+            span = (value.key_spans or {}).get(key, value.span)
+            if key_verdict.status is Status.INVALID:
                 yield self.finding(
                     ctx,
                     span,
-                    f"{ctx.option_key(option)} key {key!r} matches no adapted module or "
-                    f"parameter ({why}), so the default "
-                    f"{'rank' if option == 'rank_pattern' else 'alpha'} applies",
+                    f"{option} key {key!r} is not a valid regex ({key_verdict.detail})",
                     target=key,
-                    suggestion=close_names(key, leaves),
-                    help=f"adapted modules end with: {', '.join(leaves[:8])}",
                     path=value.path,
                 )
+                continue
+            if key_verdict.status is not Status.NOTHING:
+                continue
+            why = (
+                "it names modules that are not adapted"
+                if key_verdict.named
+                else f"no module of {ctx.model_label} ends with it"
+            )
+            yield self.finding(
+                ctx,
+                span,
+                f"{ctx.option_key(option)} key {key!r} matches no adapted module or "
+                f"parameter ({why}), so the default "
+                f"{'rank' if option == 'rank_pattern' else 'alpha'} applies",
+                target=key,
+                suggestion=close_names(key, leaves),
+                help=f"adapted modules end with: {', '.join(leaves[:8])}",
+                path=value.path,
+            )

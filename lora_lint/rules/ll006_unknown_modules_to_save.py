@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from dataclasses import replace
 
 from lora_lint.diagnostics import Finding, Severity
-from lora_lint.match.peft_semantics import SEQ_CLS_HEAD_NAMES, simulate
+from lora_lint.match.peft_semantics import SEQ_CLS_HEAD_NAMES
 from lora_lint.match.suggest import close_names
-from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid, short_list, string_items
+from lora_lint.match.verdicts import Status
+from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid, short_list
 
 
 class UnknownModulesToSave(Rule):
@@ -67,21 +66,16 @@ class UnknownModulesToSave(Rule):
     def check(self, ctx: ConfigContext) -> Iterator[Finding]:
         inventory = ctx.inventory
         injection = ctx.injection
-        if inventory is None or injection is None:
-            return
-        value = ctx.config.options.get("modules_to_save")
-        items = string_items(value)
-        if not items:
+        if inventory is None:
             return
         names = inventory.names + list(inventory.aliases)
         leaves = list(dict.fromkeys(n.rsplit(".", 1)[-1] for n in names))
         key = ctx.option_key("modules_to_save")
-        for item in items:
-            entry = str(item.value)
+        for item, verdict in ctx.entries("modules_to_save"):
+            entry = verdict.entry
             if entry in SEQ_CLS_HEAD_NAMES and (ctx.options.task_type or "").upper() == "SEQ_CLS":
                 continue
-            saved = [n for n in names if n.endswith(entry)]
-            if not saved:
+            if verdict.status is Status.NOTHING:
                 near = close_names(entry, leaves)
                 hint = f"; did you mean {near[0]!r}?" if near else ""
                 yield self.finding(
@@ -95,8 +89,10 @@ class UnknownModulesToSave(Rule):
                     path=item.path,
                 )
                 continue
+            saved = {m.name for m in verdict.modules}
             if (
-                injection.error == "modules-to-save-invalid"
+                injection is not None
+                and injection.error == "modules-to-save-invalid"
                 and injection.offending is not None
                 and injection.offending.name in saved
             ):
@@ -110,7 +106,7 @@ class UnknownModulesToSave(Rule):
                     path=item.path,
                 )
                 continue
-            removed = _removed_from_lora(ctx, entry)
+            removed = verdict.pulled if injection is not None else ()
             if removed:
                 leaves_removed = list(dict.fromkeys(n.rsplit(".", 1)[-1] for n in removed))
                 yield self.finding(
@@ -124,17 +120,3 @@ class UnknownModulesToSave(Rule):
                     "not a container of LoRA targets",
                     path=item.path,
                 )
-
-
-def _removed_from_lora(ctx: ConfigContext, entry: str) -> list[str]:
-    """Modules target_modules would adapt that ``entry`` pulls out of LoRA."""
-    inventory = ctx.inventory
-    assert inventory is not None
-    without = simulate(replace(ctx.options, modules_to_save=None), inventory)
-    if without.error:
-        return []
-    try:
-        pattern = re.compile(rf"(^|.*\.){entry}($|\..*)")
-    except re.error:
-        return []
-    return [n for n in without.targeted if pattern.match(n)]

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import replace
 
 from lora_lint.diagnostics import Finding, Severity
 from lora_lint.extract.types import Located
-from lora_lint.match.peft_semantics import entry_matches, simulate
+from lora_lint.match.peft_semantics import simulate
 from lora_lint.match.suggest import close_names
-from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid, string_items
+from lora_lint.match.verdicts import Status
+from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid
 
 
 class IneffectiveExclude(Rule):
@@ -89,32 +89,25 @@ class IneffectiveExclude(Rule):
                     severity=Severity.ERROR,
                 )
                 return
-        base = simulate(replace(ctx.options, exclude_modules=None), inventory)
-        would_adapt = set(base.targeted) if not base.error else set()
         key = ctx.option_key("exclude_modules")
-        if isinstance(value.value, str):
-            try:
-                hits = [m.name for m in inventory.modules if re.fullmatch(value.value, m.name)]
-            except re.error as exc:
+        leaves = inventory.wrappable_leaf_names
+        for item, verdict in ctx.entries("exclude_modules"):
+            entry = verdict.entry
+            if verdict.status is Status.INVALID:
                 yield self.finding(
                     ctx,
-                    value.span,
-                    f"{key}={value.value!r} is not a valid regex ({exc})",
-                    target=value.value,
-                    path=value.path,
+                    item.span,
+                    f"{key}={entry!r} is not a valid regex ({verdict.detail})",
+                    target=entry,
+                    path=item.path,
                     severity=Severity.ERROR,
                 )
-                return
-            if not hits or (would_adapt and not would_adapt.intersection(hits)):
-                yield self._nothing(ctx, value, str(value.value), bool(hits), [])
-            return
-        leaves = inventory.wrappable_leaf_names
-        for item in string_items(value):
-            entry = str(item.value)
-            hits = [m.name for m in inventory.modules if entry_matches(m.name, entry)]
-            if hits and (not would_adapt or would_adapt.intersection(hits)):
                 continue
-            yield self._nothing(ctx, item, entry, bool(hits), close_names(entry, leaves))
+            if verdict.status is not Status.NOTHING:
+                continue
+            regex = isinstance(value.value, str)
+            suggestion = [] if regex else close_names(entry, leaves)
+            yield self._nothing(ctx, item, entry, bool(verdict.named), suggestion)
 
     def _nothing(
         self, ctx: ConfigContext, item: Located, entry: str, exists: bool, suggestion: list[str]

@@ -7,9 +7,10 @@ from collections.abc import Iterator
 
 from lora_lint.diagnostics import Finding, Severity
 from lora_lint.extract.types import Located
-from lora_lint.match.peft_semantics import is_all_linear, report_entry
+from lora_lint.match.peft_semantics import is_all_linear
 from lora_lint.match.towers import LANGUAGE, tower_of
-from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid, string_items
+from lora_lint.match.verdicts import Status
+from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid
 
 
 class BroadTargetMatch(Rule):
@@ -64,22 +65,14 @@ class BroadTargetMatch(Rule):
     ]
 
     def check(self, ctx: ConfigContext) -> Iterator[Finding]:
-        inventory = ctx.inventory
-        injection = ctx.injection
         target = ctx.config.target_modules
-        if inventory is None or injection is None or not isinstance(target, Located):
+        if isinstance(target, Located) and is_all_linear(target.value):
             return
-        if isinstance(target.value, str):
-            if is_all_linear(target.value):
-                return
-            entries = [(target.value, target, True)]
-        else:
-            entries = [(str(i.value), i, False) for i in string_items(target)]
-        for entry, item, regex in entries:
-            moved_to = injection.moved_to_parameters.get(entry)
-            rep = report_entry(ctx.options, inventory, entry, regex=regex)
-            if moved_to is not None and rep.matches and not regex:
-                names = [m.name for m in rep.matches]
+        for item, verdict in ctx.entries():
+            entry = verdict.entry
+            if verdict.lost_to_rewrite and verdict.parameters:
+                names = [m.name for m in verdict.lost_to_rewrite]
+                moved_to = ", ".join(sorted({p.rsplit(".", 1)[-1] for p in verdict.parameters}))
                 yield self.finding(
                     ctx,
                     item.span,
@@ -93,7 +86,9 @@ class BroadTargetMatch(Rule):
                     path=item.path,
                 )
                 continue
-            towers = Counter(tower_of(m.name) for m in rep.effective)
+            if verdict.status not in (Status.ADAPTS, Status.COVERED):
+                continue
+            towers = Counter(tower_of(m.name) for m in verdict.modules)
             if len(towers) < 2 or LANGUAGE not in towers:
                 continue
             others = ", ".join(f"{n} in the {t}" for t, n in towers.items() if t != LANGUAGE)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from lora_lint.diagnostics import Finding, Severity
 from lora_lint.extract.types import Located
 from lora_lint.fix.edits import remove_fix
-from lora_lint.match.peft_semantics import report_entry
+from lora_lint.match.verdicts import Status
 from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid, string_items
 
 
@@ -90,34 +90,15 @@ class RedundantTarget(Rule):
                 yield dataclasses.replace(finding, fix=fix) if fix is not None else finding
             else:
                 seen[entry] = index
-        inventory = ctx.inventory
-        if inventory is None:
-            return
-        unique = [i for n, i in enumerate(items) if seen.get(str(i.value)) == n]
-        matched = {
-            str(i.value): {
-                m.name for m in report_entry(ctx.options, inventory, str(i.value)).matches
-            }
-            for i in unique
-        }
-        for position, item in enumerate(unique):
-            entry = str(item.value)
-            mine = matched[entry]
-            if not mine:
+        for item, verdict in ctx.entries():
+            if verdict.status is not Status.COVERED or verdict.covered_by is None:
                 continue
-            for other_pos, other in enumerate(unique):
-                other_entry = str(other.value)
-                if other_entry == entry or not mine <= matched[other_entry]:
-                    continue
-                if mine == matched[other_entry] and other_pos > position:
-                    continue  # equal sets: report only the later entry
-                yield self.finding(
-                    ctx,
-                    item.span,
-                    f"{entry!r} is already covered by {other_entry!r}: every module it "
-                    "matches is matched by that entry",
-                    target=entry,
-                    help="remove one of them",
-                    path=item.path,
-                )
-                break
+            yield self.finding(
+                ctx,
+                item.span,
+                f"{verdict.entry!r} is already covered by {verdict.covered_by!r}: every module "
+                "it adapts is adapted by that entry",
+                target=verdict.entry,
+                help="remove one of them",
+                path=item.path,
+            )

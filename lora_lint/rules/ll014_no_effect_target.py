@@ -6,22 +6,10 @@ from collections.abc import Iterator
 
 from lora_lint.diagnostics import Finding, Severity
 from lora_lint.extract.types import Located
+from lora_lint.match.suggest import MLP_ROLES, role_of
+from lora_lint.match.verdicts import Status
 from lora_lint.models.inventory import MHA, ModelInventory
-from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid, short_list, string_items
-
-#: Names people use for expert MLP projections.
-EXPERT_NAMES = frozenset(
-    {"gate_proj", "up_proj", "down_proj", "w1", "w2", "w3", "gate_up_proj", "experts", "mlp"}
-)
-
-
-def fused_expert_parameters(inventory: ModelInventory) -> list[str]:
-    """Keys of routed experts stored as fused 3-D parameters (not reachable as modules)."""
-    return [
-        key
-        for module, key, shape in inventory.parameters
-        if len(shape) == 3 and "expert" in module.rsplit(".", 1)[-1]
-    ]
+from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid, short_list
 
 
 class NoEffectTarget(Rule):
@@ -85,30 +73,25 @@ class NoEffectTarget(Rule):
         if inventory is None or injection is None or injection.error:
             return
         yield from self._mha_out_proj(ctx, inventory, injection.targeted, target)
-        fused = fused_expert_parameters(inventory)
-        reached = set(injection.targeted_parameters)
-        if not fused or any(k in reached for k in fused):
+        verdict = ctx.verdict
+        if verdict is None or not verdict.frozen_experts:
             return
-        expert_leaves = sorted({k.rsplit(".", 1)[-1] for k in fused})
-        for item in string_items(target):
-            entry = str(item.value)
-            if entry.rsplit(".", 1)[-1] not in EXPERT_NAMES:
+        expert_leaves = sorted({k.rsplit(".", 1)[-1] for k in verdict.frozen_experts})
+        for item, entry_verdict in ctx.entries():
+            entry = entry_verdict.entry
+            # An entry that reaches nothing is LL001's (its hint names the experts).
+            if entry_verdict.status not in (Status.ADAPTS, Status.COVERED):
                 continue
-            if entry in injection.moved_to_parameters:
+            if role_of(entry) not in MLP_ROLES or entry_verdict.parameters:
                 continue
-            hits = [n for n in injection.targeted if n == entry or n.endswith("." + entry)]
-            where = (
-                f"it adapts only {len(hits)} non-routed module{'s' if len(hits) != 1 else ''} "
-                f"(e.g. {hits[0]})"
-                if hits
-                else "it matches no expert module"
-            )
+            hits = [m.name for m in entry_verdict.modules]
             yield self.finding(
                 ctx,
                 item.span,
                 f"the routed experts of {ctx.model_label} are fused 3-D parameters "
                 f"({short_list(expert_leaves)}) that target_modules cannot reach: {entry!r} "
-                f"leaves them frozen; {where}",
+                f"leaves them frozen; it adapts only {len(hits)} non-routed "
+                f"module{'s' if len(hits) != 1 else ''} (e.g. {hits[0]})",
                 target=entry,
                 suggestion=[f"experts.{leaf}" for leaf in expert_leaves],
                 help=(f"{inventory.notes[0]}; " if inventory.notes else "")
