@@ -39,10 +39,18 @@ class Example:
     message: str | None = None
     #: ``--model`` for the example when the snippet itself names none.
     model: str | None = None
+    #: Findings of *other* rules the example also produces, as (code, line, column): the
+    #: tests compare the whole pipeline's output, so an example cannot hide a wrong finding.
+    also: tuple[tuple[str, int, int], ...] = ()
 
 
-def Valid(code: str, filename: str = "train.py", model: str | None = None) -> Example:
-    return Example(inspect.cleandoc(code) + "\n", filename, (), None, model)
+def Valid(
+    code: str,
+    filename: str = "train.py",
+    model: str | None = None,
+    also: Iterable[tuple[str, int, int]] = (),
+) -> Example:
+    return Example(inspect.cleandoc(code) + "\n", filename, (), None, model, tuple(also))
 
 
 def Invalid(
@@ -51,8 +59,11 @@ def Invalid(
     filename: str = "train.py",
     message: str | None = None,
     model: str | None = None,
+    also: Iterable[tuple[str, int, int]] = (),
 ) -> Example:
-    return Example(inspect.cleandoc(code) + "\n", filename, tuple(expect), message, model)
+    return Example(
+        inspect.cleandoc(code) + "\n", filename, tuple(expect), message, model, tuple(also)
+    )
 
 
 @dataclass

@@ -90,6 +90,7 @@ class InvalidLayerSelection(Rule):
             """,
             expect=[(3, 71)],
             message="string",
+            also=[("LL010", 3, 10)],
         ),
     ]
 

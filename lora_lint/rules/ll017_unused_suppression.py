@@ -49,6 +49,7 @@ class UnusedSuppression(Rule):
 
             config = LoraConfig(target_modules=["q_proj", "v_proj"])  # noqa: E501
             """,
+            also=[("LL010", 3, 10)],
         ),
     ]
     INVALID = [
