@@ -9,8 +9,9 @@ and real ``get_peft_model`` runs on the same model built on the meta device:
   given that entry alone with the other options unchanged (half of a fused MoE pair
   together with its partner), adapts no module and no parameter for it, even without
   exclusions and the layer filter;
-- LL002 is reported if and only if PEFT raises its unsupported-module error, and LL009 if
-  and only if PEFT raises for another reason than nothing matching;
+- an entry gets LL002 if and only if PEFT, given that entry alone, raises its
+  unsupported-module error (and a config PEFT refuses for that reason has one);
+- LL009 is reported if and only if PEFT raises for another reason than nothing matching;
 - when PEFT succeeds, the trainable count in the run's ``configs`` equals PEFT's.
 
 ``LORA_LINT_FINDINGS_EXAMPLES`` (default 1000, derandomized) sets the number of cases;
@@ -185,23 +186,27 @@ def _partners(arch: str, entry: str) -> list[str]:
     return []
 
 
-def _entry_reaches_nothing(model: Any, arch: str, kwargs: dict[str, Any], entry: str) -> bool:
-    """PEFT adapts no module and no parameter for ``entry`` alone, even unfiltered."""
+def _entry_outcomes(model: Any, arch: str, kwargs: dict[str, Any], entry: str) -> list[str]:
+    """PEFT's outcome kind for ``entry`` alone: as configured, then unfiltered."""
     neutral = {  # options that only decide whether PEFT raises after matching
         "lora_dropout": 0.0, "use_dora": False, "target_parameters": None,
     }
     group: Any = entry if isinstance(kwargs["target_modules"], str) else [
         entry, *_partners(arch, entry)
     ]
+    kinds = []
     for drop in ((), ("exclude_modules", "modules_to_save", "layers_to_transform")):
         alone = {k: v for k, v in kwargs.items() if k not in drop}
         alone.update(neutral, target_modules=group)
         outcome = _quiet_outcome(model, **alone)
         if outcome.kind == "modules-to-save-invalid":
             pytest.skip("modules_to_save refuses a module: PEFT's reach is not observable")
-        if outcome.kind not in NOTHING and outcome.kind != "regex-invalid":
-            return False
-    return True
+        kinds.append(outcome.kind)
+    return kinds
+
+
+def _nothing(kinds: list[str]) -> bool:
+    return all(k in NOTHING or k == "regex-invalid" for k in kinds)
 
 
 def _trainable(model: Any, kwargs: dict[str, Any]) -> int:
@@ -232,17 +237,22 @@ def check_case(tmp: Path, arch: str, kwargs: dict[str, Any]) -> None:
         for index, entry in enumerate(targets):
             if entry in targets[:index]:
                 continue  # a duplicate: judged with its first occurrence
-            nothing = _entry_reaches_nothing(model, arch, kwargs, entry)
-            flagged = any(
-                f.code == "LL001" and f.span.line == 5 and f.span.column == column_of[index]
+            kinds = _entry_outcomes(model, arch, kwargs, entry)
+            at_entry = {
+                f.code
                 for f in findings
-            )
-            assert flagged == nothing, f"LL001 on {entry!r} is {flagged}, PEFT: {nothing}. {where}"
+                if f.span.line == 5 and f.span.column == column_of[index]
+            }
+            nothing = _nothing(kinds)
+            assert ("LL001" in at_entry) == nothing, f"LL001 {entry!r}: PEFT {kinds}. {where}"
+            unsupported = kinds[0] == "unsupported"
+            assert ("LL002" in at_entry) == unsupported, f"LL002 {entry!r}: {kinds}. {where}"
     elif targets != "all-linear":
-        nothing = _entry_reaches_nothing(model, arch, kwargs, targets)
-        assert ("LL003" in codes) == nothing, f"LL003 {('LL003' in codes)}, PEFT {nothing}. {where}"
-
-    assert ("LL002" in codes) == (whole.kind == "unsupported"), f"LL002 vs {whole.kind}. {where}"
+        kinds = _entry_outcomes(model, arch, kwargs, targets)
+        assert ("LL003" in codes) == _nothing(kinds), f"LL003 vs PEFT {kinds}. {where}"
+        assert ("LL002" in codes) == (kinds[0] == "unsupported"), f"LL002: {kinds}. {where}"
+    if whole.kind == "unsupported":
+        assert "LL002" in codes, where
     assert ("LL009" in codes) == (whole.kind in LL009_KINDS), f"LL009 vs {whole.kind}. {where}"
     if whole.kind == "ok":
         assert summary.error is None, where
