@@ -45,34 +45,87 @@ pytestmark = pytest.mark.torch
 
 EXAMPLES = int(os.environ.get("LORA_LINT_FINDINGS_EXAMPLES", "1000"))
 RANDOM = os.environ.get("LORA_LINT_DIFF_RANDOM") == "1"
-_T = dict(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4,
-          num_key_value_heads=2, vocab_size=128)
+_T = dict(
+    hidden_size=32,
+    intermediate_size=64,
+    num_hidden_layers=2,
+    num_attention_heads=4,
+    num_key_value_heads=2,
+    vocab_size=128,
+)
 _MOE = dict(num_experts=4, num_experts_per_tok=2, moe_intermediate_size=16)
 
 #: Architectures beyond tests/tiny_zoo.py, so at least 25 are covered.
 EXTRA: dict[str, dict[str, object]] = {
     "qwen3": dict(model_type="qwen3", architectures=["Qwen3ForCausalLM"], head_dim=8, **_T),
-    "bloom": dict(model_type="bloom", architectures=["BloomForCausalLM"], hidden_size=32,
-                  n_layer=2, n_head=4, vocab_size=128),
-    "roberta": dict(model_type="roberta", architectures=["RobertaModel"], hidden_size=32,
-                    intermediate_size=64, num_hidden_layers=2, num_attention_heads=4,
-                    vocab_size=128, max_position_embeddings=64),
+    "bloom": dict(
+        model_type="bloom",
+        architectures=["BloomForCausalLM"],
+        hidden_size=32,
+        n_layer=2,
+        n_head=4,
+        vocab_size=128,
+    ),
+    "roberta": dict(
+        model_type="roberta",
+        architectures=["RobertaModel"],
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        vocab_size=128,
+        max_position_embeddings=64,
+    ),
     "olmoe": dict(model_type="olmoe", architectures=["OlmoeForCausalLM"], **_MOE, **_T),
-    "deepseek_v2": dict(model_type="deepseek_v2", architectures=["DeepseekV2ForCausalLM"],
-                        hidden_size=32, intermediate_size=64, moe_intermediate_size=16,
-                        num_hidden_layers=2, first_k_dense_replace=1, num_attention_heads=4,
-                        num_key_value_heads=4, n_routed_experts=4, n_shared_experts=1,
-                        num_experts_per_tok=2, q_lora_rank=None, kv_lora_rank=16,
-                        qk_rope_head_dim=8, qk_nope_head_dim=8, v_head_dim=8, vocab_size=128,
-                        n_group=1, topk_group=1),
-    "granitemoe": dict(model_type="granitemoe", architectures=["GraniteMoeForCausalLM"],
-                       num_local_experts=4, num_experts_per_tok=2, **_T),
-    "phimoe": dict(model_type="phimoe", architectures=["PhimoeForCausalLM"],
-                   num_local_experts=4, num_experts_per_tok=2, **_T),
-    "glm4_moe": dict(model_type="glm4_moe", architectures=["Glm4MoeForCausalLM"],
-                     n_routed_experts=4, n_shared_experts=1, num_experts_per_tok=2,
-                     moe_intermediate_size=16, first_k_dense_replace=1, n_group=1, topk_group=1,
-                     head_dim=8, **_T),
+    "deepseek_v2": dict(
+        model_type="deepseek_v2",
+        architectures=["DeepseekV2ForCausalLM"],
+        hidden_size=32,
+        intermediate_size=64,
+        moe_intermediate_size=16,
+        num_hidden_layers=2,
+        first_k_dense_replace=1,
+        num_attention_heads=4,
+        num_key_value_heads=4,
+        n_routed_experts=4,
+        n_shared_experts=1,
+        num_experts_per_tok=2,
+        q_lora_rank=None,
+        kv_lora_rank=16,
+        qk_rope_head_dim=8,
+        qk_nope_head_dim=8,
+        v_head_dim=8,
+        vocab_size=128,
+        n_group=1,
+        topk_group=1,
+    ),
+    "granitemoe": dict(
+        model_type="granitemoe",
+        architectures=["GraniteMoeForCausalLM"],
+        num_local_experts=4,
+        num_experts_per_tok=2,
+        **_T,
+    ),
+    "phimoe": dict(
+        model_type="phimoe",
+        architectures=["PhimoeForCausalLM"],
+        num_local_experts=4,
+        num_experts_per_tok=2,
+        **_T,
+    ),
+    "glm4_moe": dict(
+        model_type="glm4_moe",
+        architectures=["Glm4MoeForCausalLM"],
+        n_routed_experts=4,
+        n_shared_experts=1,
+        num_experts_per_tok=2,
+        moe_intermediate_size=16,
+        first_k_dense_replace=1,
+        n_group=1,
+        topk_group=1,
+        head_dim=8,
+        **_T,
+    ),
 }
 ARCHS: dict[str, dict[str, object]] = {**ZOO, **EXTRA}
 ARCH_NAMES = sorted(ARCHS)
@@ -81,20 +134,67 @@ ARCH_NAMES = sorted(ARCHS)
 NOTHING = {"not-found", "none-targeted", "all-excluded", "no-targets"}
 #: Outcomes LL009 claims (PEFT raises, for another reason than nothing matching).
 LL009_KINDS = {
-    "fused-pair", "param-wrapper", "param-dims", "bias-lora", "no-defaults",
-    "mha-unequal-dims", "mamba-incompatible", "parameter-of-targeted-module",
+    "fused-pair",
+    "param-wrapper",
+    "param-dims",
+    "bias-lora",
+    "no-defaults",
+    "mha-unequal-dims",
+    "mamba-incompatible",
+    "parameter-of-targeted-module",
     "top-level-parameter",
 }
 FOREIGN = [
-    "q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj", "qkv_proj",
-    "gate_up_proj", "query_key_value", "c_attn", "c_proj", "c_fc", "dense", "fc1", "fc2",
-    "query", "value", "q", "v", "wo", "w1", "w2", "w3", "gate", "lm_head", "embed_tokens",
-    "self_attn", "mlp", "experts", "shared_expert", "shared_experts", "router", "v_prj",
-    "q_porj", "all-linear", "proj", "out_proj", "kv_b_proj", "experts.gate_up_proj",
+    "q_proj",
+    "k_proj",
+    "v_proj",
+    "o_proj",
+    "gate_proj",
+    "up_proj",
+    "down_proj",
+    "qkv_proj",
+    "gate_up_proj",
+    "query_key_value",
+    "c_attn",
+    "c_proj",
+    "c_fc",
+    "dense",
+    "fc1",
+    "fc2",
+    "query",
+    "value",
+    "q",
+    "v",
+    "wo",
+    "w1",
+    "w2",
+    "w3",
+    "gate",
+    "lm_head",
+    "embed_tokens",
+    "self_attn",
+    "mlp",
+    "experts",
+    "shared_expert",
+    "shared_experts",
+    "router",
+    "v_prj",
+    "q_porj",
+    "all-linear",
+    "proj",
+    "out_proj",
+    "kv_b_proj",
+    "experts.gate_up_proj",
 ]
 REGEXES = [
-    r".*\.(q_proj|v_proj)", r".*q_proj", r".*attn.*", r".*\.layers\.0\..*proj", r"q_proj",
-    r".*(gate|up|down)_proj", r".*language_model.*\.(q_proj|v_proj)", r".*\.dense",
+    r".*\.(q_proj|v_proj)",
+    r".*q_proj",
+    r".*attn.*",
+    r".*\.layers\.0\..*proj",
+    r"q_proj",
+    r".*(gate|up|down)_proj",
+    r".*language_model.*\.(q_proj|v_proj)",
+    r".*\.dense",
 ]
 
 
@@ -189,11 +289,13 @@ def _partners(arch: str, entry: str) -> list[str]:
 def _entry_outcomes(model: Any, arch: str, kwargs: dict[str, Any], entry: str) -> list[str]:
     """PEFT's outcome kind for ``entry`` alone: as configured, then unfiltered."""
     neutral = {  # options that only decide whether PEFT raises after matching
-        "lora_dropout": 0.0, "use_dora": False, "target_parameters": None,
+        "lora_dropout": 0.0,
+        "use_dora": False,
+        "target_parameters": None,
     }
-    group: Any = entry if isinstance(kwargs["target_modules"], str) else [
-        entry, *_partners(arch, entry)
-    ]
+    group: Any = (
+        entry if isinstance(kwargs["target_modules"], str) else [entry, *_partners(arch, entry)]
+    )
     kinds = []
     for drop in ((), ("exclude_modules", "modules_to_save", "layers_to_transform")):
         alone = {k: v for k, v in kwargs.items() if k not in drop}
@@ -239,9 +341,7 @@ def check_case(tmp: Path, arch: str, kwargs: dict[str, Any]) -> None:
                 continue  # a duplicate: judged with its first occurrence
             kinds = _entry_outcomes(model, arch, kwargs, entry)
             at_entry = {
-                f.code
-                for f in findings
-                if f.span.line == 5 and f.span.column == column_of[index]
+                f.code for f in findings if f.span.line == 5 and f.span.column == column_of[index]
             }
             nothing = _nothing(kinds)
             assert ("LL001" in at_entry) == nothing, f"LL001 {entry!r}: PEFT {kinds}. {where}"
@@ -278,8 +378,11 @@ def _entry_columns(script: Path, targets: list[str]) -> list[int]:
     derandomize=not RANDOM,
     deadline=None,
     database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                           HealthCheck.function_scoped_fixture],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.function_scoped_fixture,
+    ],
 )
 @given(cases())
 def test_findings_agree_with_peft(tmp_path: Path, case: tuple[str, dict[str, Any]]) -> None:
@@ -298,10 +401,24 @@ KNOWN: list[tuple[str, dict[str, Any]]] = [
     ("mixtral", {"target_modules": ["q_proj", "w1", "w2", "w3"]}),
     ("mixtral", {"target_modules": ["q_proj", "w1", "w2", "w3"], "lora_dropout": 0.1}),
     ("mixtral", {"target_modules": ["q_proj", "gate_proj", "up_proj", "down_proj"]}),
-    ("qwen3_moe", {"target_modules": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj",
-                                      "up_proj", "down_proj"]}),
-    ("qwen3_moe", {"target_modules": ["q_proj", "gate_proj", "up_proj", "down_proj"],
-                   "lora_dropout": 0.05}),
+    (
+        "qwen3_moe",
+        {
+            "target_modules": [
+                "q_proj",
+                "k_proj",
+                "v_proj",
+                "o_proj",
+                "gate_proj",
+                "up_proj",
+                "down_proj",
+            ]
+        },
+    ),
+    (
+        "qwen3_moe",
+        {"target_modules": ["q_proj", "gate_proj", "up_proj", "down_proj"], "lora_dropout": 0.05},
+    ),
     ("qwen3_moe", {"target_modules": ["q_proj", "gate_proj"]}),
     ("gpt_oss", {"target_modules": ["q_proj", "gate_proj", "down_proj"]}),
     ("deepseek_v3", {"target_modules": ["q_proj", "gate_proj", "up_proj", "down_proj"]}),

@@ -119,6 +119,8 @@ def judge(options: PeftOptions, inventory: ModelInventory) -> ConfigVerdict | No
     """Every entry's verdict, or None when lora-lint does not model ``options.peft_type``."""
     if not judged_method(options.peft_type):
         return None
+    if options.target_modules is None and options.peft_type not in inventory.peft_defaults:
+        return None  # the installed peft's defaults for this method are unknown: no claim
     injection = simulate(options, inventory)
     verdict = ConfigVerdict(injection)
     matcher = matcher_for(options, inventory)

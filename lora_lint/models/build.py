@@ -148,13 +148,18 @@ def _peft_defaults(model_type: str) -> dict[str, object]:
         from peft.mapping import PEFT_TYPE_TO_TUNER_MAPPING
     except ImportError:  # pragma: no cover - declared dependency
         return {}
+    from peft.utils import constants
+
     out: dict[str, object] = {}
     for peft_type, tuner in PEFT_TYPE_TO_TUNER_MAPPING.items():
-        mapping = getattr(tuner, "target_module_mapping", None)
+        key = getattr(peft_type, "value", str(peft_type))
+        # Most tuners expose their table; IA3 reads a module constant in _prepare_adapter_config.
+        mapping = getattr(tuner, "target_module_mapping", None) or getattr(
+            constants, f"TRANSFORMERS_MODELS_TO_{key}_TARGET_MODULES_MAPPING", None
+        )
         if not isinstance(mapping, dict):
             continue
         value = mapping.get(model_type)
-        key = getattr(peft_type, "value", str(peft_type))
         out[key] = value if value is None or isinstance(value, str) else sorted(value)
     return out
 

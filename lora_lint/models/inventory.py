@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 #: Bump when the inventory layout or its meaning changes (part of the cache key).
-INVENTORY_FORMAT = 2
+INVENTORY_FORMAT = 3
 
 # Module kinds, as PEFT's dispatchers distinguish them.
 LINEAR = "linear"  # torch.nn.Linear and subclasses

@@ -164,6 +164,10 @@ class InvalidConfigOption(Rule):
                 suggestion=close_names(bias.value, ["none", "all", "lora_only"]),
                 path=bias.path,
             )
+        if ctx.config.peft_type.upper() != "LORA":
+            # Other methods validate differently (OFT's documented r=0 with oft_block_size,
+            # AdaLoRA's boolean rank masks): only their field names are checked above.
+            return
         for name, (expected, types) in _TYPE_CHECKS.items():
             value = options.get(name)
             if not isinstance(value, Located) or value.value is None:
