@@ -129,6 +129,17 @@ REQUIRED = [
     "ibm-granite/granite-3.1-8b-base",
     "microsoft/Phi-3.5-MoE-instruct",
     "bigcode/starcoder2-7b",
+    # Base models people fine-tune now (2025-2026 releases)
+    *(
+        f"Qwen/Qwen3-{s}-{v}-2507"
+        for s in ("4B", "30B-A3B", "235B-A22B")
+        for v in ("Instruct", "Thinking")
+    ),
+    "Qwen/Qwen3-Coder-480B-A35B-Instruct",
+    "Qwen/Qwen3-Next-80B-A3B-Instruct",
+    "Qwen/Qwen3-Next-80B-A3B-Thinking",
+    *(f"Qwen/Qwen3.5-{s}" for s in ("35B-A3B", "122B-A10B", "397B-A17B")),
+    *(f"Qwen/Qwen3-VL-{s}-{v}" for s in ("2B", "4B", "30B-A3B") for v in ("Instruct", "Thinking")),
 ]
 
 
@@ -407,6 +418,14 @@ PARAM_ANCHORS = {
     "ibm-granite--granite-3.1-8b-instruct.json": 8.17e9,
     "microsoft--Phi-3.5-MoE-instruct.json": 41.9e9,
     "bigcode--starcoder2-7b.json": 7.17e9,
+    # Base models people fine-tune now (model-card totals; MTP heads are not built)
+    "Qwen--Qwen3-30B-A3B-Thinking-2507.json": 30.5e9,
+    "Qwen--Qwen3-235B-A22B-Thinking-2507.json": 235e9,
+    "Qwen--Qwen3-Coder-480B-A35B-Instruct.json": 480e9,
+    "Qwen--Qwen3-Next-80B-A3B-Instruct.json": 80e9,
+    "Qwen--Qwen3.5-35B-A3B.json": 35e9,
+    "Qwen--Qwen3.5-122B-A10B.json": 122e9,
+    "Qwen--Qwen3.5-397B-A17B.json": 397e9,
 }
 
 
@@ -530,6 +549,38 @@ VLM_TREES = {
         "SmolVLMForConditionalGeneration",
         "model.text_model.layers.31.self_attn.q_proj",
         "model.vision_model.encoder.layers.11.self_attn.q_proj",
+    ),
+    "Qwen--Qwen3-VL-2B-Instruct.json": (
+        "Qwen3VLForConditionalGeneration",
+        "model.language_model.layers.27.self_attn.q_proj",
+        "model.visual.blocks.23.attn.qkv",
+    ),
+    "Qwen--Qwen3-VL-4B-Instruct.json": (
+        "Qwen3VLForConditionalGeneration",
+        "model.language_model.layers.35.self_attn.q_proj",
+        "model.visual.deepstack_merger_list.2.linear_fc1",
+    ),
+    "Qwen--Qwen3-VL-30B-A3B-Instruct.json": (
+        "Qwen3VLMoeForConditionalGeneration",
+        "model.language_model.layers.47.self_attn.q_proj",
+        "model.visual.blocks.26.attn.qkv",
+    ),
+    # Qwen3.5 is natively multimodal: hybrid Gated DeltaNet (linear_attn) / gated attention
+    # (self_attn, every 4th layer) text model plus a vision tower.
+    "Qwen--Qwen3.5-35B-A3B.json": (
+        "Qwen3_5MoeForConditionalGeneration",
+        "model.language_model.layers.3.self_attn.q_proj",
+        "model.visual.blocks.26.attn.qkv",
+    ),
+    "Qwen--Qwen3.5-122B-A10B.json": (
+        "Qwen3_5MoeForConditionalGeneration",
+        "model.language_model.layers.47.self_attn.q_proj",
+        "model.visual.blocks.0.mlp.linear_fc1",
+    ),
+    "Qwen--Qwen3.5-397B-A17B.json": (
+        "Qwen3_5MoeForConditionalGeneration",
+        "model.language_model.layers.59.self_attn.q_proj",
+        "model.visual.merger.linear_fc2",
     ),
 }
 
