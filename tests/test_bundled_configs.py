@@ -140,6 +140,17 @@ REQUIRED = [
     "Qwen/Qwen3-Next-80B-A3B-Thinking",
     *(f"Qwen/Qwen3.5-{s}" for s in ("35B-A3B", "122B-A10B", "397B-A17B")),
     *(f"Qwen/Qwen3-VL-{s}-{v}" for s in ("2B", "4B", "30B-A3B") for v in ("Instruct", "Thinking")),
+    *(f"Qwen/Qwen3.5-{s}" for s in ("0.8B", "9B", "27B")),
+    "HuggingFaceTB/SmolLM3-3B",
+    "HuggingFaceTB/SmolLM3-3B-Base",
+    "mistralai/Devstral-Small-2-24B-Instruct-2512",
+    "mistralai/Devstral-2-123B-Instruct-2512",
+    "allenai/Olmo-3.1-32B-Instruct",
+    "deepseek-ai/DeepSeek-V3",
+    "deepseek-ai/DeepSeek-V3-Base",
+    "deepseek-ai/DeepSeek-R1",
+    "deepseek-ai/DeepSeek-V3.1",
+    "deepseek-ai/DeepSeek-V3.2",
 ]
 
 
@@ -426,6 +437,12 @@ PARAM_ANCHORS = {
     "Qwen--Qwen3.5-35B-A3B.json": 35e9,
     "Qwen--Qwen3.5-122B-A10B.json": 122e9,
     "Qwen--Qwen3.5-397B-A17B.json": 397e9,
+    "Qwen--Qwen3.5-9B.json": 9.41e9,
+    "Qwen--Qwen3.5-27B.json": 27.36e9,
+    "HuggingFaceTB--SmolLM3-3B.json": 3.08e9,
+    "mistralai--Devstral-Small-2-24B-Instruct-2512.json": 24e9,
+    "allenai--Olmo-3.1-32B-Instruct.json": 32.2e9,
+    "deepseek-ai--DeepSeek-V3.json": 671e9,
 }
 
 
@@ -581,6 +598,27 @@ VLM_TREES = {
         "Qwen3_5MoeForConditionalGeneration",
         "model.language_model.layers.59.self_attn.q_proj",
         "model.visual.merger.linear_fc2",
+    ),
+    "Qwen--Qwen3.5-0.8B.json": (
+        "Qwen3_5ForConditionalGeneration",
+        "model.language_model.layers.23.self_attn.q_proj",
+        "model.visual.blocks.11.attn.qkv",
+    ),
+    "Qwen--Qwen3.5-9B.json": (
+        "Qwen3_5ForConditionalGeneration",
+        "model.language_model.layers.31.self_attn.o_proj",
+        "model.visual.blocks.26.attn.proj",
+    ),
+    "Qwen--Qwen3.5-27B.json": (
+        "Qwen3_5ForConditionalGeneration",
+        "model.language_model.layers.63.self_attn.q_proj",
+        "model.visual.blocks.26.attn.qkv",
+    ),
+    # Mistral 3 (Pixtral tower): the vision encoder also has q_proj/k_proj/v_proj/o_proj.
+    "mistralai--Devstral-Small-2-24B-Instruct-2512.json": (
+        "Mistral3ForConditionalGeneration",
+        "model.language_model.layers.39.self_attn.q_proj",
+        "model.vision_tower.transformer.layers.23.attention.q_proj",
     ),
 }
 
