@@ -151,6 +151,9 @@ REQUIRED = [
     "deepseek-ai/DeepSeek-R1",
     "deepseek-ai/DeepSeek-V3.1",
     "deepseek-ai/DeepSeek-V3.2",
+    "LiquidAI/LFM2.5-VL-1.6B",
+    "mistralai/Mistral-Small-3.1-24B-Instruct-2503",
+    "mistralai/Mistral-Small-3.2-24B-Instruct-2506",
 ]
 
 
@@ -443,6 +446,7 @@ PARAM_ANCHORS = {
     "mistralai--Devstral-Small-2-24B-Instruct-2512.json": 24e9,
     "allenai--Olmo-3.1-32B-Instruct.json": 32.2e9,
     "deepseek-ai--DeepSeek-V3.json": 671e9,
+    "LiquidAI--LFM2.5-VL-1.6B.json": 1.6e9,
 }
 
 
@@ -619,6 +623,18 @@ VLM_TREES = {
         "Mistral3ForConditionalGeneration",
         "model.language_model.layers.39.self_attn.q_proj",
         "model.vision_tower.transformer.layers.23.attention.q_proj",
+    ),
+    "mistralai--Mistral-Small-3.1-24B-Instruct-2503.json": (
+        "Mistral3ForConditionalGeneration",
+        "model.language_model.layers.0.self_attn.q_proj",
+        "model.vision_tower.transformer.layers.0.attention.q_proj",
+    ),
+    # LFM2-VL: the text model mixes short-convolution layers (conv.in_proj/out_proj) with
+    # attention layers (self_attn.q_proj/.../out_proj); the SigLIP2 tower also has out_proj.
+    "LiquidAI--LFM2.5-VL-1.6B.json": (
+        "Lfm2VlForConditionalGeneration",
+        "model.language_model.layers.2.self_attn.q_proj",
+        "model.vision_tower.encoder.layers.26.self_attn.q_proj",
     ),
 }
 
