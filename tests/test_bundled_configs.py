@@ -154,6 +154,12 @@ REQUIRED = [
     "LiquidAI/LFM2.5-VL-1.6B",
     "mistralai/Mistral-Small-3.1-24B-Instruct-2503",
     "mistralai/Mistral-Small-3.2-24B-Instruct-2506",
+    "microsoft/Phi-4-reasoning",
+    "microsoft/Phi-4-reasoning-plus",
+    "google/gemma-4-E2B-it",
+    "google/gemma-4-26B-A4B-it",
+    "google/gemma-4-31B-it",
+    "zai-org/GLM-4.1V-9B-Thinking",
 ]
 
 
@@ -447,6 +453,10 @@ PARAM_ANCHORS = {
     "allenai--Olmo-3.1-32B-Instruct.json": 32.2e9,
     "deepseek-ai--DeepSeek-V3.json": 671e9,
     "LiquidAI--LFM2.5-VL-1.6B.json": 1.6e9,
+    "google--gemma-4-E2B-it.json": 5.1e9,
+    "google--gemma-4-26B-A4B-it.json": 25.8e9,
+    "google--gemma-4-31B-it.json": 31.27e9,
+    "zai-org--GLM-4.1V-9B-Thinking.json": 10.29e9,
 }
 
 
@@ -635,6 +645,28 @@ VLM_TREES = {
         "Lfm2VlForConditionalGeneration",
         "model.language_model.layers.2.self_attn.q_proj",
         "model.vision_tower.encoder.layers.26.self_attn.q_proj",
+    ),
+    # Gemma 4: the vision (and E2B/E4B audio) towers wrap each projection in a clippable module,
+    # so the nn.Linear is ``...q_proj.linear``; ``q_proj`` itself is not a Linear there.
+    "google--gemma-4-E2B-it.json": (
+        "Gemma4ForConditionalGeneration",
+        "model.language_model.layers.34.self_attn.q_proj",
+        "model.vision_tower.encoder.layers.15.self_attn.q_proj.linear",
+    ),
+    "google--gemma-4-26B-A4B-it.json": (
+        "Gemma4ForConditionalGeneration",
+        "model.language_model.layers.29.self_attn.q_proj",
+        "model.vision_tower.encoder.layers.26.self_attn.q_proj.linear",
+    ),
+    "google--gemma-4-31B-it.json": (
+        "Gemma4ForConditionalGeneration",
+        "model.language_model.layers.59.self_attn.q_proj",
+        "model.vision_tower.encoder.layers.0.mlp.down_proj.linear",
+    ),
+    "zai-org--GLM-4.1V-9B-Thinking.json": (
+        "Glm4vForConditionalGeneration",
+        "model.language_model.layers.39.self_attn.q_proj",
+        "model.visual.blocks.0.attn.qkv",
     ),
 }
 
