@@ -129,6 +129,37 @@ REQUIRED = [
     "ibm-granite/granite-3.1-8b-base",
     "microsoft/Phi-3.5-MoE-instruct",
     "bigcode/starcoder2-7b",
+    # Base models people fine-tune now (2025-2026 releases)
+    *(
+        f"Qwen/Qwen3-{s}-{v}-2507"
+        for s in ("4B", "30B-A3B", "235B-A22B")
+        for v in ("Instruct", "Thinking")
+    ),
+    "Qwen/Qwen3-Coder-480B-A35B-Instruct",
+    "Qwen/Qwen3-Next-80B-A3B-Instruct",
+    "Qwen/Qwen3-Next-80B-A3B-Thinking",
+    *(f"Qwen/Qwen3.5-{s}" for s in ("35B-A3B", "122B-A10B", "397B-A17B")),
+    *(f"Qwen/Qwen3-VL-{s}-{v}" for s in ("2B", "4B", "30B-A3B") for v in ("Instruct", "Thinking")),
+    *(f"Qwen/Qwen3.5-{s}" for s in ("0.8B", "9B", "27B")),
+    "HuggingFaceTB/SmolLM3-3B",
+    "HuggingFaceTB/SmolLM3-3B-Base",
+    "mistralai/Devstral-Small-2-24B-Instruct-2512",
+    "mistralai/Devstral-2-123B-Instruct-2512",
+    "allenai/Olmo-3.1-32B-Instruct",
+    "deepseek-ai/DeepSeek-V3",
+    "deepseek-ai/DeepSeek-V3-Base",
+    "deepseek-ai/DeepSeek-R1",
+    "deepseek-ai/DeepSeek-V3.1",
+    "deepseek-ai/DeepSeek-V3.2",
+    "LiquidAI/LFM2.5-VL-1.6B",
+    "mistralai/Mistral-Small-3.1-24B-Instruct-2503",
+    "mistralai/Mistral-Small-3.2-24B-Instruct-2506",
+    "microsoft/Phi-4-reasoning",
+    "microsoft/Phi-4-reasoning-plus",
+    "google/gemma-4-E2B-it",
+    "google/gemma-4-26B-A4B-it",
+    "google/gemma-4-31B-it",
+    "zai-org/GLM-4.1V-9B-Thinking",
 ]
 
 
@@ -299,6 +330,15 @@ def _instantiate(file: str) -> tuple[Any, Any]:
     return cfg, model
 
 
+def _config_value(cfg: Any, key: str) -> Any:
+    """A config attribute as serialised. transformers 5 refuses plain attribute access to values
+    that may differ per layer (Gemma 4's ``num_key_value_heads``); ``to_dict`` still has them."""
+    try:
+        return getattr(cfg, key, None)
+    except Exception:  # AmbiguousGlobalPerLayerAttributeError; its import path is internal
+        return cfg.to_dict().get(key)
+
+
 def _n_params(model: Any) -> int:
     return sum(p.numel() for p in model.parameters())
 
@@ -341,12 +381,13 @@ def test_instantiates_on_meta(file: str) -> None:
     text_cfg = model.config.get_text_config()
     for key in COMPARED:
         if key in config:
-            actual = getattr(model.config, key, None)
+            actual = _config_value(model.config, key)
             if actual is None:
-                actual = getattr(text_cfg, key)
+                actual = _config_value(text_cfg, key)
             assert actual == config[key], (file, key)
         if isinstance(config.get("text_config"), dict) and key in config["text_config"]:
-            assert getattr(text_cfg, key) == config["text_config"][key], (file, "text_config", key)
+            actual = _config_value(text_cfg, key)
+            assert actual == config["text_config"][key], (file, "text_config", key)
     assert getattr(cfg, "model_type", None) == config["model_type"]
     assert _n_params(model) > 1_000_000
 
@@ -407,6 +448,25 @@ PARAM_ANCHORS = {
     "ibm-granite--granite-3.1-8b-instruct.json": 8.17e9,
     "microsoft--Phi-3.5-MoE-instruct.json": 41.9e9,
     "bigcode--starcoder2-7b.json": 7.17e9,
+    # Base models people fine-tune now (model-card totals; MTP heads are not built)
+    "Qwen--Qwen3-30B-A3B-Thinking-2507.json": 30.5e9,
+    "Qwen--Qwen3-235B-A22B-Thinking-2507.json": 235e9,
+    "Qwen--Qwen3-Coder-480B-A35B-Instruct.json": 480e9,
+    "Qwen--Qwen3-Next-80B-A3B-Instruct.json": 80e9,
+    "Qwen--Qwen3.5-35B-A3B.json": 35e9,
+    "Qwen--Qwen3.5-122B-A10B.json": 122e9,
+    "Qwen--Qwen3.5-397B-A17B.json": 397e9,
+    "Qwen--Qwen3.5-9B.json": 9.41e9,
+    "Qwen--Qwen3.5-27B.json": 27.36e9,
+    "HuggingFaceTB--SmolLM3-3B.json": 3.08e9,
+    "mistralai--Devstral-Small-2-24B-Instruct-2512.json": 24e9,
+    "allenai--Olmo-3.1-32B-Instruct.json": 32.2e9,
+    "deepseek-ai--DeepSeek-V3.json": 671e9,
+    "LiquidAI--LFM2.5-VL-1.6B.json": 1.6e9,
+    "google--gemma-4-E2B-it.json": 5.1e9,
+    "google--gemma-4-26B-A4B-it.json": 25.8e9,
+    "google--gemma-4-31B-it.json": 31.27e9,
+    "zai-org--GLM-4.1V-9B-Thinking.json": 10.29e9,
 }
 
 
@@ -530,6 +590,93 @@ VLM_TREES = {
         "SmolVLMForConditionalGeneration",
         "model.text_model.layers.31.self_attn.q_proj",
         "model.vision_model.encoder.layers.11.self_attn.q_proj",
+    ),
+    "Qwen--Qwen3-VL-2B-Instruct.json": (
+        "Qwen3VLForConditionalGeneration",
+        "model.language_model.layers.27.self_attn.q_proj",
+        "model.visual.blocks.23.attn.qkv",
+    ),
+    "Qwen--Qwen3-VL-4B-Instruct.json": (
+        "Qwen3VLForConditionalGeneration",
+        "model.language_model.layers.35.self_attn.q_proj",
+        "model.visual.deepstack_merger_list.2.linear_fc1",
+    ),
+    "Qwen--Qwen3-VL-30B-A3B-Instruct.json": (
+        "Qwen3VLMoeForConditionalGeneration",
+        "model.language_model.layers.47.self_attn.q_proj",
+        "model.visual.blocks.26.attn.qkv",
+    ),
+    # Qwen3.5 is natively multimodal: hybrid Gated DeltaNet (linear_attn) / gated attention
+    # (self_attn, every 4th layer) text model plus a vision tower.
+    "Qwen--Qwen3.5-35B-A3B.json": (
+        "Qwen3_5MoeForConditionalGeneration",
+        "model.language_model.layers.3.self_attn.q_proj",
+        "model.visual.blocks.26.attn.qkv",
+    ),
+    "Qwen--Qwen3.5-122B-A10B.json": (
+        "Qwen3_5MoeForConditionalGeneration",
+        "model.language_model.layers.47.self_attn.q_proj",
+        "model.visual.blocks.0.mlp.linear_fc1",
+    ),
+    "Qwen--Qwen3.5-397B-A17B.json": (
+        "Qwen3_5MoeForConditionalGeneration",
+        "model.language_model.layers.59.self_attn.q_proj",
+        "model.visual.merger.linear_fc2",
+    ),
+    "Qwen--Qwen3.5-0.8B.json": (
+        "Qwen3_5ForConditionalGeneration",
+        "model.language_model.layers.23.self_attn.q_proj",
+        "model.visual.blocks.11.attn.qkv",
+    ),
+    "Qwen--Qwen3.5-9B.json": (
+        "Qwen3_5ForConditionalGeneration",
+        "model.language_model.layers.31.self_attn.o_proj",
+        "model.visual.blocks.26.attn.proj",
+    ),
+    "Qwen--Qwen3.5-27B.json": (
+        "Qwen3_5ForConditionalGeneration",
+        "model.language_model.layers.63.self_attn.q_proj",
+        "model.visual.blocks.26.attn.qkv",
+    ),
+    # Mistral 3 (Pixtral tower): the vision encoder also has q_proj/k_proj/v_proj/o_proj.
+    "mistralai--Devstral-Small-2-24B-Instruct-2512.json": (
+        "Mistral3ForConditionalGeneration",
+        "model.language_model.layers.39.self_attn.q_proj",
+        "model.vision_tower.transformer.layers.23.attention.q_proj",
+    ),
+    "mistralai--Mistral-Small-3.1-24B-Instruct-2503.json": (
+        "Mistral3ForConditionalGeneration",
+        "model.language_model.layers.0.self_attn.q_proj",
+        "model.vision_tower.transformer.layers.0.attention.q_proj",
+    ),
+    # LFM2-VL: the text model mixes short-convolution layers (conv.in_proj/out_proj) with
+    # attention layers (self_attn.q_proj/.../out_proj); the SigLIP2 tower also has out_proj.
+    "LiquidAI--LFM2.5-VL-1.6B.json": (
+        "Lfm2VlForConditionalGeneration",
+        "model.language_model.layers.2.self_attn.q_proj",
+        "model.vision_tower.encoder.layers.26.self_attn.q_proj",
+    ),
+    # Gemma 4: the vision (and E2B/E4B audio) towers wrap each projection in a clippable module,
+    # so the nn.Linear is ``...q_proj.linear``; ``q_proj`` itself is not a Linear there.
+    "google--gemma-4-E2B-it.json": (
+        "Gemma4ForConditionalGeneration",
+        "model.language_model.layers.34.self_attn.q_proj",
+        "model.vision_tower.encoder.layers.15.self_attn.q_proj.linear",
+    ),
+    "google--gemma-4-26B-A4B-it.json": (
+        "Gemma4ForConditionalGeneration",
+        "model.language_model.layers.29.self_attn.q_proj",
+        "model.vision_tower.encoder.layers.26.self_attn.q_proj.linear",
+    ),
+    "google--gemma-4-31B-it.json": (
+        "Gemma4ForConditionalGeneration",
+        "model.language_model.layers.59.self_attn.q_proj",
+        "model.vision_tower.encoder.layers.0.mlp.down_proj.linear",
+    ),
+    "zai-org--GLM-4.1V-9B-Thinking.json": (
+        "Glm4vForConditionalGeneration",
+        "model.language_model.layers.39.self_attn.q_proj",
+        "model.visual.blocks.0.attn.qkv",
     ),
 }
 
