@@ -20,12 +20,13 @@ class NoEffectTarget(Rule):
     `out_proj` inside a `torch.nn.MultiheadAttention` (selected by `all-linear` in
     vision towers: the attention reads `out_proj.weight` directly, bypassing LoRA); and
     MoE models whose routed experts are fused 3-D parameters that PEFT does *not*
-    rewrite (gpt-oss, Llama 4, Qwen2-MoE under transformers 5), where
-    `gate_proj`/`up_proj`/`down_proj` reach only shared experts or dense layers.
+    rewrite (Qwen3.5-MoE, Llama 4, Qwen2-MoE under transformers 5), where
+    `gate_proj`/`up_proj`/`down_proj` reach only shared experts or dense layers. (An MLP
+    name that reaches nothing at all, such as `gate_proj` on gpt-oss, is LL001's.)
 
     ## Why is this bad?
     The adapter trains, the loss moves, but the part of the model you meant to adapt is
-    untouched: e.g. a gpt-oss "all MLP" LoRA that trains attention only.
+    untouched: e.g. an "all MLP" LoRA on Qwen3.5-MoE that trains the shared experts only.
 
     ## Fix
     For fused experts add `target_parameters=["experts.gate_up_proj",
@@ -56,12 +57,14 @@ class NoEffectTarget(Rule):
         Invalid(
             """
             from peft import LoraConfig
-            from transformers import AutoModelForCausalLM
+            from transformers import AutoModelForImageTextToText
 
-            model = AutoModelForCausalLM.from_pretrained("openai/gpt-oss-20b")
-            config = LoraConfig(target_modules=["q_proj", "v_proj", "gate_proj", "down_proj"])
+            model = AutoModelForImageTextToText.from_pretrained("Qwen/Qwen3.5-35B-A3B")
+            config = LoraConfig(
+                target_modules=["q_proj", "v_proj", "gate_proj", "up_proj", "down_proj"],
+            )
             """,
-            expect=[(5, 57), (5, 70)],
+            expect=[(6, 41), (6, 54), (6, 65)],
             message="experts",
         ),
     ]
