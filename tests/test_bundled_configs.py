@@ -161,6 +161,8 @@ REQUIRED = [
     "google/gemma-4-31B-it",
     "zai-org/GLM-4.1V-9B-Thinking",
     "nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B-BF16",
+    "microsoft/Phi-4-mini-instruct",
+    "microsoft/Phi-4-mini-reasoning",
 ]
 
 
@@ -469,6 +471,7 @@ PARAM_ANCHORS = {
     "google--gemma-4-31B-it.json": 31.27e9,
     "zai-org--GLM-4.1V-9B-Thinking.json": 10.29e9,
     "nvidia--NVIDIA-Nemotron-3-Nano-30B-A3B-BF16.json": 31.6e9,
+    "microsoft--Phi-4-mini-instruct.json": 3.836e9,
 }
 
 
