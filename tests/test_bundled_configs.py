@@ -163,6 +163,8 @@ REQUIRED = [
     "nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B-BF16",
     "microsoft/Phi-4-mini-instruct",
     "microsoft/Phi-4-mini-reasoning",
+    *(f"Qwen/Qwen3-Embedding-{s}" for s in ("0.6B", "4B", "8B")),
+    "LGAI-EXAONE/EXAONE-4.0-32B",
 ]
 
 
@@ -472,6 +474,8 @@ PARAM_ANCHORS = {
     "zai-org--GLM-4.1V-9B-Thinking.json": 10.29e9,
     "nvidia--NVIDIA-Nemotron-3-Nano-30B-A3B-BF16.json": 31.6e9,
     "microsoft--Phi-4-mini-instruct.json": 3.836e9,
+    "Qwen--Qwen3-Embedding-0.6B.json": 0.596e9,
+    "LGAI-EXAONE--EXAONE-4.0-32B.json": 32.0e9,
 }
 
 
