@@ -165,6 +165,8 @@ REQUIRED = [
     "microsoft/Phi-4-mini-reasoning",
     *(f"Qwen/Qwen3-Embedding-{s}" for s in ("0.6B", "4B", "8B")),
     "LGAI-EXAONE/EXAONE-4.0-32B",
+    "allenai/Olmo-3-1025-7B",
+    "allenai/Olmo-3-7B-Instruct",
 ]
 
 
