@@ -167,6 +167,8 @@ REQUIRED = [
     "LGAI-EXAONE/EXAONE-4.0-32B",
     "allenai/Olmo-3-1025-7B",
     "allenai/Olmo-3-7B-Instruct",
+    "allenai/OLMo-2-1124-13B",
+    "allenai/OLMo-2-0325-32B",
 ]
 
 
@@ -478,6 +480,8 @@ PARAM_ANCHORS = {
     "microsoft--Phi-4-mini-instruct.json": 3.836e9,
     "Qwen--Qwen3-Embedding-0.6B.json": 0.596e9,
     "LGAI-EXAONE--EXAONE-4.0-32B.json": 32.0e9,
+    "allenai--OLMo-2-1124-13B.json": 13.7e9,
+    "allenai--OLMo-2-0325-32B.json": 32.2e9,
 }
 
 
