@@ -160,6 +160,15 @@ REQUIRED = [
     "google/gemma-4-26B-A4B-it",
     "google/gemma-4-31B-it",
     "zai-org/GLM-4.1V-9B-Thinking",
+    "nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B-BF16",
+    "microsoft/Phi-4-mini-instruct",
+    "microsoft/Phi-4-mini-reasoning",
+    *(f"Qwen/Qwen3-Embedding-{s}" for s in ("0.6B", "4B", "8B")),
+    "LGAI-EXAONE/EXAONE-4.0-32B",
+    "allenai/Olmo-3-1025-7B",
+    "allenai/Olmo-3-7B-Instruct",
+    "allenai/OLMo-2-1124-13B",
+    "allenai/OLMo-2-0325-32B",
 ]
 
 
@@ -467,6 +476,12 @@ PARAM_ANCHORS = {
     "google--gemma-4-26B-A4B-it.json": 25.8e9,
     "google--gemma-4-31B-it.json": 31.27e9,
     "zai-org--GLM-4.1V-9B-Thinking.json": 10.29e9,
+    "nvidia--NVIDIA-Nemotron-3-Nano-30B-A3B-BF16.json": 31.6e9,
+    "microsoft--Phi-4-mini-instruct.json": 3.836e9,
+    "Qwen--Qwen3-Embedding-0.6B.json": 0.596e9,
+    "LGAI-EXAONE--EXAONE-4.0-32B.json": 32.0e9,
+    "allenai--OLMo-2-1124-13B.json": 13.7e9,
+    "allenai--OLMo-2-0325-32B.json": 32.2e9,
 }
 
 
@@ -717,3 +732,37 @@ def test_vlm_builds_inventory() -> None:
     assert "model.language_model.layers.0.self_attn.q_proj" in names
     assert "model.visual.blocks.0.attn.qkv" in names
     assert inventory.num_layers == 28
+
+
+# ----------------------------------------------------------------------------- hybrid layer trees
+
+
+@pytest.mark.torch
+def test_nemotron_h_hybrid_layers() -> None:
+    """Nemotron-H puts Mamba-2, MoE and attention blocks at the positions its
+    ``hybrid_override_pattern`` names, all under ``.mixer``: attention projections exist only in
+    the six ``*`` layers, so a ``q_proj`` target adapts 6 of 52 layers."""
+    torch = pytest.importorskip("torch")
+    file = "nvidia--NVIDIA-Nemotron-3-Nano-30B-A3B-BF16.json"
+    pattern = RAW[file]["config"]["hybrid_override_pattern"]
+    _, model = _instantiate(file)
+    names = {n for n, m in model.named_modules() if isinstance(m, torch.nn.Linear)}
+    attention = sorted(int(n.split(".")[2]) for n in names if n.endswith(".mixer.q_proj"))
+    assert attention == [i for i, c in enumerate(pattern) if c == "*"]
+    assert "model.layers.0.mixer.in_proj" in names  # Mamba-2
+    assert "model.layers.1.mixer.shared_experts.up_proj" in names  # MoE
+
+
+@pytest.mark.torch
+def test_qwen3_next_hybrid_layers() -> None:
+    """Qwen3-Next alternates Gated DeltaNet (``linear_attn``) with gated attention
+    (``self_attn``) every ``full_attention_interval`` layers."""
+    torch = pytest.importorskip("torch")
+    file = "Qwen--Qwen3-Next-80B-A3B-Instruct.json"
+    interval = RAW[file]["config"]["full_attention_interval"]
+    _, model = _instantiate(file)
+    names = {n for n, m in model.named_modules() if isinstance(m, torch.nn.Linear)}
+    attention = sorted(int(n.split(".")[2]) for n in names if n.endswith(".self_attn.q_proj"))
+    assert attention == list(range(interval - 1, 48, interval))
+    assert "model.layers.0.linear_attn.in_proj_qkvz" in names
+    assert "model.layers.3.linear_attn.in_proj_qkvz" not in names
