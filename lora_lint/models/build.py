@@ -109,10 +109,19 @@ def _classify(module: Any) -> tuple[str, int | None, int | None, tuple[tuple[str
     return inv.OTHER, None, None, ()
 
 
+def _config_value(cfg: Any, attr: str) -> Any:
+    """``getattr(cfg, attr, None)``, also when transformers refuses a global read of a
+    per-layer value (Gemma 4 raises its own error for ``num_key_value_heads``)."""
+    try:
+        return getattr(cfg, attr, None)
+    except Exception:  # transformers' per-layer attribute errors are no AttributeError
+        return None
+
+
 def _num_layers(cfg: Any) -> int | None:
     text = cfg.get_text_config() if hasattr(cfg, "get_text_config") else cfg
     for attr in ("num_hidden_layers", "n_layer", "num_layers"):
-        value = getattr(text, attr, None)
+        value = _config_value(text, attr)
         if isinstance(value, int):
             return value
     return None
@@ -131,13 +140,13 @@ def _summary(cfg: Any, model_type: str) -> dict[str, object]:
         "num_experts": ("num_local_experts", "num_experts", "n_routed_experts"),
     }.items():
         for attr in attrs:
-            value = getattr(text, attr, None)
+            value = _config_value(text, attr)
             if isinstance(value, int) and not isinstance(value, bool):
                 out[key] = value
                 break
-    tie = getattr(cfg, "tie_word_embeddings", None)
+    tie = _config_value(cfg, "tie_word_embeddings")
     if tie is None:
-        tie = getattr(text, "tie_word_embeddings", None)
+        tie = _config_value(text, "tie_word_embeddings")
     out["tie_word_embeddings"] = bool(tie) if tie is not None else None
     return out
 

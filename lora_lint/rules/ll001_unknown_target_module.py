@@ -50,11 +50,12 @@ class UnknownTargetModule(Rule):
     VALID = [
         Valid(
             """
-            from peft import LoraConfig
+            from peft import LoraConfig, get_peft_model
             from transformers import AutoModelForCausalLM
 
             model = AutoModelForCausalLM.from_pretrained("meta-llama/Llama-3.1-8B")
             config = LoraConfig(r=16, target_modules=["q_proj", "v_proj", "self_attn.o_proj"])
+            model = get_peft_model(model, config)
             """
         ),
     ]

@@ -36,22 +36,24 @@ class UnsupportedTargetModule(Rule):
     VALID = [
         Valid(
             """
-            from peft import LoraConfig
+            from peft import LoraConfig, get_peft_model
             from transformers import AutoModelForCausalLM
 
             model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")
             config = LoraConfig(target_modules=["gate_proj", "up_proj", "down_proj"])
+            model = get_peft_model(model, config)
             """
         ),
     ]
     INVALID = [
         Invalid(
             """
-            from peft import LoraConfig
+            from peft import LoraConfig, get_peft_model
             from transformers import AutoModelForCausalLM
 
             model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")
             config = LoraConfig(target_modules=["self_attn", "mlp"])
+            model = get_peft_model(model, config)
             """,
             expect=[(5, 37), (5, 50)],
             message="cannot wrap",

@@ -42,34 +42,36 @@ class RegexTargetNoMatch(Rule):
     VALID = [
         Valid(
             r"""
-            from peft import LoraConfig
+            from peft import LoraConfig, get_peft_model
             from transformers import AutoModelForCausalLM
 
             model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")
             config = LoraConfig(target_modules=r".*\.(q_proj|v_proj)")
-            all_linear = LoraConfig(target_modules="all-linear")
+            model = get_peft_model(model, config)
             """
         ),
     ]
     INVALID = [
         Invalid(
             """
-            from peft import LoraConfig
+            from peft import LoraConfig, get_peft_model
             from transformers import AutoModelForCausalLM
 
             model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")
             config = LoraConfig(target_modules="q_proj,v_proj")
+            model = get_peft_model(model, config)
             """,
             expect=[(5, 36)],
             message="comma-separated",
         ),
         Invalid(
             """
-            from peft import LoraConfig
+            from peft import LoraConfig, get_peft_model
             from transformers import AutoModelForCausalLM
 
             model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")
             config = LoraConfig(target_modules="q_proj")
+            model = get_peft_model(model, config)
             """,
             expect=[(5, 36)],
             message="full module name",

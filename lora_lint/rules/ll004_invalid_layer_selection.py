@@ -39,7 +39,7 @@ class InvalidLayerSelection(Rule):
     VALID = [
         Valid(
             """
-            from peft import LoraConfig
+            from peft import LoraConfig, get_peft_model
             from transformers import AutoModelForCausalLM
 
             model = AutoModelForCausalLM.from_pretrained("meta-llama/Llama-3.2-1B")
@@ -48,13 +48,14 @@ class InvalidLayerSelection(Rule):
                 layers_to_transform=[12, 13, 14, 15],
                 layers_pattern="layers",
             )
+            model = get_peft_model(model, config)
             """
         ),
     ]
     INVALID = [
         Invalid(
             """
-            from peft import LoraConfig
+            from peft import LoraConfig, get_peft_model
             from transformers import AutoModelForCausalLM
 
             model = AutoModelForCausalLM.from_pretrained("meta-llama/Llama-3.2-1B")
@@ -63,13 +64,14 @@ class InvalidLayerSelection(Rule):
                 layers_to_transform=[14, 15, 16],
                 layers_pattern="layers",
             )
+            model = get_peft_model(model, config)
             """,
             expect=[(7, 34)],
             message="layers 0-15",
         ),
         Invalid(
             """
-            from peft import LoraConfig
+            from peft import LoraConfig, get_peft_model
             from transformers import AutoModelForCausalLM
 
             model = AutoModelForCausalLM.from_pretrained("meta-llama/Llama-3.2-1B")
@@ -78,6 +80,7 @@ class InvalidLayerSelection(Rule):
                 layers_to_transform=[14, 15],
                 layers_pattern="layer",
             )
+            model = get_peft_model(model, config)
             """,
             expect=[(8, 20)],
             message="occurs in no module path",

@@ -35,7 +35,7 @@ class UnmatchedPatternKey(Rule):
     VALID = [
         Valid(
             """
-            from peft import LoraConfig
+            from peft import LoraConfig, get_peft_model
             from transformers import AutoModelForCausalLM
 
             model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")
@@ -44,13 +44,14 @@ class UnmatchedPatternKey(Rule):
                 target_modules=["q_proj", "v_proj", "down_proj"],
                 rank_pattern={"down_proj": 4},
             )
+            model = get_peft_model(model, config)
             """
         ),
     ]
     INVALID = [
         Invalid(
             """
-            from peft import LoraConfig
+            from peft import LoraConfig, get_peft_model
             from transformers import AutoModelForCausalLM
 
             model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")
@@ -59,6 +60,7 @@ class UnmatchedPatternKey(Rule):
                 target_modules=["q_proj", "v_proj"],
                 rank_pattern={"down_proj": 4, "k_porj": 8},
             )
+            model = get_peft_model(model, config)
             """,
             expect=[(8, 19), (8, 35)],
             message="matches no adapted module",

@@ -38,18 +38,19 @@ class UnknownModulesToSave(Rule):
     VALID = [
         Valid(
             """
-            from peft import LoraConfig
+            from peft import LoraConfig, get_peft_model
             from transformers import AutoModelForCausalLM
 
             model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")
             config = LoraConfig(target_modules=["q_proj", "v_proj"], modules_to_save=["lm_head"])
+            model = get_peft_model(model, config)
             """
         ),
     ]
     INVALID = [
         Invalid(
             """
-            from peft import LoraConfig
+            from peft import LoraConfig, get_peft_model
             from transformers import AutoModelForCausalLM
 
             model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")
@@ -57,6 +58,7 @@ class UnknownModulesToSave(Rule):
                 target_modules=["q_proj", "v_proj"],
                 modules_to_save=["lm_headd", "self_attn"],
             )
+            model = get_peft_model(model, config)
             """,
             expect=[(7, 22), (7, 34)],
             message="lm_head",

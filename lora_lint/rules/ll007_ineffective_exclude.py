@@ -37,33 +37,36 @@ class IneffectiveExclude(Rule):
     VALID = [
         Valid(
             """
-            from peft import LoraConfig
+            from peft import LoraConfig, get_peft_model
             from transformers import AutoModelForCausalLM
 
             model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")
             config = LoraConfig(target_modules="all-linear", exclude_modules=["down_proj"])
+            model = get_peft_model(model, config)
             """
         ),
     ]
     INVALID = [
         Invalid(
             """
-            from peft import LoraConfig
+            from peft import LoraConfig, get_peft_model
             from transformers import AutoModelForCausalLM
 
             model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")
             config = LoraConfig(target_modules="all-linear", exclude_modules=["down_prj"])
+            model = get_peft_model(model, config)
             """,
             expect=[(5, 67)],
             message="excludes nothing",
         ),
         Invalid(
             """
-            from peft import LoraConfig
+            from peft import LoraConfig, get_peft_model
             from transformers import AutoModelForCausalLM
 
             model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")
             config = LoraConfig(target_modules=["q_proj"], exclude_modules=["q_proj"])
+            model = get_peft_model(model, config)
             """,
             expect=[(5, 64)],
             message="nothing",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from lora_lint.diagnostics import Finding, Severity, Span
-from lora_lint.extract.types import Located
+from lora_lint.extract.types import Located, to_plain
 from lora_lint.match.peft_schema import load_schema, method_fields
 from lora_lint.match.suggest import close_names
 from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid
@@ -107,7 +107,8 @@ class InvalidConfigOption(Rule):
         known = method_fields(schema, cfg.peft_type) if schema else None
         if known is not None:
             class_name, fields = known
-            field_set = set(fields)
+            extra = cfg.notes.get("extra_fields")
+            field_set = set(fields) | (set(extra) if isinstance(extra, list) else set())
             unknown: dict[str, Span] = dict(cfg.unknown_keys)
             if strict:
                 for key in cfg.options:
@@ -187,11 +188,12 @@ class InvalidConfigOption(Rule):
             if ok and name == "lora_dropout" and isinstance(plain, (int, float)):
                 ok = 0 <= plain < 1
             if not ok:
+                shown = to_plain(value)
                 yield self.finding(
                     ctx,
                     value.span,
-                    f"`{ctx.option_key(name)}` must be {expected}, got {plain!r}",
-                    target=str(plain),
+                    f"`{ctx.option_key(name)}` must be {expected}, got {shown!r}",
+                    target=str(shown),
                     path=value.path,
                 )
 

@@ -59,33 +59,36 @@ class PeftRuntimeConflict(Rule):
     VALID = [
         Valid(
             """
-            from peft import LoraConfig
+            from peft import LoraConfig, get_peft_model
             from transformers import AutoModelForCausalLM
 
             model = AutoModelForCausalLM.from_pretrained("mistralai/Mixtral-8x7B-v0.1")
             config = LoraConfig(target_modules="all-linear", lora_dropout=0.0)
+            model = get_peft_model(model, config)
             """
         ),
     ]
     INVALID = [
         Invalid(
             """
-            from peft import LoraConfig
+            from peft import LoraConfig, get_peft_model
             from transformers import AutoModelForCausalLM
 
             model = AutoModelForCausalLM.from_pretrained("mistralai/Mixtral-8x7B-v0.1")
             config = LoraConfig(target_modules="all-linear", lora_dropout=0.05)
+            model = get_peft_model(model, config)
             """,
             expect=[(5, 63)],
             message="lora_dropout",
         ),
         Invalid(
             """
-            from peft import LoraConfig
+            from peft import LoraConfig, get_peft_model
             from transformers import AutoModelForCausalLM
 
             model = AutoModelForCausalLM.from_pretrained("mistralai/Mixtral-8x7B-v0.1")
             config = LoraConfig(target_modules=["q_proj", "w1", "w2"], lora_dropout=0.0)
+            model = get_peft_model(model, config)
             """,
             expect=[(5, 47)],
             message="w3",

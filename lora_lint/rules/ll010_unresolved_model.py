@@ -35,22 +35,24 @@ class UnresolvedModel(Rule):
     VALID = [
         Valid(
             """
-            from peft import LoraConfig
+            from peft import LoraConfig, get_peft_model
             from transformers import AutoModelForCausalLM
 
             model = AutoModelForCausalLM.from_pretrained("mistralai/Mistral-7B-v0.1")
             config = LoraConfig(target_modules=["q_proj", "v_proj"])
+            model = get_peft_model(model, config)
             """
         ),
     ]
     INVALID = [
         Invalid(
             """
-            from peft import LoraConfig
+            from peft import LoraConfig, get_peft_model
             from transformers import AutoModelForCausalLM
 
             model = AutoModelForCausalLM.from_pretrained("./checkpoints/does-not-exist")
             config = LoraConfig(target_modules=["q_proj", "v_proj"])
+            model = get_peft_model(model, config)
             """,
             expect=[(4, 46)],
             message="does not exist",
@@ -68,13 +70,17 @@ class UnresolvedModel(Rule):
 
     def check(self, ctx: ConfigContext) -> Iterator[Finding]:
         config = ctx.config
+        if ctx.model_ref is None and config.notes.get("applied_to"):
+            return  # a module class of the linted code: no Hugging Face model to check
         if ctx.model_ref is None:
             yield self.finding(
                 ctx,
                 config.span,
                 "no base model found for this config, so its targets were not checked",
-                help="load the model with from_pretrained(...) in the same file, pass "
-                "--model ID_OR_PATH, or set `default-model` in [tool.lora-lint]",
+                help="lora-lint checks a config against the model the code applies it to "
+                "(get_peft_model(model, config), a trainer's model= and peft_config=); "
+                "pass --model ID_OR_PATH or set `default-model` in [tool.lora-lint] "
+                "to name it",
             )
             return
         span = (

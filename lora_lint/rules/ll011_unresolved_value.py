@@ -58,13 +58,14 @@ class UnresolvedValue(Rule):
         Valid(
             """
             import argparse
-            from peft import LoraConfig
+            from peft import LoraConfig, get_peft_model
             from transformers import AutoModelForCausalLM
 
             TARGETS = ["q_proj", "k_proj"] + ["v_proj", "o_proj"]
             args = argparse.ArgumentParser().parse_args()
             model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")
             config = LoraConfig(r=args.rank, lora_alpha=args.alpha, target_modules=TARGETS)
+            model = get_peft_model(model, config)
             """
         ),
     ]
@@ -72,12 +73,13 @@ class UnresolvedValue(Rule):
         Invalid(
             """
             import argparse
-            from peft import LoraConfig
+            from peft import LoraConfig, get_peft_model
             from transformers import AutoModelForCausalLM
 
             args = argparse.ArgumentParser().parse_args()
             model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")
             config = LoraConfig(target_modules=args.lora_target_modules.split(","))
+            model = get_peft_model(model, config)
             """,
             expect=[(7, 36)],
         ),

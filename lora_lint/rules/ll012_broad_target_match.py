@@ -42,22 +42,24 @@ class BroadTargetMatch(Rule):
     VALID = [
         Valid(
             """
-            from peft import LoraConfig
+            from peft import LoraConfig, get_peft_model
             from transformers import AutoModelForCausalLM
 
             model = AutoModelForCausalLM.from_pretrained("meta-llama/Llama-3.1-8B")
             config = LoraConfig(target_modules=["q_proj", "v_proj"])
+            model = get_peft_model(model, config)
             """
         ),
     ]
     INVALID = [
         Invalid(
             """
-            from peft import LoraConfig
+            from peft import LoraConfig, get_peft_model
             from transformers import AutoModelForCausalLM
 
             model = AutoModelForCausalLM.from_pretrained("deepseek-ai/DeepSeek-V2-Lite")
             config = LoraConfig(target_modules=["q_proj", "gate_proj", "up_proj"], lora_dropout=0.0)
+            model = get_peft_model(model, config)
             """,
             expect=[(5, 47), (5, 60)],
             message="target_parameters",

@@ -42,7 +42,7 @@ class NoEffectTarget(Rule):
     VALID = [
         Valid(
             """
-            from peft import LoraConfig
+            from peft import LoraConfig, get_peft_model
             from transformers import AutoModelForCausalLM
 
             model = AutoModelForCausalLM.from_pretrained("openai/gpt-oss-20b")
@@ -50,19 +50,21 @@ class NoEffectTarget(Rule):
                 target_modules=["q_proj", "k_proj", "v_proj", "o_proj"],
                 target_parameters=["experts.gate_up_proj", "experts.down_proj"],
             )
+            model = get_peft_model(model, config)
             """
         ),
     ]
     INVALID = [
         Invalid(
             """
-            from peft import LoraConfig
+            from peft import LoraConfig, get_peft_model
             from transformers import AutoModelForImageTextToText
 
             model = AutoModelForImageTextToText.from_pretrained("Qwen/Qwen3.5-35B-A3B")
             config = LoraConfig(
                 target_modules=["q_proj", "v_proj", "gate_proj", "up_proj", "down_proj"],
             )
+            model = get_peft_model(model, config)
             """,
             expect=[(6, 41), (6, 54), (6, 65)],
             message="experts",

@@ -67,11 +67,12 @@ class UnusedSuppression(Rule):
         ),
         Invalid(
             """
-            from peft import LoraConfig
+            from peft import LoraConfig, get_peft_model
             from transformers import AutoModelForCausalLM
 
             model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")
             config = LoraConfig(target_modules=["q_proj", "v_proj"])  # noqa: LL001, E501
+            model = get_peft_model(model, config)
             """,
             expect=[(5, 59)],
             message="LL001 suppressed no finding",

@@ -32,6 +32,16 @@ PEFT_CONFIG_CLASSES: dict[str, str] = {
 
 #: Substrings whose absence proves a file holds no config (see ``might_contain_config``).
 #: ``use_peft`` catches a TRL ``ModelConfig`` that relies on the default targets.
+#: Top-level packages whose config classes are PEFT's own (ms-swift's ``swift.tuners``
+#: re-exports them and subclasses ``LoraConfig``).
+PEFT_CONFIG_PACKAGES: frozenset[str] = frozenset({"peft", "swift"})
+
+#: Fields a known subclass adds to PEFT's class: (package, class) -> extra fields.
+#: ms-swift's ``swift.tuners.LoraConfig(peft.LoraConfig)`` drops them before PEFT sees it.
+SUBCLASS_EXTRA_FIELDS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("swift", "LoraConfig"): ("lora_dtype", "lorap_lr_ratio", "lorap_emb_lr"),
+}
+
 PREFILTER_NEEDLES: tuple[str, ...] = (
     *PEFT_CONFIG_CLASSES,
     "target_modules",

@@ -9,6 +9,8 @@ import libcst as cst
 from lora_lint.extract.cstwalk import walk
 from lora_lint.extract.python.catalog import (
     PEFT_CONFIG_CLASSES,
+    PEFT_CONFIG_PACKAGES,
+    SUBCLASS_EXTRA_FIELDS,
     TRL_MODEL_CONFIG_KEYS,
     TRL_TRAINER_HEADS,
     UNSLOTH_CLASSES,
@@ -66,13 +68,27 @@ class _Collector(cst.CSTVisitor):
         return self.ctx.imports.qualify(node)
 
     def _config_class(self, node: cst.BaseExpression) -> str | None:
-        """The PEFT config class ``node`` names: bare names from anywhere, attributes of imports."""
+        """The PEFT config class ``node`` names, proven through the imports.
+
+        A class is PEFT's only when its name resolves to ``peft`` (or a package known to
+        re-export or subclass it, such as ms-swift): axolotl's and Ludwig's pydantic
+        ``LoraConfig`` schemas share the name but not the fields, and are never judged
+        as PEFT configs. A bare, unimported name counts only under ``from peft import *``.
+        """
         qualified = self._qualify(node)
         if qualified is None or qualified.last not in PEFT_CONFIG_CLASSES:
             return None
-        if isinstance(node, cst.Name) or qualified.imported:
+        if qualified.from_module(*PEFT_CONFIG_PACKAGES):
             return qualified.last
+        if not qualified.imported and "." not in qualified.dotted:
+            stars = self.ctx.imports.star_modules
+            if any(ref.level == 0 and ref.module.split(".")[0] == "peft" for ref in stars):
+                return qualified.last
         return None
+
+    def _config_package(self, node: cst.BaseExpression) -> str:
+        qualified = self._qualify(node)
+        return qualified.dotted.split(".", 1)[0] if qualified is not None else "peft"
 
     def _add_config(
         self,
@@ -113,7 +129,11 @@ class _Collector(cst.CSTVisitor):
         class_name = self._config_class(func)
         if class_name is not None:
             peft_type = PEFT_CONFIG_CLASSES[class_name]
-            self._add_config(self.builder.peft_call(node, class_name, peft_type), node)
+            config = self.builder.peft_call(node, class_name, peft_type)
+            extra = SUBCLASS_EXTRA_FIELDS.get((self._config_package(func), class_name))
+            if extra:
+                config.notes["extra_fields"] = list(extra)
+            self._add_config(config, node)
             return
         if isinstance(func, cst.Attribute) and func.attr.value == "get_peft_model":
             owner = self._qualify(func.value)

@@ -1,10 +1,12 @@
 """Which base model each config applies to.
 
-The strongest evidence is data flow: the model variable and the config that
-meet in ``get_peft_model(model, config)``, ``model.add_adapter(config)``,
-``PeftModel(model, config)`` or ``SFTTrainer(model=..., peft_config=...)``.
-Without it, the nearest loader in the same function (then the file) is used,
-preferring the last one before the config, which is how scripts read.
+Only data flow counts: the model variable and the config that meet in
+``get_peft_model(model, config)``, ``model.add_adapter(config)``,
+``PeftModel(model, config)`` or ``SFTTrainer(model=..., peft_config=...)``. A config
+that never meets a model in the code is not checked (the nearest loader in the file is
+often another model: a test file loads several, a helper applies the config to a
+caller's model), and a config applied to a module class defined in the file is no
+Hugging Face model at all: it is noted as such and left alone.
 """
 
 from __future__ import annotations
@@ -67,6 +69,11 @@ class Linker:
         for link in self.links:
             model = next(filter(None, (self.model_of(expr) for expr in link.models)), None)
             if model is None:
+                if any(self._local_module(expr) for expr in link.models):
+                    for expr in link.configs:
+                        target = self.config_of(expr)
+                        if target is not None and target.config.model is None:
+                            target.config.notes["applied_to"] = "a module class of this file"
                 continue
             for expr in link.configs:
                 target = self.config_of(expr)
@@ -76,19 +83,20 @@ class Linker:
             if site.config.model is None and site.model_arg is not None:
                 model = self.model_of(site.model_arg)
                 site.config.model = model.ref if model is not None else None
-            if site.config.model is None:
-                site.config.model = self._nearest(site)
 
-    def _nearest(self, site: ConfigSite) -> ModelRef | None:
-        loaders = [m for m in self.models if m.from_loader]
-        same_scope = [m for m in loaders if m.function is site.function]
-        for pool in (same_scope, loaders):
-            before = [m for m in pool if m.at <= site.at]
-            if before:
-                return before[-1].ref
-            if pool:
-                return pool[0].ref
-        return None
+    def _local_module(self, expr: cst.BaseExpression, hops: int = 0) -> bool:
+        """``MLP()`` / ``model = MLP()``: an instance of a class defined in this file."""
+        if hops >= _MAX_HOPS:
+            return False
+        if isinstance(expr, cst.Call):
+            func = expr.func
+            return isinstance(func, cst.Name) and func.value in self.ctx.imports.defined
+        if isinstance(expr, cst.Name):
+            binding = self._assigned(expr)
+            return binding is not None and not binding.index and self._local_module(
+                binding.value, hops + 1
+            )
+        return False
 
     # -- data flow ----------------------------------------------------------
 
