@@ -336,13 +336,12 @@ def model_note(ctx: ConfigContext) -> ModelNote:
     resolution = ctx.resolution
     if isinstance(resolution, ResolvedModel):
         note = None
-        if resolution.model_id != resolution.requested and not resolution.local_dir:
-            note = f"{resolution.requested} was checked as {resolution.model_id}"
-            note += (
-                f" ({resolution.alias_note})"
-                if resolution.alias_note
-                else (" (an official variant: same architecture and module names)")
+        renamed = resolution.model_id.rsplit("/", 1)[-1] == resolution.requested
+        if resolution.model_id != resolution.requested and not resolution.local_dir and not renamed:
+            why = resolution.alias_note or (
+                f"{resolution.requested} is an alias of it: same architecture and module names"
             )
+            note = f"checked as {resolution.model_id} ({why})"
         return ModelNote(path, line, requested, resolution.model_id, resolution.how, note)
     if resolution is not None:
         return ModelNote(path, line, requested, None, f"not resolved: {resolution.reason}")
