@@ -176,7 +176,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     for path in paths:
         if not path.exists() and not path.is_symlink():
-            print(f"lora-lint: error: {path}: no such file or directory", file=sys.stderr)
+            print(f"lora-lint: error: {_shown(path)}: no such file or directory", file=sys.stderr)
             return EXIT_USAGE
     fmt = args.format or default_format()
     # pre-commit runs batches of files in parallel processes and shows their merged output:
@@ -262,12 +262,19 @@ def _cmd_check(args: argparse.Namespace) -> int:
         if opened:
             out.close()
     for line in result.errors:
-        print(f"lora-lint: error: {line}", file=sys.stderr)
+        print(f"lora-lint: error: {_shown(line)}", file=sys.stderr)
     if result.errors:
         return EXIT_USAGE
     if result.has_errors and not args.exit_zero:
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _shown(text: object) -> str:
+    """A path or message from the linted repository, safe for a terminal."""
+    from lora_lint.report.safe import printable, utf8_safe
+
+    return printable(utf8_safe(str(text)))
 
 
 def _read_stdin() -> str:
@@ -293,12 +300,12 @@ def _plural(count: int, word: str) -> str:
 def _report_fixes(fixing: FixReport, args: argparse.Namespace, stream: TextIO) -> None:
     """After the findings that remain: what ``--fix`` changed."""
     for line in fixing.skipped:
-        print(f"lora-lint: warning: {line}", file=sys.stderr)
+        print(f"lora-lint: warning: {_shown(line)}", file=sys.stderr)
     if args.show_fixes:
         for finding in sorted(fixing.applied, key=lambda f: f.sort_key()):
             assert finding.fix is not None
             stream.write(
-                f"fixed {finding.path}:{finding.span.line}:{finding.span.column}: "
+                f"fixed {_shown(finding.path)}:{finding.span.line}:{finding.span.column}: "
                 f"{finding.code} {finding.fix.message}\n"
             )
     if fixing.fixed and not args.quiet:
@@ -314,12 +321,12 @@ def _report_diff(fixing: FixReport, args: argparse.Namespace) -> int:
     for path, (old, new) in sorted(fixing.changed.items()):
         sys.stdout.write(unified_diff(path, old, new))
     for line in fixing.skipped:
-        print(f"lora-lint: warning: {line}", file=sys.stderr)
+        print(f"lora-lint: warning: {_shown(line)}", file=sys.stderr)
     if not args.quiet:
         count = _plural(fixing.fixed, "finding")
         print(f"Would fix {count} in {_plural(len(fixing.changed), 'file')}.", file=sys.stderr)
     for line in fixing.result.errors:
-        print(f"lora-lint: error: {line}", file=sys.stderr)
+        print(f"lora-lint: error: {_shown(line)}", file=sys.stderr)
     if fixing.result.errors:
         return EXIT_USAGE
     return EXIT_FINDINGS if fixing.changed and not args.exit_zero else EXIT_OK
