@@ -89,8 +89,26 @@ class Finding:
     #: How ``--fix`` can resolve this finding, when it can (ignored in comparisons).
     fix: Fix | None = field(default=None, compare=False, hash=False)
 
-    def sort_key(self) -> tuple[str, int, int, str, str]:
-        return (self.path, self.span.line, self.span.column, self.code, self.target or "")
+    def sort_key(self) -> tuple[object, ...]:
+        """Path, line, column, code, message, then every other compared field: a total order,
+        so that output never depends on the order the findings were produced in."""
+        span = self.span
+        return (
+            self.path,
+            span.line,
+            span.column,
+            self.code,
+            self.message,
+            self.target or "",
+            span.end_line,
+            span.end_column,
+            -self.severity.rank,
+            self.suggestion,
+            self.model or "",
+            self.help or "",
+            self.location_hint or "",
+            self.name,
+        )
 
 
 UNREADABLE_CODE = "LL000"

@@ -12,6 +12,7 @@ import contextlib
 import fnmatch
 import os
 import stat
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,7 @@ from lora_lint.diagnostics import Finding, Severity, unreadable_input
 from lora_lint.discover import iter_files
 from lora_lint.extract.filecache import FileCache
 from lora_lint.extract.parallel import extract_files
-from lora_lint.extract.types import ExtractedConfig, FileExtraction, ModelRef, to_plain
+from lora_lint.extract.types import ExtractedConfig, FileExtraction, Located, ModelRef, to_plain
 from lora_lint.match.peft_semantics import PeftOptions
 from lora_lint.models.cache import InventoryCache, default_cache_dir
 from lora_lint.models.heads import TASK_TYPE_HEADS
@@ -51,6 +52,23 @@ class ConfigSummary:
     #: What training would cost: LoRA parameters as PEFT's print_trainable_parameters counts.
     trainable_params: int | None = None
     trainable_percent: float | None = None
+    #: What the cost figures assume because the source does not say (e.g. "r=8: r is
+    #: not static"); empty when they are exact.
+    assumptions: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ModelNote:
+    """How one config's model reference was resolved (``--verbose``, alias notes)."""
+
+    path: str
+    line: int
+    requested: str | None
+    resolved: str | None
+    #: "bundled offline config", "local config.json", ... or why it failed.
+    how: str
+    #: Set when the model checked is not the one named (a variant, mirror or alias).
+    note: str | None = None
 
 
 @dataclass
@@ -61,6 +79,17 @@ class RunResult:
     errors: list[str] = field(default_factory=list)
     files_checked: int = 0
     models_built: int = 0
+    #: Configs with at least one (unsuppressed) finding of their own.
+    configs_with_findings: int = 0
+    #: Files with findings that belong to no config (unreadable files, duplicate keys...).
+    other_files_with_findings: int = 0
+    #: Display paths of the files this run checked (None: unknown).
+    checked_paths: set[str] | None = None
+    #: After ``--fix``: the ``--unsafe-fixes`` flag it ran with (None: no fixing run).
+    fixes_attempted: bool | None = None
+    #: Seconds per stage ("extract", "models", "rules", "total") for ``--verbose``.
+    timings: dict[str, float] = field(default_factory=dict)
+    model_notes: list[ModelNote] = field(default_factory=list)
 
     @property
     def has_errors(self) -> bool:
@@ -273,6 +302,52 @@ def _excluded(path: Path, settings: Settings) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class StdinSource:
+    """``lora-lint check - --stdin-filename train.py``: the text and the name it is linted as.
+
+    The name decides the front end (``.py``, ``.yaml``, ``.sh``...), is what the
+    output shows, and is what ``--force-exclude`` and ``per-file-ignores`` match.
+    """
+
+    path: Path
+    text: str
+
+    @property
+    def shown(self) -> str:
+        return display_path(self.path)
+
+
+def _identity(f: Finding) -> tuple[object, ...]:
+    """What identifies a finding across the suppression pass (which may add a cell hint)."""
+    return (f.path, f.span, f.code, f.message, f.target, f.model)
+
+
+def _with_note(f: Finding, note: str) -> Finding:
+    from dataclasses import replace
+
+    return replace(f, extra={**f.extra, "model_note": note})
+
+
+def model_note(ctx: ConfigContext) -> ModelNote:
+    """How ``ctx``'s model was resolved, and a note when the model checked is another one."""
+    path, line = ctx.config.path, ctx.config.span.line
+    requested = ctx.model_ref.name if ctx.model_ref else None
+    resolution = ctx.resolution
+    if isinstance(resolution, ResolvedModel):
+        note = None
+        renamed = resolution.model_id.rsplit("/", 1)[-1] == resolution.requested
+        if resolution.model_id != resolution.requested and not resolution.local_dir and not renamed:
+            why = resolution.alias_note or (
+                f"{resolution.requested} is an alias of it: same architecture and module names"
+            )
+            note = f"checked as {resolution.model_id} ({why})"
+        return ModelNote(path, line, requested, resolution.model_id, resolution.how, note)
+    if resolution is not None:
+        return ModelNote(path, line, requested, None, f"not resolved: {resolution.reason}")
+    return ModelNote(path, line, None, None, "no base model named")
+
+
 class Linter:
     """One lint run over some paths with fixed settings."""
 
@@ -283,8 +358,11 @@ class Linter:
         cli_model: str | None = None,
         force_exclude: bool = False,
         progress: Callable[[int, int, str], None] | None = None,
+        on_cold_start: Callable[[], None] | None = None,
     ) -> None:
         self.settings = settings
+        #: Called once, before torch is imported for a model that is not in the cache.
+        self.on_cold_start = on_cold_start
         self.cli_model = cli_model
         self.force_exclude = force_exclude
         self.progress = progress
@@ -310,10 +388,14 @@ class Linter:
             out.append(path)
         return out
 
-    def run(self, paths: Sequence[Path]) -> RunResult:
+    def run(self, paths: Sequence[Path], *, stdin: StdinSource | None = None) -> RunResult:
+        """Lint ``paths`` (and/or ``stdin``: text read from standard input under a file name)."""
+        clock = time.perf_counter
+        started = clock()
         result = RunResult()
         extractions: list[FileExtraction] = []
         checked: dict[str, Path] = {}
+        texts: dict[str, str] = {}
         # Pre-filter, per-file cache, then libcst/PyYAML (2 processes for many files);
         # a bug in a front end comes back as an error line and the run goes on.
         for path, shown, outcome in extract_files(
@@ -328,6 +410,17 @@ class Linter:
                 extractions.append(outcome)
             else:
                 result.errors.append(outcome)
+        if stdin is not None and not (self.force_exclude and _excluded(stdin.path, self.settings)):
+            result.files_checked += 1
+            checked[stdin.shown] = stdin.path
+            texts[stdin.shown] = stdin.text
+            try:
+                extraction = self._extract_stdin(stdin)
+                extractions.append(extraction)
+                self._warm_up_models(extraction)
+            except Exception as exc:
+                result.errors.append(_internal_error(stdin.shown, exc))
+        result.checked_paths = set(checked)
         contexts: list[ConfigContext] = []
         for extraction in extractions:
             result.findings.extend(extraction.findings)
@@ -336,16 +429,25 @@ class Linter:
                     contexts.append(self._context(config))
                 except Exception as exc:
                     result.errors.append(_internal_error(config.path, exc))
+        contexts.sort(key=lambda c: (c.config.path, c.config.span))
+        extracted = clock()
         try:
             self._attach_inventories(contexts)
         except Exception as exc:
             result.errors.append(_internal_error("<models>", exc))
+        modelled = clock()
         allowed = {r.code for r in self.rules}
         result.findings = [f for f in result.findings if f.code in allowed]
+        owned: list[set[tuple[object, ...]]] = []
         for ctx in contexts:
+            note = model_note(ctx)
+            result.model_notes.append(note)
             try:
-                for rule in self.rules:
-                    result.findings.extend(rule.check(ctx))
+                mine = [f for rule in self.rules for f in rule.check(ctx)]
+                if note.note:  # the verdict is about another model than the one named
+                    mine = [_with_note(f, note.note) for f in mine]
+                result.findings.extend(mine)
+                owned.append({_identity(f) for f in mine})
                 result.configs.append(_summary(ctx))
             except Exception as exc:
                 result.errors.append(_internal_error(ctx.config.path, exc))
@@ -356,12 +458,38 @@ class Linter:
                 project_root=self.settings.project_root,
                 per_file_ignores=self.settings.per_file_ignores,
                 enabled=allowed,
+                texts=texts,
             )
         except Exception as exc:
             result.errors.append(_internal_error("<suppressions>", exc))
-        result.findings = sorted(set(result.findings), key=Finding.sort_key)
+        # Sorted on every field a finding is compared by, then deduplicated keeping the
+        # first: identical runs print identical output (a set's order varies per process).
+        ordered = sorted(
+            result.findings, key=lambda f: (f.sort_key(), str(f.extra.get("model_note", "")))
+        )
+        result.findings = list(dict.fromkeys(ordered))
+        result.configs.sort(key=lambda c: (c.path, c.line))
+        remaining = {_identity(f) for f in result.findings}
+        result.configs_with_findings = sum(1 for ids in owned if ids & remaining)
+        everything_owned = set().union(*owned) if owned else set()
+        result.other_files_with_findings = len(
+            {f.path for f in result.findings if _identity(f) not in everything_owned}
+            - {f.path for f in result.findings if _identity(f) in everything_owned}
+        )
         result.models_built = self.service.built
+        done = clock()
+        result.timings = {
+            "extract": extracted - started,
+            "models": modelled - extracted,
+            "rules": done - modelled,
+            "total": done - started,
+        }
         return result
+
+    def _extract_stdin(self, stdin: StdinSource) -> FileExtraction:
+        if not might_contain_config(stdin.path, stdin.text):
+            return FileExtraction(stdin.shown)
+        return extract_text(stdin.path, stdin.shown, stdin.text, self.settings.project_root)
 
     # -- stages ----------------------------------------------------------------------------
     def _context(self, config: ExtractedConfig) -> ConfigContext:
@@ -391,9 +519,16 @@ class Linter:
                 resolved, self._head(ctx), self._trust(ctx)
             ):
                 self._models_warmed = True
+                self._announce_cold_start()
                 with contextlib.suppress(Exception):  # the build reports what is wrong
                     import peft  # noqa: F401  (imports torch and transformers)
                 return
+
+    def _announce_cold_start(self) -> None:
+        if self.on_cold_start is not None:
+            callback, self.on_cold_start = self.on_cold_start, None
+            with contextlib.suppress(Exception):  # a status line must never stop a run
+                callback()
 
     def _head(self, ctx: ConfigContext) -> str | None:
         if ctx.model_ref and ctx.model_ref.head:
@@ -410,6 +545,10 @@ class Linter:
             for ctx in contexts
             if isinstance(ctx.resolution, ResolvedModel)
         ]
+        if self.on_cold_start is not None and any(
+            not self.service.cached(*request) for request in requests
+        ):
+            self._announce_cold_start()
         self.service.prefetch(requests, self.progress)
         for ctx in contexts:
             if isinstance(ctx.resolution, ResolvedModel):
@@ -460,7 +599,28 @@ def _summary(ctx: ConfigContext) -> ConfigSummary:
         error=error,
         trainable_params=trainable,
         trainable_percent=percent,
+        assumptions=assumptions(ctx) if trainable is not None else [],
     )
+
+
+def assumptions(ctx: ConfigContext) -> list[str]:
+    """What the cost figures take for granted: options present but not statically known.
+
+    An absent ``r`` is PEFT's default (exact); an ``r`` read from the command line or an
+    environment variable is not, and the count must not pass for a fact.
+    """
+    out = []
+    raw = ctx.config.options.get("r")
+    if raw is not None and not (isinstance(raw, Located) and _is_number(raw.value)):
+        out.append(f"r={ctx.options.r} assumed (r is not static)")
+    pattern = ctx.config.options.get("rank_pattern")
+    if pattern is not None and not (isinstance(pattern, Located) and pattern.container == "dict"):
+        out.append("rank_pattern not applied (not static)")
+    return out
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _internal_error(path: str, exc: BaseException) -> str:

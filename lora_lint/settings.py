@@ -2,8 +2,8 @@
 
 The nearest ``lora-lint.toml`` or ``pyproject.toml`` with a ``[tool.lora-lint]``
 table (searched from the working directory upwards) is used, as ruff does
-("closest file wins", no merging). Bad keys and values become
-:class:`SettingsError` naming the file and the key.
+("closest file wins", no merging), unless ``--config PATH`` names the file.
+Bad keys and values become :class:`SettingsError` naming the file and the key.
 """
 
 from __future__ import annotations
@@ -95,7 +95,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise SettingsError(f"{path}: invalid TOML ({exc})") from exc
 
 
-def load_settings(start: Path | None = None) -> Settings:
+def load_settings(start: Path | None = None, *, config: Path | None = None) -> Settings:
+    """Settings from ``config`` (``--config``) or else the closest config file above ``start``."""
+    if config is not None:
+        return load_config_file(config)
     start = start or Path.cwd()
     found = find_config_file(start)
     if found is None:
@@ -104,6 +107,31 @@ def load_settings(start: Path | None = None) -> Settings:
     table = data.get("tool", {}).get("lora-lint", data) if path.name == "pyproject.toml" else data
     settings = Settings(project_root=path.parent, config_file=path)
     apply_table(settings, table, path)
+    return settings
+
+
+def load_config_file(path: Path) -> Settings:
+    """``--config PATH``: this file instead of discovery, as ruff's ``--config``.
+
+    A ``pyproject.toml`` is read for its ``[tool.lora-lint]`` table (none: the
+    defaults); any other file (``lora-lint.toml``) holds the settings at its top
+    level, as a discovered ``lora-lint.toml`` does. Relative paths in it
+    (``cache-dir``, ``models``, ``per-file-ignores`` globs) are relative to the
+    file's directory, which is the project root.
+    """
+    path = path.expanduser()
+    if not path.is_file():
+        raise SettingsError(f"{path}: --config file not found")
+    data = _read_toml(path)
+    if path.name == "pyproject.toml":
+        table = data.get("tool", {}).get("lora-lint", {})
+        if not isinstance(table, dict):
+            raise SettingsError(f"{path}: [tool.lora-lint] must be a table")
+    else:
+        table = data
+    absolute = path.resolve()
+    settings = Settings(project_root=absolute.parent, config_file=absolute)
+    apply_table(settings, table, absolute)
     return settings
 
 

@@ -282,6 +282,23 @@ def test_force_exclude_applies_to_files_precommit_passes(
     assert status == 0, output
 
 
+@pytest.mark.torch
+def test_parallel_batches_do_not_contradict_each_other(
+    tmp_path: Path, shim_env: dict[str, str]
+) -> None:
+    """pre-commit splits the files over processes and prints their merged output: the clean
+    batches say nothing (PRE_COMMIT=1), so "All checks passed" never sits next to a finding."""
+    config = {"repos": [{"repo": "local", "hooks": [shipped_hook("lora-lint-system")]}]}
+    files = {f"configs/good_{i:02d}.yaml": GOOD_YAML for i in range(11)}
+    files["configs/bad.yaml"] = BAD_YAML
+    env = {k: v for k, v in shim_env.items() if k != "PRE_COMMIT_NO_CONCURRENCY"}
+    status, output = run_precommit(make_repo(tmp_path / "repo", files, config), env)
+    assert status == 1, output
+    assert BAD_YAML_LINE in output
+    assert "All checks passed" not in output, output
+    assert output.count("Found 1 error") == 1, output
+
+
 # -- the README's snippets, for real ------------------------------------------------------
 
 

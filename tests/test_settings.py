@@ -143,3 +143,18 @@ def test_command_line_overrides_the_file(
     assert "a.yaml:3:31: LL001" in out and "b.yaml" not in out
     assert main(["check", "--offline", "--select", "LL001", "--force-exclude", "skip/b.yaml"]) == 0
     assert main(["check", "--offline", "--select", "LL001", "skip/b.yaml"]) == 1
+
+
+def test_config_option_file_is_the_project_root(tmp_path: Path) -> None:
+    """``--config``: relative paths in the file are relative to its directory, as when found."""
+    (tmp_path / "ci").mkdir()
+    (tmp_path / "ci" / "lora-lint.toml").write_text(
+        'cache-dir = "cache"\nignore = ["LL013"]\n', encoding="utf-8"
+    )
+    (tmp_path / "pyproject.toml").write_text('[tool.lora-lint]\nignore = ["LL001"]\n')
+    settings = load_settings(tmp_path, config=tmp_path / "ci" / "lora-lint.toml")
+    assert settings.ignore == ["LL013"]
+    assert settings.project_root == (tmp_path / "ci").resolve()
+    assert settings.cache_dir == (tmp_path / "ci" / "cache").resolve()
+    bare = load_settings(tmp_path, config=tmp_path / "pyproject.toml")
+    assert bare.ignore == ["LL001"]

@@ -168,3 +168,117 @@ def test_shell_suppression(tmp_path: Path) -> None:
         "  --lora_target_modules q_proj v_prj  # lora-lint: ignore[LL001]\n"
     )
     assert codes(lint_files(tmp_path, {"train.sh": script})) == []
+
+
+# --- only real comments suppress ------------------------------------------------------------
+# A directive written inside data (a YAML block scalar or quoted value, a shell heredoc body,
+# a string in a notebook cell) is data: it must neither silence the file nor count as a comment.
+
+
+def test_yaml_block_scalar_is_not_a_comment(tmp_path: Path) -> None:
+    text = (
+        "base_model: Qwen/Qwen2.5-0.5B\n"
+        "adapter: lora\n"
+        "notes: |\n"
+        "  # lora-lint: ignore-file\n"
+        "  some text # noqa\n"
+        'prompt: "x # lora-lint: ignore-file"\n'
+        "lora_target_modules:\n"
+        "  - q_proj\n"
+        "  - v_prj\n"
+    )
+    result = lint_files(tmp_path, {"train.yaml": text})
+    assert codes(result) == [("LL001", 9, 5)]
+    assert suppressions_in(text, ".yaml") == []
+
+
+def test_yaml_real_comments_still_found_next_to_scalars() -> None:
+    text = (
+        "a: 'q # noqa' # lora-lint: ignore[LL001]\n"
+        "b: >- # noqa: LL002\n"
+        "  folded # noqa: LL003\n"
+        "# lora-lint: ignore-file[LL013]\n"
+    )
+    found = suppressions_in(text, ".yaml")
+    assert [(s.line, s.column, s.file_level) for s in found] == [
+        (1, 15, False),
+        (2, 7, False),
+        (4, 1, True),
+    ]
+
+
+def test_yaml_that_does_not_scan_falls_back_to_lines() -> None:
+    text = "a: [unclosed  # noqa: LL001\n"
+    assert [(s.line, s.column) for s in suppressions_in(text, ".yaml")] == [(1, 15)]
+
+
+SHELL = """\
+#!/bin/bash
+cat > /tmp/notes.txt <<EOF
+# lora-lint: ignore-file
+EOF
+cat <<-'DOC'
+\t# noqa: LL001
+\tDOC
+echo "# noqa: LL001" 'it # noqa'  # lora-lint: ignore[LL013]
+python -m axolotl.cli.train cfg.yaml  # noqa: LL001
+"""
+
+
+def test_shell_heredoc_and_quotes_are_not_comments() -> None:
+    found = suppressions_in(SHELL, ".sh")
+    assert [(s.line, s.column) for s in found] == [(8, 35), (9, 39)]
+
+
+def test_shell_heredoc_suppression_does_not_silence_the_file(tmp_path: Path) -> None:
+    script = (
+        "#!/bin/bash\n"
+        "cat > notes.md <<'EOF'\n"
+        "# lora-lint: ignore-file\n"
+        "EOF\n"
+        "llamafactory-cli train --model_name_or_path Qwen/Qwen2.5-0.5B "
+        "--finetuning_type lora --lora_target q_proj,v_prj\n"
+    )
+    result = lint_files(tmp_path, {"run.sh": script})
+    assert [f.code for f in result.findings] == ["LL001"]
+
+
+def test_notebook_multiline_string_is_not_a_comment(tmp_path: Path) -> None:
+    import json
+
+    cell = [
+        "from peft import LoraConfig\n",
+        "from transformers import AutoModelForCausalLM\n",
+        'doc = """\n',
+        "# lora-lint: ignore-file\n",
+        '"""\n',
+        'model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")\n',
+        'config = LoraConfig(target_modules=["q_proj", "v_prj"])\n',
+    ]
+    nb = {
+        "cells": [{"cell_type": "code", "metadata": {}, "source": cell, "outputs": []}],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    result = lint_files(tmp_path, {"train.ipynb": json.dumps(nb, indent=1)})
+    assert [f.code for f in result.findings] == ["LL001"]
+
+
+def test_notebook_real_comment_still_suppresses(tmp_path: Path) -> None:
+    import json
+
+    cell = [
+        "from peft import LoraConfig\n",
+        "from transformers import AutoModelForCausalLM\n",
+        'model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")\n',
+        'config = LoraConfig(target_modules=["q_proj", "v_prj"])  # noqa: LL001\n',
+    ]
+    nb = {
+        "cells": [{"cell_type": "code", "metadata": {}, "source": cell, "outputs": []}],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    result = lint_files(tmp_path, {"train.ipynb": json.dumps(nb, indent=1)})
+    assert result.findings == []

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TextIO
 if TYPE_CHECKING:
     from lora_lint.engine import RunResult
 
-FORMATS = ("text", "json", "json-lines", "sarif", "github")
+FORMATS = ("text", "json", "json-lines", "sarif", "github", "gitlab")
 
 
 def default_format(environ: Mapping[str, str] | None = None) -> str:
@@ -38,15 +38,20 @@ def write_report(
     root: Path | None = None,
     stats_stream: TextIO | None = None,
     unsafe_fixes: bool = False,
+    colour: bool | None = None,
+    clean_summary: bool = True,
 ) -> None:
     """Write ``result`` to ``stream`` in ``fmt``.
 
     With ``statistics``, text/json/json-lines print the per-rule counts *instead
-    of* the findings (as ruff does); sarif and github still write their full
+    of* the findings (as ruff does); sarif, github and gitlab still write their full
     document to ``stream`` (a truncated SARIF file or missing annotations would
     be worse) and the counts table goes to ``stats_stream`` (stderr in the CLI).
     ``root`` is the directory SARIF paths are relative to (default: cwd).
     ``unsafe_fixes`` counts unsafe fixes as available in text output (``[*]``).
+    ``colour`` forces ANSI colour on or off in text output (None: decide from the
+    stream and the environment). ``clean_summary=False`` prints no "All checks
+    passed" line for a clean run (pre-commit merges the output of parallel batches).
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} (expected one of {', '.join(FORMATS)})")
@@ -54,7 +59,7 @@ def write_report(
         from lora_lint.report.statistics import write_statistics
 
         if fmt in ("text", "json", "json-lines"):
-            write_statistics(result, stream, fmt=fmt, quiet=quiet)
+            write_statistics(result, stream, fmt=fmt, quiet=quiet or not clean_summary)
             return
         if stats_stream is not None:
             write_statistics(result, stats_stream, fmt="text", quiet=True)
@@ -73,11 +78,22 @@ def write_report(
     elif fmt == "github":
         from lora_lint.report.github import write_github
 
-        write_github(result, stream, quiet=quiet)
+        write_github(result, stream, quiet=quiet, clean_summary=clean_summary)
+    elif fmt == "gitlab":
+        from lora_lint.report.gitlab import write_gitlab
+
+        write_gitlab(result, stream)
     else:
         from lora_lint.report.text import write_text
 
-        write_text(result, stream, quiet=quiet, unsafe_fixes=unsafe_fixes)
+        write_text(
+            result,
+            stream,
+            quiet=quiet,
+            unsafe_fixes=unsafe_fixes,
+            colour=colour,
+            clean_summary=clean_summary,
+        )
 
 
 __all__ = ["FORMATS", "default_format", "write_report"]

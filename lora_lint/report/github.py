@@ -19,13 +19,20 @@ from typing import TextIO
 
 from lora_lint.diagnostics import Finding, Severity
 from lora_lint.engine import RunResult
+from lora_lint.report.safe import printable
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
 def escape_data(text: str) -> str:
-    """Escape a command's message (the part after ``::``)."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Escape a command's message (the part after ``::``).
+
+    The runner's own escapes first (``%``, CR, LF); then every other control
+    character (ESC, BEL...) is shown as a Python escape, as in text output, so a
+    file name or value cannot send terminal sequences into the job log.
+    """
+    escaped = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(escaped)
 
 
 def escape_property(text: str) -> str:
@@ -40,6 +47,9 @@ def annotation_message(finding: Finding) -> str:
         text += f" ({finding.location_hint})"
     if finding.help:
         text += f"\nhelp: {finding.help}"
+    note = finding.extra.get("model_note")
+    if isinstance(note, str):
+        text += f"\nnote: {note}"
     return text
 
 
@@ -59,11 +69,13 @@ def format_annotation(finding: Finding) -> str:
     return f"::{command} {rendered}::{escape_data(annotation_message(finding))}"
 
 
-def write_github(result: RunResult, stream: TextIO, *, quiet: bool = False) -> None:
+def write_github(
+    result: RunResult, stream: TextIO, *, quiet: bool = False, clean_summary: bool = True
+) -> None:
     """Every finding as an annotation, then (unless ``quiet``) the summary line for the log."""
     for finding in result.findings:
         stream.write(format_annotation(finding) + "\n")
-    if not quiet:
+    if not quiet and (result.findings or clean_summary):
         from lora_lint.report.text import summary_line
 
         stream.write(summary_line(result) + "\n")

@@ -12,6 +12,7 @@ from typing import TextIO
 
 from lora_lint.diagnostics import Finding
 from lora_lint.engine import RunResult
+from lora_lint.report.safe import json_safe
 
 SCHEMA_VERSION = 1
 
@@ -43,5 +44,6 @@ def result_dict(result: RunResult) -> dict[str, object]:
 
 
 def write_json(result: RunResult, stream: TextIO) -> None:
-    json.dump(result_dict(result), stream, indent=2)
+    """The document, every string UTF-8 encodable (a lone surrogate becomes ``\\udXXX``)."""
+    json.dump(json_safe(result_dict(result)), stream, indent=2)
     stream.write("\n")

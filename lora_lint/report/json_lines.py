@@ -13,8 +13,9 @@ from typing import TextIO
 
 from lora_lint.engine import RunResult
 from lora_lint.report.json_format import finding_dict
+from lora_lint.report.safe import json_safe
 
 
 def write_json_lines(result: RunResult, stream: TextIO) -> None:
     for finding in result.findings:
-        stream.write(json.dumps(finding_dict(finding), ensure_ascii=False) + "\n")
+        stream.write(json.dumps(json_safe(finding_dict(finding)), ensure_ascii=False) + "\n")

@@ -14,6 +14,10 @@ pollutes machine output:
 
 rich is imported on the first call with two or more cold models, never on a
 warm run.
+
+Before that, a cold run says so at once: :meth:`ModelBuildProgress.cold_start`
+is called before torch is imported (seconds, longer on a loaded machine) and
+writes one transient status line, erased when the bar starts or the run ends.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ class ProgressCallback(Protocol):
 
     def __call__(self, n: int, total: int, model_id: str) -> None: ...
 
+    def cold_start(self) -> None: ...
+
     def close(self) -> None: ...
 
 
@@ -37,6 +43,9 @@ def _is_terminal(stream: TextIO) -> bool:
         return False
 
 
+STATUS = "lora-lint: building model inventories (first run)..."
+
+
 class ModelBuildProgress:
     """A rich progress bar over cold model builds, started lazily on the first multi-model call."""
 
@@ -45,6 +54,21 @@ class ModelBuildProgress:
         self._progress: Any = None
         self._task: Any = None
         self._total = 0
+        self._status = False
+
+    def cold_start(self) -> None:
+        """A model must be built: say so before the slow torch import (once per run)."""
+        if self._status or self._progress is not None:
+            return
+        self.stream.write(STATUS)
+        self.stream.flush()
+        self._status = True
+
+    def _clear_status(self) -> None:
+        if self._status:
+            self.stream.write("\r\x1b[K")  # carriage return, erase to the end of the line
+            self.stream.flush()
+            self._status = False
 
     def __call__(self, n: int, total: int, model_id: str) -> None:
         if total < 2:
@@ -60,6 +84,7 @@ class ModelBuildProgress:
         )
 
     def _start(self, total: int) -> None:
+        self._clear_status()
         from rich.console import Console
         from rich.progress import (
             BarColumn,
@@ -83,7 +108,8 @@ class ModelBuildProgress:
         self._task = self._progress.add_task("", total=total)
 
     def close(self) -> None:
-        """Finish and remove the bar (a no-op when it never started)."""
+        """Finish and remove the bar and the status line (a no-op when neither was shown)."""
+        self._clear_status()
         if self._progress is not None:
             self._progress.update(self._task, completed=self._total)
             self._progress.stop()

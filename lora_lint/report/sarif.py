@@ -37,6 +37,7 @@ from urllib.parse import quote
 from lora_lint import __version__
 from lora_lint.diagnostics import Finding, Severity
 from lora_lint.engine import RunResult
+from lora_lint.report.safe import json_safe
 from lora_lint.rules import ALL_RULES, Rule
 
 SARIF_VERSION = "2.1.0"
@@ -86,7 +87,8 @@ def base_fingerprint(finding: Finding, uri: str) -> str:
     """Hash of what identifies a finding independently of where in the file it sits."""
     message = " ".join(_POSITIONS.sub("", finding.message).split())
     payload = "\0".join((finding.code, uri, finding.target or "", message))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
+    # surrogatepass: a lone surrogate in a target (a Python "\ud800") still hashes stably.
+    return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def _region(finding: Finding) -> dict[str, int]:
@@ -190,5 +192,5 @@ def sarif_log(
 
 
 def write_sarif(result: RunResult, stream: TextIO, *, root: Path | None = None) -> None:
-    json.dump(sarif_log(result, root=root), stream, indent=2, ensure_ascii=False)
+    json.dump(json_safe(sarif_log(result, root=root)), stream, indent=2, ensure_ascii=False)
     stream.write("\n")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from lora_lint.engine import RunResult
+from lora_lint.report.safe import json_safe, printable
 
 
 @dataclass(frozen=True)
@@ -61,28 +62,36 @@ def config_rows(result: RunResult) -> list[dict[str, object]]:
             "matched_modules": c.matched_modules,
             "trainable_params": c.trainable_params,
             "trainable_percent": c.trainable_percent,
+            "assumptions": list(c.assumptions),
         }
         for c in result.configs
     ]
 
 
 def format_config_costs(result: RunResult) -> str:
-    """One line per config: ``path:line  model  N modules  trainable T (P%)``."""
+    """One line per config: ``path:line  model  N modules  trainable T (P%)``.
+
+    A figure that rests on an assumption (an ``r`` that is not static) is marked
+    ``~`` and says what was assumed, so it never passes for what will train.
+    """
     lines = []
     for c in result.configs:
-        where = f"{c.path}:{c.line}"
+        where = f"{printable(c.path)}:{c.line}"
         if c.trainable_params is not None and c.trainable_percent is not None:
+            approx = "~" if c.assumptions else ""
             cost = (
-                f"{c.matched_modules} modules, trainable {c.trainable_params:,} "
-                f"({c.trainable_percent:.4f}%)"
+                f"{c.matched_modules} modules, trainable {approx}{c.trainable_params:,} "
+                f"({approx}{c.trainable_percent:.4f}%)"
             )
+            if c.assumptions:
+                cost += f" [{'; '.join(c.assumptions)}]"
         elif c.error:
             cost = f"get_peft_model would fail ({c.error})"
         elif c.model is None:
             cost = "no base model"
         else:
             cost = "not computed"
-        lines.append(f"  {where}  {c.model or '-'}  {cost}")
+        lines.append(f"  {where}  {printable(c.model or '-')}  {cost}")
     return "\n".join(lines)
 
 
@@ -93,14 +102,14 @@ def write_statistics(
     rows = rule_counts(result)
     if fmt == "json":
         doc = {"rules": [r.as_dict() for r in rows], "configs": config_rows(result)}
-        json.dump(doc, stream, indent=2)
+        json.dump(json_safe(doc), stream, indent=2)
         stream.write("\n")
         return
     if fmt == "json-lines":
         for r in rows:
             stream.write(json.dumps({"kind": "rule", **r.as_dict()}) + "\n")
         for c in config_rows(result):
-            stream.write(json.dumps({"kind": "config", **c}) + "\n")
+            stream.write(json.dumps(json_safe({"kind": "config", **c})) + "\n")
         return
     table = format_statistics(result)
     if table:

@@ -151,7 +151,12 @@ def test_gitlab_job_is_complete() -> None:
     assert cache_dir.startswith("$CI_PROJECT_DIR/")
     assert cache_dir.removeprefix("$CI_PROJECT_DIR/").rstrip("/") + "/" in job["cache"]["paths"]
     assert any(_install_spec() in line for line in job["script"])
-    assert _lint_lines(job["script"]) == ["lora-lint check"]
+    report, check = _lint_lines(job["script"])
+    assert check == "lora-lint check"
+    out = report.split("--output-file ", 1)[1].split()[0]
+    assert "--format gitlab" in report and "--exit-zero" in report
+    assert job["artifacts"]["reports"]["codequality"] == out
+    assert job["artifacts"]["when"] == "always"
 
 
 @pytest.mark.torch
@@ -161,10 +166,13 @@ def test_gitlab_and_plain_ci_commands_work(project: tuple[Path, dict[str, str]])
     (plain,) = _blocks("Any other CI", "bash")
     plain_lines = plain.splitlines()
     assert any(_install_spec() in line for line in plain_lines)
-    for line in [
-        *_lint_lines(yaml.safe_load(gitlab)["lora-lint"]["script"]),
-        *_lint_lines(plain_lines),
-    ]:
+    gitlab_report, gitlab_check = _lint_lines(yaml.safe_load(gitlab)["lora-lint"]["script"])
+    proc = _bash(gitlab_report, repo, env)
+    assert proc.returncode == 0 and proc.stdout == "", proc.stderr
+    out = gitlab_report.split("--output-file ", 1)[1].split()[0]
+    [issue] = json.loads((repo / out).read_text())
+    assert issue["check_name"] == "LL001" and issue["location"]["path"] == "configs/bad.yaml"
+    for line in [gitlab_check, *_lint_lines(plain_lines)]:
         proc = _bash(line, repo, env)
         assert proc.returncode == 1, (line, proc.stderr)
         assert "configs/bad.yaml:5:5: LL001 [error]" in proc.stdout
