@@ -417,11 +417,6 @@ def test_no_fix_advertised_that_fix_would_not_apply(
     assert "v_prj" in (tmp_path / "common.py").read_text(encoding="utf-8")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="LL008 formats `value.value` (a list of Located) with !r: the rule should use "
-    "to_plain(value); lora_lint/rules/ is being rewritten by the lead",
-)
 @pytest.mark.torch
 def test_ll008_message_shows_plain_values(tmp_path: Path) -> None:
     from tests.lint_helpers import lint_files
