@@ -22,7 +22,14 @@ from lora_lint.diagnostics import Finding, Severity, unreadable_input
 from lora_lint.discover import iter_files
 from lora_lint.extract.filecache import FileCache
 from lora_lint.extract.parallel import extract_files
-from lora_lint.extract.types import ExtractedConfig, FileExtraction, Located, ModelRef, to_plain
+from lora_lint.extract.types import (
+    ExtractedConfig,
+    FileExtraction,
+    Located,
+    ModelRef,
+    Unresolved,
+    to_plain,
+)
 from lora_lint.match.peft_semantics import PeftOptions
 from lora_lint.models.cache import InventoryCache, default_cache_dir
 from lora_lint.models.heads import TASK_TYPE_HEADS
@@ -55,6 +62,11 @@ class ConfigSummary:
     #: What the cost figures assume because the source does not say (e.g. "r=8: r is
     #: not static"); empty when they are exact.
     assumptions: list[str] = field(default_factory=list)
+    #: Whether lora-lint judged the config against its model, and if not, why.
+    checked: bool = False
+    not_checked: str | None = None
+    #: What the training tool changes before PEFT sees the config (the verdict includes it).
+    tool_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -169,6 +181,8 @@ def might_contain_config(path: Path, text: str) -> bool:
     if suffix in (".yaml", ".yml", ".json"):
         from lora_lint.extract import yaml as yfront
 
+        if suffix == ".json" and yfront.is_foreign_json(path):
+            return False
         return yfront.might_contain_config(text)
     if suffix == ".ipynb":
         from lora_lint.extract import notebook
@@ -577,15 +591,15 @@ def _summary(ctx: ConfigContext) -> ConfigSummary:
     matched = None
     error = None
     trainable = percent = None
-    if ctx.injection is not None:
+    verdict = ctx.verdict
+    if ctx.injection is not None and verdict is not None:
         matched = len(ctx.injection.targeted) + len(ctx.injection.targeted_parameters)
         error = ctx.injection.error
         if error is None and ctx.inventory is not None and ctx.options.peft_type == "LORA":
             from lora_lint.inspect.cost import config_cost
 
-            cost = config_cost(
-                ctx.options, ctx.inventory, ctx.options.r, dict(ctx.options.rank_pattern or {})
-            )
+            options = verdict.peft_options
+            cost = config_cost(options, ctx.inventory, options.r, dict(options.rank_pattern or {}))
             if cost is not None:
                 matched, trainable, percent = cost[0], cost[1], round(cost[2], 6)
     return ConfigSummary(
@@ -600,7 +614,25 @@ def _summary(ctx: ConfigContext) -> ConfigSummary:
         trainable_params=trainable,
         trainable_percent=percent,
         assumptions=assumptions(ctx) if trainable is not None else [],
+        checked=verdict is not None,
+        not_checked=None if verdict is not None else _why_not_checked(ctx),
+        tool_note=verdict.tool_note if verdict is not None else None,
     )
+
+
+def _why_not_checked(ctx: ConfigContext) -> str:
+    if ctx.config.notes.get("applied_to"):
+        return f"applied to {ctx.config.notes['applied_to']}, not a Hugging Face model"
+    if ctx.model_ref is None:
+        return "no model: the code does not show which model the config is applied to"
+    if ctx.inventory is None:
+        return "the model could not be resolved or built"
+    if isinstance(ctx.config.target_modules, Unresolved):
+        return "target_modules is not statically known"
+    reason = ctx.not_judged
+    if reason is not None:
+        return reason
+    return f"lora-lint does not model PEFT method {ctx.options.peft_type}"
 
 
 def assumptions(ctx: ConfigContext) -> list[str]:

@@ -33,6 +33,7 @@ from lora_lint.match.peft_semantics import (
     saved_module_names,
     simulate,
 )
+from lora_lint.match.tools import before_peft
 from lora_lint.models.inventory import ModelInventory, ModuleInfo
 
 
@@ -108,6 +109,10 @@ class ConfigVerdict:
     unindexed_example: str | None = None
     #: ``layers_pattern`` is not a valid regular expression fragment (the reason).
     layers_error: str | None = None
+    #: What the training tool changed before PEFT ("unsloth adds target_parameters=...").
+    tool_note: str | None = None
+    #: The options as PEFT receives them (after the tool's step).
+    peft_options: PeftOptions = field(default_factory=PeftOptions)
     #: Routed-expert parameters (fused, 3-D) that no entry of this config reaches.
     frozen_experts: list[str] = field(default_factory=list)
 
@@ -115,20 +120,28 @@ class ConfigVerdict:
         return next((v for v in self.targets if v.index == index), None)
 
 
-def judge(options: PeftOptions, inventory: ModelInventory) -> ConfigVerdict | None:
-    """Every entry's verdict, or None when lora-lint does not model ``options.peft_type``."""
+def judge(
+    options: PeftOptions, inventory: ModelInventory, tool: object = None
+) -> ConfigVerdict | None:
+    """Every entry's verdict, or None when lora-lint does not model ``options.peft_type``.
+
+    ``tool`` names the training tool that hands the config to PEFT (``"unsloth"``...):
+    what it changes first (:mod:`lora_lint.match.tools`) is part of every verdict.
+    """
     if not judged_method(options.peft_type):
         return None
     if options.target_modules is None and options.peft_type not in inventory.peft_defaults:
         return None  # the installed peft's defaults for this method are unknown: no claim
-    injection = simulate(options, inventory)
-    verdict = ConfigVerdict(injection)
+    peft_options, tool_note = before_peft(tool, options, inventory, options.target_parameters)
+    injection = simulate(peft_options, inventory)
+    verdict = ConfigVerdict(injection, tool_note=tool_note, peft_options=peft_options)
     matcher = matcher_for(options, inventory)
+    judge_entry = _EntryJudge(options, inventory, matcher, tool)
     targets = options.target_modules
     if isinstance(targets, str) and not is_all_linear(targets):
-        verdict.targets = [_judge_target(options, inventory, matcher, targets, 0, regex=True)]
+        verdict.targets = [judge_entry(targets, 0, regex=True)]
     elif isinstance(targets, (list, tuple)):
-        verdict.targets = _judge_list(options, inventory, matcher, [str(t) for t in targets])
+        verdict.targets = _judge_list(judge_entry, [str(t) for t in targets])
     verdict.target_parameters = _judge_parameters(options, inventory)
     verdict.modules_to_save = _judge_saved(options, inventory)
     verdict.exclude_modules = _judge_exclusions(options, inventory)
@@ -142,9 +155,7 @@ def judge(options: PeftOptions, inventory: ModelInventory) -> ConfigVerdict | No
 # -- target_modules ---------------------------------------------------------------------------
 
 
-def _judge_list(
-    options: PeftOptions, inventory: ModelInventory, matcher: Matcher, entries: list[str]
-) -> list[EntryVerdict]:
+def _judge_list(judge_entry: _EntryJudge, entries: list[str]) -> list[EntryVerdict]:
     out: list[EntryVerdict] = []
     first: dict[str, int] = {}
     for index, entry in enumerate(entries):
@@ -154,8 +165,23 @@ def _judge_list(
             )
             continue
         first[entry] = index
-        out.append(_judge_target(options, inventory, matcher, entry, index, regex=False))
+        out.append(judge_entry(entry, index, regex=False))
     return _mark_covered(out)
+
+
+@dataclass(frozen=True)
+class _EntryJudge:
+    """Judges one entry as PEFT (after the tool) would treat a config naming it alone."""
+
+    options: PeftOptions
+    inventory: ModelInventory
+    matcher: Matcher
+    tool: object = None
+
+    def __call__(self, entry: str, index: int, *, regex: bool) -> EntryVerdict:
+        return _judge_target(
+            self.options, self.inventory, self.matcher, entry, index, regex=regex, tool=self.tool
+        )
 
 
 def _partners(inventory: ModelInventory, entry: str) -> tuple[str, ...]:
@@ -172,11 +198,16 @@ def _partners(inventory: ModelInventory, entry: str) -> tuple[str, ...]:
 
 
 def _alone(
-    options: PeftOptions, inventory: ModelInventory, matcher: Matcher, targets: str | list[str]
+    options: PeftOptions,
+    inventory: ModelInventory,
+    matcher: Matcher,
+    targets: str | list[str],
+    tool: object = None,
 ) -> tuple[list[ModuleInfo], list[str], dict[str, str]]:
     """What PEFT selects for ``targets`` alone: (modules, parameters, rewrite moves)."""
     scratch = Injection()
     alone = replace(options, target_modules=targets, target_parameters=None)
+    alone, _ = before_peft(tool, alone, inventory, options.target_parameters)
     try:
         found = reach(alone, inventory, None, scratch, matcher)
     except PeftRaised:
@@ -192,11 +223,12 @@ def _judge_target(
     index: int,
     *,
     regex: bool,
+    tool: object = None,
 ) -> EntryVerdict:
     partners = () if regex else _partners(inventory, entry)
     targets: str | list[str] = entry if regex else [entry, *partners]
     try:
-        modules, parameters, moved = _alone(options, inventory, matcher, targets)
+        modules, parameters, moved = _alone(options, inventory, matcher, targets, tool)
     except re.error as exc:
         return EntryVerdict(
             "target_modules", index, entry, Status.INVALID, raises="regex-invalid", detail=str(exc)
@@ -239,13 +271,13 @@ def _judge_target(
         layers_pattern=None,
     )
     named, named_parameters, _ = _alone(
-        unfiltered, inventory, matcher_for(unfiltered, inventory), targets
+        unfiltered, inventory, matcher_for(unfiltered, inventory), targets, tool
     )
     if not named and not named_parameters:
         return EntryVerdict(**base, status=Status.NOTHING)  # type: ignore[arg-type]
     unlayered = replace(options, layers_to_transform=None, layers_pattern=None)
     kept, kept_parameters, _ = _alone(
-        unlayered, inventory, matcher_for(unlayered, inventory), targets
+        unlayered, inventory, matcher_for(unlayered, inventory), targets, tool
     )
     status = Status.LAYER_FILTERED if kept or kept_parameters else Status.EXCLUDED
     return EntryVerdict(**base, status=status, named=tuple(named))  # type: ignore[arg-type]

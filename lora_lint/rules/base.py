@@ -98,8 +98,10 @@ class ConfigContext:
         """
         if self.inventory is None or isinstance(self.config.target_modules, Unresolved):
             return None
+        if self.not_judged is not None:
+            return None
         if self._verdict is None:
-            self._verdict = judge(self.options, self.inventory)
+            self._verdict = judge(self.options, self.inventory, self.config.notes.get("tool"))
         return self._verdict
 
     def entries(self, option: str = "target_modules") -> Iterator[tuple[Located, EntryVerdict]]:
@@ -123,6 +125,22 @@ class ConfigContext:
             found = by_index.get(index)
             if found is not None and found.entry == str(item.value):
                 yield item, found
+
+    @property
+    def not_judged(self) -> str | None:
+        """Why PEFT's semantics do not decide this config (None: they do).
+
+        The training tool does not run it (``inert``), or picks the targets itself: its
+        own default list, its own ``all`` expansion (LLaMA-Factory's ``all`` is not PEFT's
+        ``all-linear`` on MoE models), a regex from its own flags.
+        """
+        notes = self.config.notes
+        for key in ("inert", "tool_expands_targets", "all_means"):
+            if notes.get(key):
+                return str(notes[key])
+        if notes.get("implicit_target_modules") is not None and self.config.target_modules is None:
+            return "the tool chooses the targets"
+        return None
 
     @property
     def fully_known(self) -> bool:

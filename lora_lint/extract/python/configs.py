@@ -63,6 +63,10 @@ class ConfigBuilder:
 
         self._arguments(config, call, route, positional_model=True, ignored=tool_options)
         tool_options.pop("model", None)
+        if "target_modules" not in config.options:
+            # FastLanguageModel fills its own default list; FastModel/FastVisionModel build a
+            # regex from the finetune_* flags: nothing written here names a module.
+            config.notes["tool_expands_targets"] = f"unsloth's {helper} chooses the targets"
         if tool_options:
             config.notes["unsloth_options"] = tool_options
         return self._finish(config)
@@ -96,6 +100,10 @@ class ConfigBuilder:
             return self._partial(config, entries)
         entries.entries.pop("type", None)
         self._entries(config, entries, _same_name, self.source.span(node))
+        if "target_modules" not in config.options:
+            config.notes["tool_expands_targets"] = (
+                "xtuner targets every linear layer but the head when target_modules is unset"
+            )
         return self._finish(config)
 
     # -- arguments ----------------------------------------------------------

@@ -7,6 +7,9 @@ stops a lint run.
 
 from __future__ import annotations
 
+import re
+from pathlib import PurePath
+
 from lora_lint.diagnostics import Finding, Severity, Span, unreadable_input
 from lora_lint.extract.types import FileExtraction
 from lora_lint.extract.yaml.loader import (
@@ -24,6 +27,20 @@ DUPLICATE_NAME = "duplicate-key"
 #: Substrings of the keys the adapters look for (``target_modules``, ``lora_*``,
 #: ``peft_type``, ``peft_config``, ``finetuning_type``).
 _HINTS = ("target", "lora", "peft", "finetuning_type")
+
+
+#: JSON-with-comments files of other ecosystems: never LoRA configs, never parsed.
+_JSONC_NAMES = re.compile(
+    r"^(tsconfig|jsconfig)(\.[\w.-]+)?\.json$|^(package|package-lock|composer|devcontainer|"
+    r"\.devcontainer|\.eslintrc|tslint|deno|biome|turbo|lerna|nx|angular|renovate)\.json$"
+)
+_JSONC_DIRS = frozenset({".vscode", ".devcontainer", ".idea", "node_modules"})
+
+
+def is_foreign_json(path: PurePath) -> bool:
+    """A JSON file that belongs to another tool (TypeScript, VS Code, npm...): skipped
+    silently, since such files are JSONC and hold no LoRA config."""
+    return bool(_JSONC_NAMES.match(path.name)) or any(p in _JSONC_DIRS for p in path.parts[:-1])
 
 
 def might_contain_config(text: str) -> bool:

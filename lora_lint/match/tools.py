@@ -1,0 +1,75 @@
+"""What a training tool does to a LoRA config before PEFT sees it.
+
+Most tools hand their options to PEFT unchanged once their keys are renamed (the
+extract adapters do that). Some rewrite them on the way, with the model in hand; those
+steps are modelled here, so a verdict is about what really runs. Each step is applied to
+the whole config and to every entry judged alone, exactly as the tool would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from lora_lint.match.peft_semantics import PeftOptions
+from lora_lint.models.inventory import ModelInventory
+
+#: unsloth's ``get_moe_target_parameters``: these target names switch on the experts.
+_UNSLOTH_GATE_UP = frozenset({"gate_proj", "up_proj", "gate_up_proj"})
+_UNSLOTH_DOWN = frozenset({"down_proj"})
+
+
+def before_peft(
+    tool: object,
+    options: PeftOptions,
+    inventory: ModelInventory,
+    user_parameters: Sequence[str] | None,
+) -> tuple[PeftOptions, str | None]:
+    """``options`` as the tool passes them to PEFT, and what it changed (for messages).
+
+    ``user_parameters`` is ``target_parameters`` as the user wrote it: tools add their
+    own only when it is unset.
+    """
+    if tool == "unsloth":
+        return _unsloth_moe(options, inventory, user_parameters)
+    return options, None
+
+
+def _unsloth_moe(
+    options: PeftOptions, inventory: ModelInventory, user_parameters: Sequence[str] | None
+) -> tuple[PeftOptions, str | None]:
+    """unsloth's ``get_peft_model`` on an MoE model: when ``target_parameters`` is unset it
+    adds ``mlp.experts.gate_up_proj`` for ``gate_proj``/``up_proj``/``gate_up_proj`` and
+    ``mlp.experts.down_proj`` for ``down_proj`` (names compared exactly; a regex string
+    counts when it mentions ``proj`` and ``mlp``/``ffn``), leaving ``target_modules`` as
+    written."""
+    if user_parameters is not None or not _is_moe(inventory):
+        return options, None
+    targets = options.target_modules
+    if targets is None:
+        wanted = set(_UNSLOTH_GATE_UP | _UNSLOTH_DOWN)
+    elif isinstance(targets, str):
+        wanted = {targets}
+        if "proj" in targets and ("mlp" in targets or "ffn" in targets):
+            wanted |= _UNSLOTH_GATE_UP | _UNSLOTH_DOWN
+    else:
+        wanted = set(targets)
+    keys = [key for _, key, _ in inventory.parameters]
+    prefix = "mlp.experts" if any(".mlp.experts." in key for key in keys) else "experts"
+    added = []
+    if wanted & _UNSLOTH_GATE_UP:
+        added.append(f"{prefix}.gate_up_proj")
+    if wanted & _UNSLOTH_DOWN:
+        added.append(f"{prefix}.down_proj")
+    if not added:
+        return options, None
+    note = f"unsloth adds target_parameters={added} for the MoE experts"
+    return replace(options, target_parameters=added), note
+
+
+def _is_moe(inventory: ModelInventory) -> bool:
+    """unsloth's ``is_moe_model``: the config declares experts."""
+    experts = inventory.summary.get("num_experts")
+    if isinstance(experts, int) and experts > 0:
+        return True
+    return any(len(shape) == 3 and "expert" in key for _, key, shape in inventory.parameters)
