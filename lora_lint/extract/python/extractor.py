@@ -176,9 +176,15 @@ class _Collector(cst.CSTVisitor):
         """mmengine/xtuner ``dict(type=LoraConfig, ...)``, ``dict(type=X.from_pretrained, ...)``."""
         if not (isinstance(node.func, cst.Name) and node.func.value == "dict"):
             return
-        kind = _keywords(node).get("type")
+        keywords = _keywords(node)
+        kind = keywords.get("type")
         if kind is None:
             return
+        # xtuner's SupervisedFinetune / LLaVAModel: the LoRA config and the LLM it wraps are
+        # siblings (``llm=dict(...), lora=dict(type=LoraConfig, ...)``): that is data flow.
+        lora = keywords.get("lora") or keywords.get("llm_lora")
+        if lora is not None and "llm" in keywords:
+            self.links.append(LinkSite(node, [keywords["llm"]], [lora]))
         class_name = self._config_class(kind)
         if class_name is not None:
             peft_type = PEFT_CONFIG_CLASSES[class_name]
