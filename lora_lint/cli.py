@@ -90,6 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--offline", action="store_true", default=None, help="never contact the Hub")
     check.add_argument(
+        "--unchecked",
+        choices=("warning", "error"),
+        help="severity of LL010 for a config that could not be checked (default: warning)",
+    )
+    check.add_argument(
         "--trust-remote-code",
         action="store_true",
         default=None,
@@ -190,6 +195,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
             cache_dir=args.cache_dir,
             no_cache=args.no_cache,
         )
+        if args.unchecked:
+            settings.unchecked = args.unchecked
         if args.select:
             settings.select = _split(args.select)
         if args.extend_select:

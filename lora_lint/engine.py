@@ -9,6 +9,7 @@ never hides the other files' findings.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fnmatch
 import os
 import stat
@@ -476,6 +477,11 @@ class Linter:
             )
         except Exception as exc:
             result.errors.append(_internal_error("<suppressions>", exc))
+        if self.settings.unchecked == "error":
+            result.findings = [
+                dataclasses.replace(f, severity=Severity.ERROR) if f.code == "LL010" else f
+                for f in result.findings
+            ]
         # Sorted on every field a finding is compared by, then deduplicated keeping the
         # first: identical runs print identical output (a set's order varies per process).
         ordered = sorted(
@@ -620,13 +626,17 @@ def _summary(ctx: ConfigContext) -> ConfigSummary:
     )
 
 
+#: ``ConfigSummary.not_checked`` when the model is named but could not be had.
+NO_MODEL_BUILT = "the model could not be resolved or built"
+
+
 def _why_not_checked(ctx: ConfigContext) -> str:
     if ctx.config.notes.get("applied_to"):
         return f"applied to {ctx.config.notes['applied_to']}, not a Hugging Face model"
     if ctx.model_ref is None:
         return "no model: the code does not show which model the config is applied to"
     if ctx.inventory is None:
-        return "the model could not be resolved or built"
+        return NO_MODEL_BUILT
     if isinstance(ctx.config.target_modules, Unresolved):
         return "target_modules is not statically known"
     reason = ctx.not_judged

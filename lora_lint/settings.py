@@ -40,6 +40,9 @@ class Settings:
     extend_exclude: list[str] = field(default_factory=list)
     #: Glob (relative to ``project_root``) -> rule codes or names ignored in matching files.
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    #: Severity of LL010 "not checked" findings: "warning" (default) or "error" (CI that
+    #: must not pass a config it could not check).
+    unchecked: str = "warning"
 
 
 def apply_cli_overrides(
@@ -64,7 +67,8 @@ def apply_cli_overrides(
 
 _STR_LIST_KEYS = {"select", "ignore", "extend-select", "exclude", "extend-exclude"}
 _BOOL_KEYS = {"offline", "trust-remote-code"}
-_STR_KEYS = {"default-model", "cache-dir"}
+_STR_KEYS = {"default-model", "cache-dir", "unchecked"}
+UNCHECKED_LEVELS = ("warning", "error")
 KNOWN_KEYS = _STR_LIST_KEYS | _BOOL_KEYS | _STR_KEYS | {"models", "per-file-ignores"}
 
 
@@ -161,6 +165,10 @@ def apply_table(settings: Settings, table: dict[str, Any], path: Path) -> None:
             if not isinstance(value, str) or not value.strip():
                 raise SettingsError(f"{where}: expected a model id or path")
             settings.default_model = value
+        elif key == "unchecked":
+            if value not in UNCHECKED_LEVELS:
+                raise SettingsError(f'{where}: expected "warning" or "error"')
+            settings.unchecked = value
         elif key == "cache-dir":
             if not isinstance(value, str):
                 raise SettingsError(f"{where}: expected a path")

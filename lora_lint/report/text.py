@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import TextIO
 
 from lora_lint.diagnostics import Finding, Severity
-from lora_lint.engine import RunResult
+from lora_lint.engine import NO_MODEL_BUILT, RunResult
 from lora_lint.report.safe import printable
 
 _COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
@@ -132,6 +132,27 @@ def summary_line(result: RunResult) -> str:
     return f"Found {found} ({plural(configs, 'LoRA config')}, {files} checked)."
 
 
+def coverage_line(result: RunResult, limit: int = 3) -> str | None:
+    """How many configs were judged, and the models that would make the others checkable."""
+    configs = result.configs
+    checked = sum(1 for c in configs if c.checked)
+    if not configs or checked == len(configs):
+        return None
+    line = f"{checked} of {plural(len(configs), 'LoRA config')} checked"
+    missing = Counter(
+        c.model for c in configs if not c.checked and c.model and c.not_checked == NO_MODEL_BUILT
+    )
+    if missing:
+        names = ", ".join(f"{name} ({n})" for name, n in missing.most_common(limit))
+        more = f" and {len(missing) - limit} more" if len(missing) > limit else ""
+        count = sum(missing.values())
+        line += (
+            f"; {count} need models that are not bundled or cached: {names}{more} "
+            "(use --model, [tool.lora-lint] models, HF_TOKEN, or run online)"
+        )
+    return line + "."
+
+
 def fix_hint(result: RunResult, unsafe_fixes: bool = False) -> str | None:
     """``[*] 2 fixable with `--fix`.`` and how many unsafe fixes ``--unsafe-fixes`` would add."""
     available = len(available_fixes(result, unsafe_fixes))
@@ -176,6 +197,9 @@ def write_text(
     if result.findings:
         stream.write("\n")
     stream.write(summary_line(result) + "\n")
+    coverage = coverage_line(result)
+    if coverage:
+        stream.write(coverage + "\n")
     hint = fix_hint(result, unsafe_fixes)
     if hint:
         stream.write(hint + "\n")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from lora_lint.diagnostics import Finding, Severity
+from lora_lint.extract.types import ExtractedConfig, Located
+from lora_lint.match.peft_semantics import is_all_linear
 from lora_lint.models.resolve import ResolutionFailure
 from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid
 
@@ -12,19 +14,26 @@ from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid
 class UnresolvedModel(Rule):
     """
     ## What it does
-    Reports a LoRA config whose base model lora-lint could not find or build, so
-    its targets could not be checked against real module names. The message says
-    why (no model in the code, a path that does not exist, a gated repo without a
-    token, the Hub offline, custom model code that is never run without
-    `--trust-remote-code`, ...).
+    Reports, once, a LoRA config lora-lint could not check against real module
+    names, and why: the code never shows which model the config is applied to
+    (lora-lint follows data flow such as `get_peft_model(model, config)` and never
+    guesses from a nearby loader), a path that does not exist, a gated repo without
+    a token, the Hub offline, custom model code that is never run without
+    `--trust-remote-code`, ... Configs where nothing could be architecture-specific
+    (`all-linear`, the tool's own default targets, no other option naming modules)
+    are not reported. A config applied to a module class defined in the linted
+    code is no Hugging Face model and is left alone.
 
     ## Why is this bad?
     An unchecked config is exactly where a typo slips through. The other checks
-    that need no model (regex syntax, comma-joined strings) still run.
+    that need no model (regex syntax, comma-joined strings) still run. With
+    `--unchecked=error` (or `unchecked = "error"` in `[tool.lora-lint]`) this
+    finding is an error, so CI fails on a config it could not check.
 
     ## Fix
     Pass `--model ID_OR_PATH`, set `default-model` or map the name to a local
-    `config.json` in `[tool.lora-lint] models`, or use a model id lora-lint bundles.
+    `config.json` in `[tool.lora-lint] models`, set `HF_TOKEN` for a gated model,
+    run once online, or use a model id lora-lint bundles.
     """
 
     code = "LL010"
@@ -70,6 +79,8 @@ class UnresolvedModel(Rule):
 
     def check(self, ctx: ConfigContext) -> Iterator[Finding]:
         config = ctx.config
+        if names_nothing(config):
+            return  # all-linear or the tool's own targets: no model could make it wrong
         if ctx.model_ref is None and config.notes.get("applied_to"):
             return  # a module class of the linted code: no Hugging Face model to check
         if ctx.model_ref is None:
@@ -109,3 +120,28 @@ class UnresolvedModel(Rule):
                 help="targets of this config were not checked; map the name to a "
                 "supported config.json with `[tool.lora-lint] models`",
             )
+
+
+#: Options that name modules, layers or parameters of one architecture.
+_NAME_SPECIFIC = (
+    "exclude_modules",
+    "modules_to_save",
+    "layers_to_transform",
+    "layers_pattern",
+    "rank_pattern",
+    "alpha_pattern",
+    "target_parameters",
+)
+
+
+def names_nothing(config: ExtractedConfig) -> bool:
+    """True when nothing the config writes is specific to one architecture: its targets
+    are ``all-linear``, PEFT's or the tool's defaults, and no other option names a module.
+    Not checking such a config loses nothing, so it gets no "not checked" finding."""
+    target = config.target_modules
+    generic = target is None or (
+        isinstance(target, Located) and (target.value is None or is_all_linear(target.value))
+    )
+    if config.notes.get("tool_expands_targets") or config.notes.get("all_means"):
+        generic = True
+    return generic and not any(name in config.options for name in _NAME_SPECIFIC)
