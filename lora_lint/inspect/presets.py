@@ -35,7 +35,7 @@ _FUSED_QKV = re.compile(r"^(qkv_proj|qkv|query_key_value|c_attn|wqkv|w_pack|in_p
 _ROUTER_LEAF = re.compile(r"(^|_)(gate|router)$", re.I)
 
 #: Preset keys, in display order.
-PRESET_KEYS = ("qv", "attention", "attn-ffn", "all-linear")
+PRESET_KEYS = ("qv", "qv-ffn", "attention", "attn-ffn", "all-linear")
 
 
 @dataclass
@@ -220,14 +220,34 @@ def build_presets(
         recipe.notes.append(qv_note)
     out.append(recipe)
 
+    r_ffn = max(1, r // 2)
+    ffn_modules, ffn_params = _ffn_targets(classifier, rows)
+    # The recipe of the project's seed run: Q and V at rank r, the feed-forward projections
+    # (gate/up/down, or the experts' parameters) at r // 2 through rank_pattern.
+    out.append(
+        _with_ffn(
+            Recipe(
+                "qv-ffn",
+                f"attention Q+V r={r} + FFN r={r_ffn} (rank_pattern)",
+                None,
+                r,
+                alpha,
+                task_type=task_type,
+            ),
+            inventory,
+            qv,
+            ffn_modules,
+            ffn_params,
+            r_ffn,
+        )
+    )
+
     attention = _attention_modules(classifier)
     recipe = Recipe("attention", f"all attention (r={r})", None, r, alpha, task_type=task_type)
     if attention:
         recipe.target_modules = minimal_entries(inventory, attention)
     out.append(recipe)
 
-    r_ffn = max(1, r // 2)
-    ffn_modules, ffn_params = _ffn_targets(classifier, rows)
     recipe = Recipe(
         "attn-ffn",
         f"attention r={r} + FFN r={r_ffn} (rank_pattern)",
@@ -236,20 +256,7 @@ def build_presets(
         alpha,
         task_type=task_type,
     )
-    if attention and (ffn_modules or ffn_params):
-        recipe.target_modules = minimal_entries(inventory, attention + ffn_modules)
-        pattern: dict[str, int] = {}
-        if ffn_modules:
-            pattern[rank_key(minimal_entries(inventory, ffn_modules))] = r_ffn
-        if ffn_params:
-            recipe.target_parameters = ffn_params
-            pattern[rank_key(ffn_params)] = r_ffn
-            recipe.notes.append(
-                "routed experts are fused 3-D parameters: adapted through target_parameters "
-                f"({', '.join(ffn_params)}), one rank-{r_ffn} pair per expert"
-            )
-        recipe.rank_pattern = pattern
-    out.append(recipe)
+    out.append(_with_ffn(recipe, inventory, attention, ffn_modules, ffn_params, r_ffn))
 
     recipe = Recipe(
         "all-linear", f"all-linear (r={r})", "all-linear", r, alpha, task_type=task_type
@@ -259,6 +266,32 @@ def build_presets(
         recipe.notes.append("all-linear includes the vision tower and the projector")
     out.append(recipe)
     return [recipe.price(inventory) if recipe.available else recipe for recipe in out]
+
+
+def _with_ffn(
+    recipe: Recipe,
+    inventory: ModelInventory,
+    base: list[str],
+    ffn_modules: list[str],
+    ffn_params: list[str],
+    r_ffn: int,
+) -> Recipe:
+    """``base`` modules at the recipe's rank plus the feed-forward part at ``r_ffn``."""
+    if not base or not (ffn_modules or ffn_params):
+        return recipe
+    recipe.target_modules = minimal_entries(inventory, base + ffn_modules)
+    pattern: dict[str, int] = {}
+    if ffn_modules:
+        pattern[rank_key(minimal_entries(inventory, ffn_modules))] = r_ffn
+    if ffn_params:
+        recipe.target_parameters = ffn_params
+        pattern[rank_key(ffn_params)] = r_ffn
+        recipe.notes.append(
+            "routed experts are fused 3-D parameters: adapted through target_parameters "
+            f"({', '.join(ffn_params)}), one rank-{r_ffn} pair per expert"
+        )
+    recipe.rank_pattern = pattern
+    return recipe
 
 
 def custom_recipe(

@@ -46,6 +46,10 @@ def test_json_offline_has_summary_groups_and_presets(capsys: pytest.CaptureFixtu
     assert presets["qv"]["cost"]["trainable_params"] == QV_8B == 3_407_872
     assert presets["qv"]["cost"]["matched_modules"] == 64
     assert presets["all-linear"]["cost"]["matched_modules"] == 224
+    # The seed run's recipe: Q+V at r=8, gate/up/down at r=4 (rank_pattern).
+    assert presets["qv-ffn"]["cost"]["matched_modules"] == 160
+    assert presets["qv-ffn"]["cost"]["trainable_params"] == 10_485_760
+    assert presets["qv-ffn"]["config"]["rank_pattern"] == {"gate_proj|up_proj|down_proj": 4}
     assert presets["qv"]["cost"]["size_bytes"] == {"bf16": 2 * QV_8B, "fp32": 4 * QV_8B}
 
 

@@ -62,12 +62,13 @@ def test_yaml_formats_parse_and_carry_the_targets() -> None:
     assert factory["lora_target"] == "q_proj,v_proj" and factory["lora_rank"] == 8
     trl = yaml.safe_load(emit("trl", qv, "m"))
     assert trl["use_peft"] is True and trl["lora_target_modules"] == ["q_proj", "v_proj"]
-    all_linear = recipes[3]
+    by_key = {recipe.key: recipe for recipe in recipes}
+    all_linear = by_key["all-linear"]
     assert yaml.safe_load(emit("axolotl", all_linear, "m"))["lora_target_linear"] is True
     assert yaml.safe_load(emit("llama-factory", all_linear, "m"))["lora_target"] == "all"
-    attn_ffn = recipes[2]
-    for fmt in ("axolotl", "llama-factory", "trl"):
-        assert "rank_pattern" in emit(fmt, attn_ffn, "m")  # the NOTE about uniform rank
+    for key in ("attn-ffn", "qv-ffn"):
+        for fmt in ("axolotl", "llama-factory", "trl"):
+            assert "rank_pattern" in emit(fmt, by_key[key], "m")  # the NOTE about uniform rank
 
 
 def test_trl_single_name_becomes_a_regex_that_still_matches() -> None:
