@@ -48,6 +48,7 @@ class ModelFinder:
         self.ctx = ctx
         self.evaluator = Evaluator(ctx, guard, parameter_defaults=True)
         self._defaults: dict[str, list[cst.BaseExpression]] | None = None
+        self._copies: dict[str, tuple[str, Span]] | None = None
 
     def site(self, node: cst.CSTNode, ref: ModelRef, *, from_loader: bool = True) -> ModelSite:
         at = self.ctx.source.start(node)
@@ -107,6 +108,10 @@ class ModelFinder:
         if found is None:
             return None
         name, span = found
+        copied = self.local_copies().get(name.rstrip("/"))
+        if copied is not None:
+            name = copied[0]
+            origin = f"{origin} (a snapshot_download of {name})"
         trusted = False
         if trust is not None:
             flag = self.evaluator.evaluate(trust)
@@ -141,7 +146,43 @@ class ModelFinder:
             return None
         if isinstance(expr, cst.Attribute):
             return self._option_default(expr.attr.value)
+        if isinstance(expr, cst.Call):
+            return self._call_result(expr, hops)
         return None
+
+    def _call_result(self, call: cst.Call, hops: int) -> tuple[str, Span] | None:
+        """Calls whose result is a model id the code names: an environment variable's
+        default (``os.environ.get("BASE", "org/name")``) and ``snapshot_download``, whose
+        result is the local copy of ``repo_id``."""
+        qualified = self.ctx.imports.qualify(call.func)
+        name = qualified.dotted if qualified is not None else ""
+        args = [arg.value for arg in call.args if arg.keyword is None and not arg.star]
+        keywords = {arg.keyword.value: arg.value for arg in call.args if arg.keyword is not None}
+        if name in ("os.getenv", "os.environ.get") and len(args) >= 2:
+            return self.model_name(args[1], hops + 1)
+        if name in ("os.getenv", "os.environ.get") and "default" in keywords:
+            return self.model_name(keywords["default"], hops + 1)
+        if name.rsplit(".", 1)[-1] == "snapshot_download":
+            repo = args[0] if args else keywords.get("repo_id")
+            return self.model_name(repo, hops + 1) if repo is not None else None
+        return None
+
+    def local_copies(self) -> dict[str, tuple[str, Span]]:
+        """``snapshot_download(repo, local_dir="./ckpt")`` in this file: ``./ckpt`` -> repo."""
+        if self._copies is None:
+            self._copies = {}
+            for call in _calls_named(self.ctx.source.module, "snapshot_download"):
+                keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+                args = [a.value for a in call.args if a.keyword is None and not a.star]
+                repo = args[0] if args else keywords.get("repo_id")
+                target = keywords.get("local_dir")
+                if repo is None or target is None:
+                    continue
+                found = self.model_name(repo)
+                where = self.evaluator.evaluate(target)
+                if found and isinstance(where, Located) and isinstance(where.value, str):
+                    self._copies[where.value.rstrip("/")] = found
+        return self._copies
 
     def _option_default(self, dest: str) -> tuple[str, Span] | None:
         """The one default of an argparse option / dataclass field named ``dest``."""
@@ -162,6 +203,23 @@ class ModelFinder:
             walk(self.ctx.source.module, collector)
             self._defaults = collector.defaults
         return self._defaults
+
+
+def _calls_named(module: cst.Module, name: str) -> list[cst.Call]:
+    """Every call of a function whose (last) name is ``name``."""
+    found: list[cst.Call] = []
+
+    class _Finder(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            func = node.func
+            last = func.attr.value if isinstance(func, cst.Attribute) else None
+            if isinstance(func, cst.Name):
+                last = func.value
+            if last == name:
+                found.append(node)
+
+    walk(module, _Finder())
+    return found
 
 
 def _first(
