@@ -161,3 +161,27 @@ def test_foreign_jsonc_files_are_skipped(tmp_path: Path, name: str) -> None:
     text = '{\n  // comment\n  "compilerOptions": {"target": "es2020"},\n  "target_modules": 1,\n}\n'
     result = lint_files(tmp_path, {name: text})
     assert _codes(result) == [] and not result.errors
+
+
+def test_axolotl_vision_regex_is_checked_against_the_class_axolotl_loads(tmp_path: Path) -> None:
+    """axolotl loads AutoModelForImageTextToText for a VLM: names start model.language_model."""
+    text = (
+        "base_model: meta-llama/Llama-3.2-11B-Vision-Instruct\nprocessor_type: AutoProcessor\n"
+        "adapter: lora\nlora_target_modules: "
+        "'model.language_model.layers.[\\d]+.(mlp|cross_attn|self_attn).(up|down|gate|q|k|v|o)_proj'\n"
+    )
+    result = lint_files(tmp_path, {"mllama.yaml": text})
+    assert _codes(result) == []
+    assert "MllamaForConditionalGeneration" in str(result.model_notes) or result.configs[0].checked
+
+
+def test_phi4_recipe_with_llama_mlp_names_is_reported(tmp_path: Path) -> None:
+    """Phi-4 (phi3 architecture) fuses gate and up into gate_up_proj."""
+    text = (
+        "model:\n  model_name: microsoft/Phi-4-reasoning-plus\n"
+        "training:\n  use_peft: true\n"
+        "peft:\n  lora_r: 16\n  lora_target_modules: [qkv_proj, o_proj, gate_proj, up_proj, down_proj]\n"
+    )
+    result = lint_files(tmp_path, {"phi4_qlora.yaml": text})
+    assert sorted(_codes(result)) == [("LL001", "gate_proj"), ("LL001", "up_proj")]
+    assert "gate_up_proj" in result.findings[0].message

@@ -118,6 +118,14 @@ def _config_value(cfg: Any, attr: str) -> Any:
         return None
 
 
+def _is_multimodal(config: dict[str, Any]) -> bool:
+    """A config with a vision (or audio) tower: tools load its image-text-to-text class."""
+    return any(
+        isinstance(config.get(key), dict)
+        for key in ("vision_config", "audio_config", "vision_tower_config")
+    )
+
+
 def _num_layers(cfg: Any) -> int | None:
     text = cfg.get_text_config() if hasattr(cfg, "get_text_config") else cfg
     for attr in ("num_hidden_layers", "n_layer", "num_layers"):
@@ -244,7 +252,9 @@ def build_inventory(
         model_type = str(getattr(cfg, "model_type", config.get("model_type")))
         architectures = list(config.get("architectures") or [])
         try:
-            class_name = resolve_head_class(model_type, architectures, head)
+            class_name = resolve_head_class(
+                model_type, architectures, head, multimodal=_is_multimodal(config)
+            )
         except LookupError as exc:
             if trust_remote_code and getattr(cfg, "auto_map", None):
                 class_name = ""

@@ -22,6 +22,11 @@ HEAD_MAPPINGS: dict[str, str] = {
 
 HEAD_KINDS = tuple(HEAD_MAPPINGS)
 
+#: The class a fine-tuning tool (axolotl, LLaMA-Factory, TRL's scripts) loads for a
+#: language-model run: the image-text-to-text class for a multimodal config (names then
+#: start ``model.language_model.``), else the causal LM, else the seq2seq LM.
+TRAINER_LM = "trainer-lm"
+
 #: PEFT ``task_type`` -> head kind (adapter_config.json, ``LoraConfig(task_type=...)``).
 TASK_TYPE_HEADS: dict[str, str] = {
     "CAUSAL_LM": "causal-lm",
@@ -38,14 +43,27 @@ def describe_head(head: str | None) -> str:
         return "the class in the config's `architectures`"
     if head in HEAD_MAPPINGS:
         return f"the {head} head"
+    if head == TRAINER_LM:
+        return "the class the training tool loads"
     return head
 
 
-def resolve_head_class(model_type: str, architectures: list[str], head: str | None) -> str:
+def resolve_head_class(
+    model_type: str, architectures: list[str], head: str | None, *, multimodal: bool = False
+) -> str:
     """Name of the transformers class to instantiate (needs transformers; cold path only)."""
     import transformers
     from transformers.models.auto import modeling_auto
 
+    if head == TRAINER_LM:
+        order = ["image-text-to-text"] if multimodal else []
+        order += ["causal-lm", "seq2seq", "image-text-to-text"]
+        for kind in order:
+            mapping: dict[str, str] = getattr(modeling_auto, HEAD_MAPPINGS[kind], {})
+            name = mapping.get(model_type)
+            if name and hasattr(transformers, name):
+                return name
+        head = None  # take the config's architectures
     if head and head not in HEAD_MAPPINGS:
         if not hasattr(transformers, head):
             raise LookupError(f"transformers {transformers.__version__} has no class {head!r}")
@@ -58,7 +76,7 @@ def resolve_head_class(model_type: str, architectures: list[str], head: str | No
     else:
         order = [head]
     for kind in order:
-        mapping: dict[str, str] = getattr(modeling_auto, HEAD_MAPPINGS[kind], {})
+        mapping = getattr(modeling_auto, HEAD_MAPPINGS[kind], {})
         name = mapping.get(model_type)
         if name and hasattr(transformers, name):
             return name

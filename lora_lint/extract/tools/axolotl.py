@@ -22,6 +22,7 @@ from lora_lint.extract.tools.base import (
     text,
 )
 from lora_lint.extract.types import ExtractedConfig, Located
+from lora_lint.models.heads import TRAINER_LM
 
 NAME = "axolotl"
 
@@ -118,7 +119,7 @@ def _adapter_state(builder: ConfigBuilder, root: Located) -> None:
 def _model(builder: ConfigBuilder, root: Located) -> None:
     """``base_model_config`` (when set) is where axolotl reads the architecture from."""
     head_class = text(get(root, "type_of_model")) or text(get(root, "model_type"))
-    head = head_from_class(head_class) if head_class else "causal-lm"
+    head = head_from_class(head_class) if head_class else TRAINER_LM
     if head_class and head is None:
         builder.config.notes["model_class"] = head_class
     key = "base_model_config" if text(get(root, "base_model_config")) else "base_model"

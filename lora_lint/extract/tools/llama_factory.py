@@ -26,6 +26,7 @@ from lora_lint.extract.tools.base import (
     text,
 )
 from lora_lint.extract.types import ExtractedConfig, Located, Value
+from lora_lint.models.heads import TRAINER_LM
 
 NAME = "llama-factory"
 
@@ -136,7 +137,7 @@ def _extract_v0(ctx: ToolContext, root: Located) -> list[ExtractedConfig]:
     builder.model(
         "model_name_or_path",
         "LLaMA-Factory model_name_or_path",
-        head="causal-lm",
+        head=TRAINER_LM,
         trust_remote_code=get(root, "trust_remote_code"),
     )
     return [builder.build()]
@@ -190,7 +191,7 @@ def _v1_targets(builder: ConfigBuilder, peft: Located) -> None:
 
 
 def _v1_model(builder: ConfigBuilder, root: Located) -> None:
-    head = "causal-lm" if text(get(root, "model_class")) in (None, "llm") else None
+    head = TRAINER_LM if text(get(root, "model_class")) in (None, "llm") else None
     trust = get(root, "trust_remote_code")
     model = get(root, "model")
     nested = as_mapping(model)

@@ -24,6 +24,7 @@ from lora_lint.extract.tools.base import (
     text,
 )
 from lora_lint.extract.types import ExtractedConfig, Located, Value
+from lora_lint.models.heads import TRAINER_LM
 
 NAME = "oumi"
 
@@ -82,6 +83,8 @@ def extract(ctx: ToolContext) -> list[ExtractedConfig]:
             notes["switch_span"] = key_span(training, "use_peft")
     model = as_mapping(get(root, "model"))
     head = TASK_TYPE_HEADS.get((text(get(peft, "lora_task_type")) or "CAUSAL_LM").upper())
+    if head == "causal-lm":
+        head = TRAINER_LM  # its VLM scripts load the image-text-to-text class
     if model is not None:
         builder.model(
             "model_name",

@@ -33,6 +33,7 @@ from lora_lint.extract.tools.base import (
     text,
 )
 from lora_lint.extract.types import ExtractedConfig, Located, Value
+from lora_lint.models.heads import TRAINER_LM
 
 NAME = "trl"
 
@@ -86,6 +87,8 @@ def extract(ctx: ToolContext) -> list[ExtractedConfig]:
     if revision and revision != "main":
         notes["revision"] = revision
     head = TASK_TYPE_HEADS.get((text(get(root, "lora_task_type")) or "CAUSAL_LM").upper())
+    if head == "causal-lm":
+        head = TRAINER_LM  # its VLM scripts load the image-text-to-text class
     builder.model(
         "model_name_or_path",
         "TRL model_name_or_path",
