@@ -485,8 +485,19 @@ def _match_view(options: PeftOptions) -> PeftOptions:
     )
 
 
-def matcher_for(options: PeftOptions, inventory: ModelInventory) -> Matcher:
-    return Matcher(_match_view(options), inventory)
+def matcher_for(
+    options: PeftOptions, inventory: ModelInventory, cache: dict[str, Matcher] | None = None
+) -> Matcher:
+    """The Matcher for ``options`` (shared through ``cache`` by options that match alike:
+    judging thousands of entries must not rebuild the exclusion table each time)."""
+    view = _match_view(options)
+    if cache is None:
+        return Matcher(view, inventory)
+    key = repr(view)
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = Matcher(view, inventory)
+    return found
 
 
 def _simulate(

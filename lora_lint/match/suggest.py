@@ -69,6 +69,8 @@ def close_names(entry: str, candidates: Iterable[str], limit: int = 3) -> list[s
     lowered = entry.lower()
     budget = max(2, len(entry) // 3)
     for cand in dict.fromkeys(candidates):
+        if abs(len(cand) - len(entry)) > budget:
+            continue  # the distance is at least the difference in length
         dist = levenshtein(lowered, cand.lower())
         if dist <= budget:
             scored.append((dist, cand))

@@ -135,8 +135,9 @@ def judge(
     peft_options, tool_note = before_peft(tool, options, inventory, options.target_parameters)
     injection = simulate(peft_options, inventory)
     verdict = ConfigVerdict(injection, tool_note=tool_note, peft_options=peft_options)
-    matcher = matcher_for(options, inventory)
-    judge_entry = _EntryJudge(options, inventory, matcher, tool)
+    matchers: dict[str, Matcher] = {}
+    matcher = matcher_for(options, inventory, matchers)
+    judge_entry = _EntryJudge(options, inventory, matcher, tool, matchers)
     targets = options.target_modules
     if isinstance(targets, str) and not is_all_linear(targets):
         verdict.targets = [judge_entry(targets, 0, regex=True)]
@@ -177,10 +178,18 @@ class _EntryJudge:
     inventory: ModelInventory
     matcher: Matcher
     tool: object = None
+    matchers: dict[str, Matcher] = field(default_factory=dict)
 
     def __call__(self, entry: str, index: int, *, regex: bool) -> EntryVerdict:
         return _judge_target(
-            self.options, self.inventory, self.matcher, entry, index, regex=regex, tool=self.tool
+            self.options,
+            self.inventory,
+            self.matcher,
+            entry,
+            index,
+            regex=regex,
+            tool=self.tool,
+            matchers=self.matchers,
         )
 
 
@@ -224,6 +233,7 @@ def _judge_target(
     *,
     regex: bool,
     tool: object = None,
+    matchers: dict[str, Matcher] | None = None,
 ) -> EntryVerdict:
     partners = () if regex else _partners(inventory, entry)
     targets: str | list[str] = entry if regex else [entry, *partners]
@@ -244,7 +254,7 @@ def _judge_target(
         lost: list[ModuleInfo] = []
         if moved and not regex:
             free = matcher_for(
-                replace(options, exclude_modules=None, modules_to_save=None), inventory
+                replace(options, exclude_modules=None, modules_to_save=None), inventory, matchers
             )
             lost = [inventory.modules[i] for i in free.matches([entry])]
         if unsupported:
@@ -271,13 +281,13 @@ def _judge_target(
         layers_pattern=None,
     )
     named, named_parameters, _ = _alone(
-        unfiltered, inventory, matcher_for(unfiltered, inventory), targets, tool
+        unfiltered, inventory, matcher_for(unfiltered, inventory, matchers), targets, tool
     )
     if not named and not named_parameters:
         return EntryVerdict(**base, status=Status.NOTHING)  # type: ignore[arg-type]
     unlayered = replace(options, layers_to_transform=None, layers_pattern=None)
     kept, kept_parameters, _ = _alone(
-        unlayered, inventory, matcher_for(unlayered, inventory), targets, tool
+        unlayered, inventory, matcher_for(unlayered, inventory, matchers), targets, tool
     )
     status = Status.LAYER_FILTERED if kept or kept_parameters else Status.EXCLUDED
     return EntryVerdict(**base, status=status, named=tuple(named))  # type: ignore[arg-type]
