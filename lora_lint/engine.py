@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import fnmatch
+import math
 import os
 import stat
 import time
@@ -243,8 +244,13 @@ def selected_rules(settings: Settings) -> list[Rule]:
     return [r() for r in ALL_RULES if r.code in chosen]
 
 
+#: Ranks above this are no real LoRA (and would overflow the cost arithmetic).
+_MAX_RANK = 1 << 20
+
+
 def _number(value: object, default: float) -> float:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    """A finite number, else ``default`` (NaN, infinities and ``1e999`` are LL008's)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
         return value
     return default
 
@@ -255,7 +261,7 @@ def _mapping(value: object) -> dict[str, float] | None:
     return {
         str(k): v
         for k, v in value.items()
-        if isinstance(v, (int, float)) and not isinstance(v, bool)
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
     }
 
 
@@ -280,6 +286,8 @@ def options_of(config: ExtractedConfig) -> PeftOptions:
     task = to_plain(config.options.get("task_type"))
     bias = to_plain(config.options.get("bias"))
     r = _number(config.option("r"), 8)
+    if not (isinstance(r, int) and 0 < r <= _MAX_RANK):
+        r = 8  # a float, huge or non-positive rank is LL008's; costs use PEFT's default
     return PeftOptions(
         peft_type=config.peft_type.upper(),
         target_modules=str_list("target_modules"),

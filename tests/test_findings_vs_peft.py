@@ -142,7 +142,7 @@ LL009_KINDS = {
     "mha-unequal-dims",
     "mamba-incompatible",
     "parameter-of-targeted-module",
-    "top-level-parameter",
+    "top-level-parameter", "no-targets",
 }
 FOREIGN = [
     "q_proj",

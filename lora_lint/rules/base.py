@@ -150,8 +150,12 @@ class ConfigContext:
             value = self.config.options.get(name)
             if isinstance(value, Unresolved):
                 return False
-            if isinstance(value, Located) and any(isinstance(v, Unresolved) for v in value.items):
-                return False
+            if isinstance(value, Located) and any(
+                isinstance(v, Unresolved)
+                or (isinstance(v, Located) and not isinstance(v.value, str))
+                for v in value.items
+            ):
+                return False  # unknown or non-string entries: PEFT's reaction is not modelled
         return True
 
     def span_of(self, option: str) -> Span:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 from lora_lint.diagnostics import Finding, Severity, Span
@@ -48,6 +49,10 @@ _TYPE_CHECKS: dict[str, tuple[str, type | tuple[type, ...]]] = {
     "rank_pattern": ("a mapping of pattern to rank", dict),
     "alpha_pattern": ("a mapping of pattern to alpha", dict),
 }
+
+
+#: Options whose list entries PEFT compares with module or parameter names.
+_NAME_LISTS = frozenset({"target_modules", "modules_to_save", "target_parameters"})
 
 
 class InvalidConfigOption(Rule):
@@ -102,6 +107,9 @@ class InvalidConfigOption(Rule):
             cfg.source == "python" and "class" in cfg.notes and cfg.notes.get("tool") != "unsloth"
         )
         if not strict and not cfg.unknown_keys:
+            # A tool passes these values on to PEFT's LoraConfig: they are checked too.
+            if cfg.peft_type.upper() == "LORA" and not cfg.notes.get("inert"):
+                yield from self._values(ctx, None)
             return
         schema = load_schema(ctx.cache_dir)
         known = method_fields(schema, cfg.peft_type) if schema else None
@@ -183,10 +191,26 @@ class InvalidConfigOption(Rule):
             )
             if value.container == "dict":
                 ok = dict in _as_tuple(types)
+            if ok and isinstance(plain, float) and not math.isfinite(plain):
+                ok = False  # NaN, inf, 1e999: PEFT's arithmetic on them fails or is meaningless
             if ok and name == "r" and isinstance(plain, int) and plain <= 0:
                 ok = False
             if ok and name == "lora_dropout" and isinstance(plain, (int, float)):
                 ok = 0 <= plain < 1
+            if ok and value.container in ("list", "tuple", "set") and name in _NAME_LISTS:
+                bad = [
+                    item
+                    for item in value.items
+                    if isinstance(item, Located) and not isinstance(item.value, str)
+                ]
+                for item in bad:
+                    yield self.finding(
+                        ctx,
+                        item.span,
+                        f"`{ctx.option_key(name)}` entries must be strings, got {item.value!r}",
+                        target=str(item.value),
+                        path=item.path,
+                    )
             if not ok:
                 shown = to_plain(value)
                 yield self.finding(

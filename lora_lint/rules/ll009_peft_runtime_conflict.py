@@ -20,6 +20,7 @@ _KINDS = {
     "parameter-of-targeted-module",
     "top-level-parameter",
     "regex-invalid",
+    "no-targets",
 }
 
 _WRAPPER_OPTIONS = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 
@@ -16,9 +17,9 @@ from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid
 class BroadTargetMatch(Rule):
     """
     ## What it does
-    Warns when one `target_modules` entry adapts modules in more than one sub-model of a
-    multimodal model (the vision tower or projector *and* the language model: `q_proj`
-    exists in both), and when PEFT's transformers-5 MoE rewrite gives a familiar name a
+    Warns when one `target_modules` entry, or `all-linear`, adapts modules in more than
+    one sub-model of a multimodal model (the vision tower or projector *and* the
+    language model: `q_proj` exists in both), and when PEFT's transformers-5 MoE rewrite gives a familiar name a
     different meaning: on DeepSeek-V3/Qwen3-MoE-style models `gate_proj`/`up_proj`/
     `down_proj` are moved to the routed experts' fused parameters, so the dense MLPs and
     shared experts with those names silently get no LoRA.
@@ -64,12 +65,25 @@ class BroadTargetMatch(Rule):
             expect=[(5, 47), (5, 60)],
             message="target_parameters",
         ),
+        Invalid(
+            """
+            from peft import LoraConfig, get_peft_model
+            from transformers import AutoModelForImageTextToText
+
+            model = AutoModelForImageTextToText.from_pretrained("Qwen/Qwen2-VL-2B-Instruct")
+            model = get_peft_model(model, LoraConfig(target_modules="all-linear"))
+            """,
+            expect=[(5, 57)],
+            message="vision tower",
+        ),
     ]
 
     def check(self, ctx: ConfigContext) -> Iterator[Finding]:
         target = ctx.config.target_modules
         if isinstance(target, Located) and is_all_linear(target.value):
+            yield from self._all_linear(ctx, target)
             return
+        listed = [v.entry for _, v in ctx.entries() if not v.reaches_nothing]
         for item, verdict in ctx.entries():
             entry = verdict.entry
             if verdict.lost_to_rewrite and verdict.parameters:
@@ -100,7 +114,36 @@ class BroadTargetMatch(Rule):
                 f"{entry!r} adapts {towers[LANGUAGE]} modules in the language model and also "
                 f"{others} of {ctx.model_label}",
                 target=entry,
-                help="restrict it to the language model with a regex such as "
-                rf"r'.*language_model.*\.{entry}' or exclude the tower with exclude_modules",
+                help=_language_only_help(listed),
                 path=item.path,
             )
+
+    def _all_linear(self, ctx: ConfigContext, target: Located) -> Iterator[Finding]:
+        """``all-linear`` on a VLM: every vision-tower and projector Linear is adapted too."""
+        injection = ctx.injection
+        if injection is None or injection.error:
+            return
+        towers = Counter(tower_of(name) for name in injection.targeted)
+        if len(towers) < 2 or LANGUAGE not in towers:
+            return
+        others = ", ".join(f"{n} in the {t}" for t, n in towers.items() if t != LANGUAGE)
+        yield self.finding(
+            ctx,
+            target.span,
+            f"'all-linear' adapts {towers[LANGUAGE]} modules in the language model and also "
+            f"{others} of {ctx.model_label}",
+            target=str(target.value),
+            help="if you meant the language model only, use a regex such as "
+            "r'.*language_model.*\\.(q_proj|k_proj|v_proj|o_proj|gate_proj|up_proj|down_proj)'",
+            path=target.path,
+        )
+
+
+def _language_only_help(entries: list[str]) -> str:
+    """Replace the *whole list* by one regex: a regex inside a list is a literal name."""
+    names = "|".join(dict.fromkeys(re.escape(e) for e in entries))
+    return (
+        "a regex inside a list is read as a literal name, so replace the whole list with one "
+        f"regex string: target_modules=r'.*language_model.*\\.({names})', or exclude the "
+        "tower with exclude_modules"
+    )

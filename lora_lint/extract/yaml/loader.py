@@ -212,7 +212,9 @@ class _Converter:
             return value
         self.active.add(key)
         try:
-            if isinstance(node, MappingNode):
+            if isinstance(node, MappingNode) and node.tag == _SET:
+                value = self._set(node, depth)
+            elif isinstance(node, MappingNode):
                 value = self._mapping(node, depth)
             elif isinstance(node, SequenceNode):
                 value = self._sequence(node, depth)
@@ -255,6 +257,13 @@ class _Converter:
         items: list[Value] = []
         located = Located(items, self.span(node), container="list")
         items.extend(self.convert(child, depth + 1) for child in node.value)
+        return located
+
+    def _set(self, node: MappingNode, depth: int) -> Value:
+        """``!!set {a, b}``: its keys are the members (PyYAML builds a Python set)."""
+        items: list[Value] = []
+        located = Located(items, self.span(node), container="set")
+        items.extend(self.convert(key, depth + 1) for key, _ in node.value)
         return located
 
     def _mapping(self, node: MappingNode, depth: int) -> Value:
