@@ -21,8 +21,9 @@ class BroadTargetMatch(Rule):
     one sub-model of a multimodal model (the vision tower or projector *and* the
     language model: `q_proj` exists in both), and when PEFT's transformers-5 MoE
     rewrite gives a familiar name a different meaning: on DeepSeek-V3/Qwen3-MoE-style
-    models `gate_proj`/`up_proj`/`down_proj` are moved to the routed experts' fused parameters, so the dense MLPs and
-    shared experts with those names silently get no LoRA.
+    models `gate_proj`/`up_proj`/`down_proj` are moved to the routed experts' fused
+    parameters, so the dense MLPs and shared experts with those names silently get no
+    LoRA.
 
     ## Why is this bad?
     LoRA on the vision tower changes image features you meant to keep, costs memory and
