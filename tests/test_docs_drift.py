@@ -28,7 +28,9 @@ def test_readme_table_lists_every_rule() -> None:
     text = README.read_text(encoding="utf-8")
     block = text[text.index(docs.TABLE_START) : text.index(docs.TABLE_END)]
     for rule in ALL_RULES:
-        assert f"| `{rule.code}` | `{rule.name}` | {rule.severity.value} |" in block
+        link = f"[`{rule.code}`](docs/rules/{rule.code}.md)"
+        assert f"| {link} | `{rule.name}` | {rule.severity.value} |" in block
+        assert (ROOT / "docs" / "rules" / f"{rule.code}.md").is_file()
 
 
 def test_render_readme_only_touches_the_marked_block() -> None:
@@ -37,6 +39,14 @@ def test_render_readme_only_touches_the_marked_block() -> None:
     assert out.startswith("# x\n\nbefore\n") and out.endswith(f"{docs.TABLE_END}\nafter\n")
     assert "stale" not in out and "`LL001`" in out
     assert docs.render_readme(out) == out  # idempotent
+
+
+def test_rule_pages_are_generated_from_the_rules() -> None:
+    assert docs.stale_pages(ROOT) == {}, "run `python -m lora_lint.docs --update-readme`"
+    for rule in ALL_RULES:
+        page = (ROOT / "docs" / "rules" / f"{rule.code}.md").read_text(encoding="utf-8")
+        for example in [*rule.INVALID, *rule.VALID]:
+            assert example.code.rstrip() in page, rule.code
 
 
 def test_update_and_check_cli(tmp_path: Path) -> None:
