@@ -93,8 +93,10 @@ class Linker:
             return isinstance(func, cst.Name) and func.value in self.ctx.imports.defined
         if isinstance(expr, cst.Name):
             binding = self._assigned(expr)
-            return binding is not None and not binding.index and self._local_module(
-                binding.value, hops + 1
+            return (
+                binding is not None
+                and not binding.index
+                and self._local_module(binding.value, hops + 1)
             )
         return False
 
