@@ -20,3 +20,4 @@ model = get_peft_model(model, peft_config)
 
 # The target list of this second config comes from the command line: not checkable statically.
 cli_config = LoraConfig(r=8, target_modules=args.lora_targets.split(","))
+model.add_adapter("cli", cli_config)

@@ -97,8 +97,9 @@ def notebook() -> str:
             "metadata": {},
             "outputs": [],
             "source": [
-                "from peft import LoraConfig\n",
-                'cfg = LoraConfig(target_modules=["q_proj", "k_prj"])',
+                "from peft import LoraConfig, get_peft_model\n",
+                'cfg = LoraConfig(target_modules=["q_proj", "k_prj"])\n',
+                "model = get_peft_model(model, cfg)",
             ],
         },
     ]

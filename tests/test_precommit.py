@@ -63,11 +63,12 @@ GOOD_ADAPTER = json.dumps(
     indent=2,
 )
 GOOD_SCRIPT = """\
-from peft import LoraConfig
+from peft import LoraConfig, get_peft_model
 from transformers import AutoModelForCausalLM
 
 model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")
 config = LoraConfig(r=8, target_modules=["q_proj", "v_proj"])
+model = get_peft_model(model, config)
 """
 BAD_SCRIPT = GOOD_SCRIPT.replace('"v_proj"]', '"v_prj"]')
 #: What the text reporter prints for BAD_YAML (path relative to the repository root).

@@ -17,11 +17,12 @@ lora_target_modules:
   - v_prj{comment}
 """
 PYTHON = """\
-from peft import LoraConfig
+from peft import LoraConfig, get_peft_model
 from transformers import AutoModelForCausalLM
 
 model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")
 config = LoraConfig(target_modules=["q_proj", "v_prj"]){comment}
+model = get_peft_model(model, config)
 """
 
 
@@ -247,13 +248,14 @@ def test_notebook_multiline_string_is_not_a_comment(tmp_path: Path) -> None:
     import json
 
     cell = [
-        "from peft import LoraConfig\n",
+        "from peft import LoraConfig, get_peft_model\n",
         "from transformers import AutoModelForCausalLM\n",
         'doc = """\n',
         "# lora-lint: ignore-file\n",
         '"""\n',
         'model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")\n',
         'config = LoraConfig(target_modules=["q_proj", "v_prj"])\n',
+        "model = get_peft_model(model, config)\n",
     ]
     nb = {
         "cells": [{"cell_type": "code", "metadata": {}, "source": cell, "outputs": []}],
@@ -269,10 +271,11 @@ def test_notebook_real_comment_still_suppresses(tmp_path: Path) -> None:
     import json
 
     cell = [
-        "from peft import LoraConfig\n",
+        "from peft import LoraConfig, get_peft_model\n",
         "from transformers import AutoModelForCausalLM\n",
         'model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")\n',
         'config = LoraConfig(target_modules=["q_proj", "v_prj"])  # noqa: LL001\n',
+        "model = get_peft_model(model, config)\n",
     ]
     nb = {
         "cells": [{"cell_type": "code", "metadata": {}, "source": cell, "outputs": []}],

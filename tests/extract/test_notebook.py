@@ -122,8 +122,9 @@ def test_suppression_comment_inside_a_cell(tmp_path: Path) -> None:
             'model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")',
         ],
         [
-            "from peft import LoraConfig\n",
-            'config = LoraConfig(target_modules=["q_proj", "v_prj"])  # lora-lint: ignore[LL001]',
+            "from peft import LoraConfig, get_peft_model\n",
+            'config = LoraConfig(target_modules=["q_proj", "v_prj"])  # lora-lint: ignore[LL001]\n',
+            "model = get_peft_model(model, config)",
         ],
     )
     path = tmp_path / "nb.ipynb"

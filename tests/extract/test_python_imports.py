@@ -48,7 +48,7 @@ def extract(code: str, path: str = "train.py") -> FileExtraction:
         config = peft.tuners.lora.LoraConfig(r=8, target_modules=["q_proj", "v_proj"])
         """,
         """
-        from unsloth import LoraConfig  # re-exported
+        from swift.tuners import LoraConfig  # ms-swift's subclass of PEFT's class
         config = LoraConfig(r=8, target_modules=["q_proj", "v_proj"])
         """,
         """
@@ -145,6 +145,22 @@ def test_locally_defined_class_of_the_same_name_is_not_peft() -> None:
         """
     )
     assert result.configs == []
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        # No import at all: the name alone proves nothing.
+        'config = LoraConfig(r=8, target_modules=["q_proj", "v_proj"])\n',
+        # Imports that do not resolve to PEFT: another package's class of the same name.
+        'from unsloth import LoraConfig\nconfig = LoraConfig(r=8, target_modules=["q_proj"])\n',
+        "from axolotl.utils.schemas.peft import LoraConfig\nconfig = LoraConfig(lora_r=8)\n",
+        "from ludwig.schema.llms.peft import LoraConfig\nconfig = LoraConfig(r=8, alpha=16)\n",
+        "from mylib import *\nconfig = LoraConfig(r=8)\n",
+    ],
+)
+def test_a_name_that_does_not_resolve_to_peft_is_no_config(code: str) -> None:
+    assert extract(code).configs == []
 
 
 def test_attribute_of_a_local_object_is_not_peft() -> None:

@@ -129,7 +129,7 @@ def test_argparse_dest_and_intermediate_variable() -> None:
         """
         import argparse
         from transformers import AutoModelForCausalLM
-        from peft import LoraConfig
+        from peft import LoraConfig, get_peft_model
 
         parser = argparse.ArgumentParser()
         parser.add_argument("-m", "--base", dest="base_model", default="google/gemma-2-2b")
@@ -137,6 +137,7 @@ def test_argparse_dest_and_intermediate_variable() -> None:
         model_id = args.base_model
         model = AutoModelForCausalLM.from_pretrained(model_id)
         config = LoraConfig(target_modules=["q_proj"])
+        model = get_peft_model(model, config)
         """
     )
     assert model is not None and model.name == "google/gemma-2-2b"
@@ -196,7 +197,8 @@ def test_unresolvable_model_id_gives_no_reference() -> None:
     assert result.configs[0].unresolved == []
 
 
-def test_nearest_model_in_the_same_function_wins() -> None:
+def test_a_loader_near_a_config_is_not_its_model() -> None:
+    """No data flow, no model: the nearest loader is often another model."""
     result = extract(
         """
         from transformers import AutoModelForCausalLM, AutoModelForTokenClassification
@@ -213,27 +215,29 @@ def test_nearest_model_in_the_same_function_wins() -> None:
         """
     )
     first, second = result.configs
-    assert first.model is not None and first.model.name == "dslim/bert-base-NER"
-    assert first.model.head == "token-cls"
-    assert second.model is not None and second.model.name == "HuggingFaceTB/SmolLM2-135M"
+    assert first.model is None and second.model is None
+    # The loaders are still seen; they are just not guessed to be the configs' models.
+    assert {m.name for m in result.models} == {
+        "dslim/bert-base-NER",
+        "HuggingFaceTB/SmolLM2-135M",
+    }
 
 
-def test_nearest_model_prefers_the_last_one_before_the_config() -> None:
-    result = extract(
-        """
+def test_the_model_a_config_is_applied_to_wins_over_the_nearest() -> None:
+    code = """
         from transformers import AutoModel
-        from peft import LoraConfig
+        from peft import LoraConfig, get_peft_model
 
         teacher = AutoModel.from_pretrained("bert-large-uncased")
         student = AutoModel.from_pretrained("bert-base-uncased")
         config = LoraConfig(target_modules=["query"])
         """
-    )
-    model = result.configs[0].model
-    assert model is not None and model.name == "bert-base-uncased" and model.head == "base"
+    assert model_of_only_config(code) is None  # no guess between teacher and student
+    model = model_of_only_config(code + "teacher = get_peft_model(teacher, config)\n")
+    assert model is not None and model.name == "bert-large-uncased" and model.head == "base"
 
 
-def test_module_model_serves_a_config_in_a_function() -> None:
+def test_a_module_model_does_not_serve_a_config_in_a_function() -> None:
     model = model_of_only_config(
         """
         from transformers import AutoModelForQuestionAnswering
@@ -245,7 +249,31 @@ def test_module_model_serves_a_config_in_a_function() -> None:
         model = AutoModelForQuestionAnswering.from_pretrained("deepset/roberta-base-squad2")
         """
     )
-    assert model is not None and model.head == "qa"
+    assert model is None
+
+
+def test_a_config_applied_to_a_module_class_of_the_file_is_noted_not_linked() -> None:
+    result = extract(
+        """
+        import torch.nn as nn
+        from transformers import AutoModelForCausalLM
+        from peft import LoraConfig, get_peft_model
+
+        class MLP(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lin0 = nn.Linear(10, 20)
+
+        def test_mlp():
+            model = get_peft_model(MLP(), LoraConfig(target_modules=["lin0"]))
+
+        def test_opt():
+            model = AutoModelForCausalLM.from_pretrained("facebook/opt-125m")
+        """
+    )
+    (config,) = result.configs
+    assert config.model is None
+    assert "applied_to" in config.notes
 
 
 @pytest.mark.parametrize(
@@ -270,9 +298,10 @@ def test_head_kinds(loader: str, head: str) -> None:
         f"""
         import transformers
         from transformers import {loader}
-        from peft import LoraConfig
+        from peft import LoraConfig, get_peft_model
         model = {loader}.from_pretrained("org/model")
         config = LoraConfig(target_modules=["q_proj"])
+        model = get_peft_model(model, config)
         """
     )
     assert model is not None and model.head == head
@@ -292,9 +321,10 @@ def test_non_base_loaders_are_ignored(loader: str) -> None:
     result = extract(
         f"""
         {loader}
-        from peft import LoraConfig
+        from peft import LoraConfig, get_peft_model
         thing = Loader.from_pretrained("org/model")
         config = LoraConfig(target_modules=["q_proj"])
+        thing = get_peft_model(thing, config)
         """
     )
     assert result.models == []

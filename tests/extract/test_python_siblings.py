@@ -55,12 +55,13 @@ def test_relative_import_of_a_sibling_constant(tmp_path: Path) -> None:
             "proj/__init__.py": "",
             "proj/constants.py": CONSTANTS,
             "proj/train.py": """
-                from peft import LoraConfig
+                from peft import LoraConfig, get_peft_model
                 from transformers import AutoModelForCausalLM
                 from .constants import MODEL_ID, TARGET_MODULES
 
                 model = AutoModelForCausalLM.from_pretrained(MODEL_ID)
                 config = LoraConfig(target_modules=TARGET_MODULES)
+                model = get_peft_model(model, config)
             """,
         },
     )

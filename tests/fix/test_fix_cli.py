@@ -30,10 +30,11 @@ FINDING_KEYS = {
     "model",
 }
 TRAIN = (
-    "from peft import LoraConfig\n"
+    "from peft import LoraConfig, get_peft_model\n"
     "from transformers import AutoModelForCausalLM\n"
     'model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")\n'
     'config = LoraConfig(target_modules=["q_proj", "v_prj", "q_proj"])  # comment\n'
+    "model = get_peft_model(model, config)\n"
 )
 
 
@@ -45,12 +46,13 @@ def test_diff_prints_a_patch_and_writes_nothing(project: Path, run: Run) -> None
     assert out == (
         "--- a/train.py\n"
         "+++ b/train.py\n"
-        "@@ -1,4 +1,4 @@\n"
-        " from peft import LoraConfig\n"
+        "@@ -1,5 +1,5 @@\n"
+        " from peft import LoraConfig, get_peft_model\n"
         " from transformers import AutoModelForCausalLM\n"
         ' model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")\n'
         '-config = LoraConfig(target_modules=["q_proj", "v_prj", "q_proj"])  # comment\n'
         '+config = LoraConfig(target_modules=["q_proj", "v_proj"])  # comment\n'
+        " model = get_peft_model(model, config)\n"
     )
     assert "Would fix 2 findings in 1 file." in err
     assert read(path) == TRAIN and path.stat().st_mtime_ns == stamp

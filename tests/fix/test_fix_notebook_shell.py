@@ -41,7 +41,7 @@ NOTEBOOK = _notebook(
             "code",
             [
                 "%pip install -q peft\n",
-                "from peft import LoraConfig\n",
+                "from peft import LoraConfig, get_peft_model\n",
                 "from transformers import AutoModelForCausalLM",
             ],
         ),
@@ -55,6 +55,7 @@ NOTEBOOK = _notebook(
                 ")",
             ],
         ),
+        ("code", ["model = get_peft_model(model, config)"]),
     ]
 )
 

@@ -14,18 +14,20 @@ from tests.fix.conftest import Run, read, write
 pytestmark = pytest.mark.torch
 
 HEAD = (
-    "from peft import LoraConfig  # keep this comment\n"
+    "from peft import LoraConfig, get_peft_model  # keep this comment\n"
     "from transformers import AutoModelForCausalLM\n"
     "\n"
     'model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")\n'
 )
+#: Applies ``config`` to the model: what tells lora-lint which model the config is checked against.
+APPLY = "model = get_peft_model(model, config)\n"
 
 ODD_LAYOUT = HEAD + (
     "config = LoraConfig(\n"
     "    r=8,   # odd   spacing kept\n"
     "    target_modules=[ 'q_proj' ,  'v_prj',  # the typo\n"
     '                     "o_proj"],\n'
-    ")\n"
+    ")\n" + APPLY
 )
 
 
@@ -65,7 +67,7 @@ def test_fix_without_unsafe_fixes_leaves_misspellings(project: Path, run: Run) -
 def test_literal_forms_keep_prefix_and_quotes(
     project: Path, run: Run, written: str, fixed: str
 ) -> None:
-    text = HEAD + f'config = LoraConfig(target_modules=["q_proj", {written}])\n'
+    text = HEAD + f'config = LoraConfig(target_modules=["q_proj", {written}])\n' + APPLY
     path = write(project, "train.py", text)
     run("--fix", "--unsafe-fixes", "train.py")
     assert read(path) == text.replace(written, fixed)
@@ -85,7 +87,7 @@ def test_literal_forms_keep_prefix_and_quotes(
 def test_no_fix_when_the_literal_or_the_candidate_is_not_plain(
     project: Path, run: Run, written: str
 ) -> None:
-    text = HEAD + f'config = LoraConfig(target_modules=["q_proj", {written}])\n'
+    text = HEAD + f'config = LoraConfig(target_modules=["q_proj", {written}])\n' + APPLY
     path = write(project, "train.py", text)
     code, out, _ = run("--unsafe-fixes", "train.py")
     assert code == 1 and "LL001 [error]" in out and "[*]" not in out
@@ -96,10 +98,11 @@ def test_no_fix_when_the_literal_or_the_candidate_is_not_plain(
 def test_names_of_another_architecture_are_never_fixed(project: Path, run: Run) -> None:
     """q_proj on Falcon: the role table suggests query_key_value; that is a judgement."""
     text = (
-        "from peft import LoraConfig\n"
+        "from peft import LoraConfig, get_peft_model\n"
         "from transformers import AutoModelForCausalLM\n"
         'model = AutoModelForCausalLM.from_pretrained("tiiuae/falcon-7b")\n'
         'config = LoraConfig(target_modules=["q_proj", "v_proj", "dense_h_to_4hh"])\n'
+        "model = get_peft_model(model, config)\n"
     )
     path = write(project, "train.py", text)
     code, out, _ = run("--fix", "--unsafe-fixes", "train.py")
@@ -108,7 +111,7 @@ def test_names_of_another_architecture_are_never_fixed(project: Path, run: Run) 
 
 
 def test_split_string_piece_is_fixed_inside_the_literal(project: Path, run: Run) -> None:
-    text = HEAD + 'config = LoraConfig(target_modules="q_proj,v_prj,q_proj".split(","))\n'
+    text = HEAD + 'config = LoraConfig(target_modules="q_proj,v_prj,q_proj".split(","))\n' + APPLY
     path = write(project, "train.py", text)
     code, _, _ = run("--fix", "--unsafe-fixes", "train.py")
     assert read(path) == text.replace('"q_proj,v_prj,q_proj"', '"q_proj,v_proj"')
@@ -156,7 +159,7 @@ def test_duplicate_with_a_comment_is_not_removed(project: Path, run: Run) -> Non
 
 def test_fix_that_creates_a_duplicate_is_followed_by_its_removal(project: Path, run: Run) -> None:
     """Re-linted in the same run: v_prj -> v_proj duplicates v_proj, a second pass removes it."""
-    text = HEAD + 'config = LoraConfig(target_modules=["v_proj", "v_prj", "o_proj"])\n'
+    text = HEAD + 'config = LoraConfig(target_modules=["v_proj", "v_prj", "o_proj"])\n' + APPLY
     path = write(project, "train.py", text)
     code, out, _ = run("--fix", "--unsafe-fixes", "train.py")
     assert read(path) == text.replace('"v_proj", "v_prj", ', '"v_proj", ')
@@ -178,7 +181,9 @@ def test_constant_in_another_file_is_fixed_only_when_that_file_is_checked(
     train = write(
         project,
         "train.py",
-        HEAD + "from constants import TARGETS\n\nconfig = LoraConfig(target_modules=TARGETS)\n",
+        HEAD
+        + "from constants import TARGETS\n\nconfig = LoraConfig(target_modules=TARGETS)\n"
+        + APPLY,
     )
     before = read(train)
     _, out, _ = run("--fix", "--unsafe-fixes", "train.py")

@@ -102,10 +102,11 @@ def test_cli_statistics(tmp_path: Path) -> None:
 def test_statistics_show_what_each_config_trains(tmp_path: Path) -> None:
     """Issue 6: --statistics and JSON configs carry matched modules and trainable params."""
     (tmp_path / "train.py").write_text(
-        "from peft import LoraConfig\n"
+        "from peft import LoraConfig, get_peft_model\n"
         "from transformers import AutoModelForCausalLM\n"
         'model = AutoModelForCausalLM.from_pretrained("meta-llama/Llama-3.1-8B")\n'
         'config = LoraConfig(r=8, target_modules=["q_proj", "v_proj"])\n'
+        "model = get_peft_model(model, config)\n"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("GITHUB_ACTIONS", None)

@@ -34,10 +34,11 @@ pytestmark = pytest.mark.torch  # the witness needs its base model built once pe
 
 QWEN = "Qwen/Qwen2.5-0.5B"
 SCRIPT = (
-    "from peft import LoraConfig\n"
+    "from peft import LoraConfig, get_peft_model\n"
     "from transformers import AutoModelForCausalLM\n"
     f'model = AutoModelForCausalLM.from_pretrained("{QWEN}")\n'
     'config = LoraConfig(target_modules=["q_proj", "v_prj"])\n'
+    "model = get_peft_model(model, config)\n"
 )
 SCRIPT_FINDING = ("LL001", 4, 47)
 AXOLOTL = f"base_model: {QWEN}\nadapter: lora\nlora_target_modules: [q_proj, v_prj]\n"

@@ -25,11 +25,12 @@ from tests.tiny_models import TINY
 pytestmark = pytest.mark.torch
 
 SCRIPT = """\
-from peft import LoraConfig
+from peft import LoraConfig, get_peft_model
 from transformers import AutoModelForCausalLM
 
 model = AutoModelForCausalLM.from_pretrained("./tiny")
 config = LoraConfig(target_modules=["q_proj", "v_prj"])
+model = get_peft_model(model, config)
 """
 
 

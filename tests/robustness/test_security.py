@@ -63,11 +63,12 @@ def _sentinel_model(directory: Path, sentinel: Path, model_type: str = "sentinel
 
 
 SCRIPT = """\
-from peft import LoraConfig
+from peft import LoraConfig, get_peft_model
 from transformers import AutoModelForCausalLM
 
 model = AutoModelForCausalLM.from_pretrained("./sentinel-model", trust_remote_code=True)
 config = LoraConfig(target_modules=["q_proj", "v_proj"])
+model = get_peft_model(model, config)
 """
 
 
@@ -118,11 +119,12 @@ def test_the_linted_repository_is_never_imported(tmp_path: Path) -> None:
             "pkg/__init__.py": plant,
             "pkg/constants.py": plant + 'TARGETS = ["q_proj", "v_prj"]\n',
             "pkg/train.py": (
-                "from peft import LoraConfig\n"
+                "from peft import LoraConfig, get_peft_model\n"
                 "from transformers import AutoModelForCausalLM\n"
                 "from .constants import TARGETS\n"
                 'model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")\n'
                 "config = LoraConfig(target_modules=TARGETS)\n"
+                "model = get_peft_model(model, config)\n"
             ),
             # Modules that shadow lora-lint's dependencies when `python -m` puts the working
             # directory first on sys.path.
@@ -159,10 +161,11 @@ sys.exit(main(sys.argv[2:]))
 
 NEEDS_HUB = {
     "unknown.py": (
-        "from peft import LoraConfig\n"
+        "from peft import LoraConfig, get_peft_model\n"
         "from transformers import AutoModelForCausalLM\n"
         'model = AutoModelForCausalLM.from_pretrained("some-org/not-bundled-model-xyz")\n'
         'config = LoraConfig(target_modules=["q_proj", "v_proj"])\n'
+        "model = get_peft_model(model, config)\n"
     ),
     "bundled.yaml": (
         "base_model: Qwen/Qwen2.5-0.5B\nadapter: lora\nlora_target_modules: [q_proj, v_prj]\n"
