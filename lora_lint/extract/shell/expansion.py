@@ -1,0 +1,192 @@
+"""Expansion: shell variables of the script, parameter defaults, quoting and field splitting.
+
+Follows bash for what a launcher line needs: ``$NAME``, ``${NAME}``, ``${NAME:-word}`` (and
+``-``, ``:=``, ``=``, ``:+``, ``+``), quote removal, and splitting of unquoted expansions at
+spaces, tabs and newlines (the default ``IFS``). Quoted parts of a default stay one field
+even in an unquoted expansion (``${T:-"a b"}`` is one word, as in bash). A variable the script
+never sets is taken as unset (its default applies); anything else that is only known at run
+time (``$(...)``, ``$1``, ``${X#pat}``, brace expansion) makes the word unresolved.
+
+Expansion is bounded: a value may hold at most :data:`MAX_VALUE` characters and a file may
+produce at most :data:`MAX_WORK` characters in all; past either the value is unresolved
+(reported as not checked), so ``A="$A $A"`` repeated cannot hang the linter or exhaust memory.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lora_lint.extract.shell.lexing import Char, Dynamic, Literal, Param, Segment, Word
+
+#: Longest value (in characters) a variable or word may expand to.
+MAX_VALUE = 20_000
+#: Characters all expansions of one file may produce together.
+MAX_WORK = 500_000
+_IFS = " \t\n"
+#: ``{a,b}`` or ``{1..3}`` in the unquoted text of a word: bash's brace expansion.
+_BRACES = re.compile(r"\{[^{}]*(,|\.\.)[^{}]*\}")
+
+
+class _Unknown(Exception):
+    """The word cannot be known statically; ``args[0]`` says why."""
+
+
+@dataclass
+class Expanded:
+    """One field after expansion: its characters (with offsets) or why it is unknown."""
+
+    chars: list[Char]
+    word: Word
+    unknown: str = ""
+
+    @property
+    def value(self) -> str:
+        return "".join(c.value for c in self.chars)
+
+
+class Expander:
+    """Expands words with the variables assigned so far in the script."""
+
+    def __init__(self, max_value: int = MAX_VALUE, max_work: int = MAX_WORK) -> None:
+        #: name -> characters of the value, or the reason it is unknown.
+        self.variables: dict[str, list[Char] | str] = {}
+        self.max_value = max_value
+        self.work_left = max_work
+
+    # -- public ------------------------------------------------------------------------------
+
+    def fields(self, word: Word) -> list[Expanded]:
+        """``word`` as bash passes it to a command: expanded, split, quotes removed."""
+        try:
+            braces = _brace_expansion(word)
+            if braces:
+                raise _Unknown(f"brace expansion {braces} is not evaluated")
+            chars, quoted = self._segments(word.segments, outer_quoted=False)
+        except _Unknown as exc:
+            return [Expanded([], word, str(exc))]
+        out: list[Expanded] = []
+        current: list[Char] = []
+        for char in chars:
+            if char.splits and char.value in _IFS:
+                if current:
+                    out.append(Expanded(current, word))
+                current = []
+            else:
+                current.append(char)
+        if current or (quoted and not out):
+            out.append(Expanded(current, word))
+        return out
+
+    def assign(self, name: str, word: Word | None, append: bool = False, reason: str = "") -> None:
+        """``name=word``: no field splitting in an assignment."""
+        if word is None:
+            self.variables[name] = reason or f"${name} is only known when the script runs"
+            return
+        try:
+            chars, _ = self._segments(word.segments, outer_quoted=False)
+            if append:
+                before = self.variables.get(name, [])
+                if isinstance(before, str):
+                    raise _Unknown(before)
+                chars = [*before, *chars]
+                self._check(name, chars)
+            self.variables[name] = [Char(c.value, c.offset) for c in chars]
+        except _Unknown as exc:
+            self.variables[name] = _variable_reason(name, str(exc))
+
+    def unset(self, name: str) -> None:
+        self.variables.pop(name, None)
+
+    def opaque(self, name: str, reason: str) -> None:
+        self.variables[name] = reason
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _segments(self, segments: list[Segment], outer_quoted: bool) -> tuple[list[Char], bool]:
+        """The characters of ``segments`` and whether a quoted part took part (which keeps an
+        empty word, as ``""`` does)."""
+        chars: list[Char] = []
+        quoted = False
+        for segment in segments:
+            if isinstance(segment, Literal):
+                quoted = quoted or segment.quoted
+                self._spend(len(segment.chars))
+                if outer_quoted:
+                    chars.extend(Char(c.value, c.offset) for c in segment.chars)
+                else:
+                    chars.extend(segment.chars)
+            elif isinstance(segment, Dynamic):
+                raise _Unknown(f"{segment.text} is only known when the script runs")
+            else:
+                part, part_quoted = self._param(segment, outer_quoted or segment.quoted)
+                quoted = quoted or part_quoted
+                chars.extend(part)
+            self._check("", chars)
+        return chars, quoted
+
+    def _param(self, param: Param, quoted: bool) -> tuple[list[Char], bool]:
+        name, op = param.name, param.op
+        value = self.variables.get(name)
+        if isinstance(value, str):
+            raise _Unknown(value)
+        is_set = value is not None
+        empty = not value
+        use_word = False
+        if op in (":-", ":="):
+            use_word = empty
+        elif op in ("-", "="):
+            use_word = not is_set
+        elif op == ":+":
+            use_word = not empty
+        elif op == "+":
+            use_word = is_set
+        if op in (":+", "+"):
+            if not use_word:
+                return [], quoted
+        elif not use_word:
+            if value is None:
+                raise _Unknown(f"shell variable ${name} is not set in this script")
+            self._spend(len(value))
+            self._check(name, value)
+            return [Char(c.value, c.offset, splits=not quoted) for c in value], quoted
+        chars, inner_quoted = self._segments(param.word or [], quoted)
+        if op in (":=", "="):
+            self.variables[name] = [Char(c.value, c.offset) for c in chars]
+        return chars, quoted or inner_quoted
+
+    def _spend(self, count: int) -> None:
+        self.work_left -= count
+        if self.work_left < 0:
+            raise _Unknown(
+                "expanding this script's variables takes too long (lora-lint stops expanding "
+                "after a budget)"
+            )
+
+    def _check(self, name: str, chars: list[Char]) -> None:
+        if len(chars) > self.max_value:
+            what = f"${name}" if name else "a value"
+            raise _Unknown(f"{what} grows longer than {self.max_value} characters (not expanded)")
+
+
+def _variable_reason(name: str, reason: str) -> str:
+    """Why ``$name`` is unknown, for the words that use it later."""
+    if "only known when the script runs" in reason:
+        return f"${name} is only known when the script runs"
+    if reason.startswith("a value grows"):
+        return f"${name}" + reason.removeprefix("a value")
+    return reason
+
+
+def _brace_expansion(word: Word) -> str:
+    """The ``{a,b}`` bash would expand in ``word`` (unquoted braces only), or ``""``."""
+    if "{" not in word.raw:
+        return ""
+    text = "".join(
+        "".join(c.value if not segment.quoted else "x" for c in segment.chars)
+        if isinstance(segment, Literal)
+        else "x"
+        for segment in word.segments
+    )
+    match = _BRACES.search(text)
+    return match.group(0) if match else ""

@@ -1,0 +1,643 @@
+"""Parsing: a shell script read by tree-sitter-bash, turned into the steps bash would run.
+
+tree-sitter-bash knows the grammar (quotes, nested ``$(...)``, heredocs, compound commands);
+this module turns its tree into plain data the rest of the front end can follow without
+knowing tree-sitter: :class:`Word` values made of literal characters (each with its offset in
+the file), parameter expansions and parts only known at run time, and a flat list of steps in
+source order (assignments, simple commands, ``unset``, loop variables).
+
+It also corrects the places where tree-sitter-bash 0.25 and bash disagree, each checked
+against bash in the tests:
+
+* whitespace before a ``$`` inside double quotes is folded into the expansion node;
+* assignments alone on a line are glued to the command on the next line as its prefix;
+* a ``\\``-newline inside a word splits it into two arguments;
+* words after a redirection target (``python t.py > log --x y``) become more targets.
+
+tree-sitter is imported on the first parse only, so the text pre-filter stays cheap.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Union
+
+if TYPE_CHECKING:
+    from tree_sitter import Node, Parser
+
+
+@dataclass(slots=True)
+class Char:
+    """One character of a word after quote removal, and its offset in the file."""
+
+    value: str
+    offset: int
+    #: Unquoted: whitespace here separates fields when the word is split.
+    splits: bool = False
+
+
+@dataclass
+class Literal:
+    """Characters written in the script (quote removal and escapes already applied)."""
+
+    chars: list[Char]
+    quoted: bool = False
+
+
+@dataclass
+class Param:
+    """``$NAME``, ``${NAME}`` or ``${NAME<op>word}`` with ``op`` one of ``:- - := = :+ +``."""
+
+    name: str
+    op: str = ""
+    word: list[Segment] | None = None
+    quoted: bool = False
+    text: str = ""
+
+
+@dataclass
+class Dynamic:
+    """A part only known when the script runs (``$(...)``, ``$1``, ``${X#pat}``, ...)."""
+
+    text: str
+    quoted: bool = False
+
+
+Segment = Union[Literal, Param, Dynamic]  # noqa: UP007 (a runtime alias; 3.10 has no `type`)
+
+
+@dataclass
+class Word:
+    segments: list[Segment]
+    start: int
+    end: int
+    raw: str
+
+
+@dataclass
+class Assign:
+    """``NAME=value`` (``+=`` appends); ``value`` is None when it cannot be read at all."""
+
+    name: str
+    value: Word | None
+    start: int
+    end: int
+    append: bool = False
+    reason: str = ""
+
+
+@dataclass
+class Command:
+    """A simple command: its words (prefix assignments and redirections removed)."""
+
+    words: list[Word]
+    start: int
+    end: int
+
+
+@dataclass
+class Unset:
+    names: list[str]
+    start: int
+    end: int
+
+
+@dataclass
+class Opaque:
+    """A variable set to something only known at run time (a ``for`` loop variable)."""
+
+    name: str
+    reason: str
+    start: int
+    end: int
+
+
+Step = Union[Assign, Command, Unset, Opaque]  # noqa: UP007
+
+
+@dataclass
+class SyntaxProblem:
+    """Where bash would stop with a syntax error, and why."""
+
+    offset: int
+    message: str
+    length: int = 1
+
+
+@dataclass
+class Script:
+    steps: list[Step] = field(default_factory=list)
+    problem: SyntaxProblem | None = None
+
+
+# --- tree-sitter ---------------------------------------------------------------------------
+
+_PARSER: list[Parser] = []
+
+
+def _parser() -> Parser:
+    if not _PARSER:
+        import tree_sitter_bash
+        from tree_sitter import Language, Parser
+
+        _PARSER.append(Parser(Language(tree_sitter_bash.language())))
+    return _PARSER[0]
+
+
+class _Text:
+    """The script as tree-sitter sees it (UTF-8 bytes) and as lora-lint counts it (chars)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.data = text.encode("utf-8", "surrogatepass")
+        self._chars: list[int] | None = None
+        if len(self.data) != len(text):
+            table = [0] * (len(self.data) + 1)
+            pos = 0
+            for index, char in enumerate(text):
+                code = ord(char)
+                size = 1 if code < 0x80 else 2 if code < 0x800 else 3 if code < 0x10000 else 4
+                table[pos : pos + size] = [index] * size
+                pos += size
+            table[pos] = len(text)
+            self._chars = table
+
+    def char(self, byte: int) -> int:
+        return byte if self._chars is None else self._chars[byte]
+
+    def range(self, node: Node) -> tuple[int, int]:
+        return self.char(node.start_byte), self.char(node.end_byte)
+
+
+# --- words ---------------------------------------------------------------------------------
+
+_EXPANSIONS = frozenset(
+    {
+        "simple_expansion",
+        "expansion",
+        "command_substitution",
+        "arithmetic_expansion",
+        "process_substitution",
+    }
+)
+_LITERAL_NODES = frozenset({"word", "number", "extglob_pattern", "regex"})
+_PARAM_OPS = frozenset({":-", "-", ":=", "=", ":+", "+"})
+_CONTINUATION = re.compile(r"\\\r?\n")
+_ANSI_C = re.compile(
+    r"\\(?:x([0-9A-Fa-f]{1,2})|u([0-9A-Fa-f]{1,4})|U([0-9A-Fa-f]{1,8})|([0-7]{1,3})|c(.)|(.))",
+    re.DOTALL,
+)
+_ANSI_C_SIMPLE = {
+    "a": "\a",
+    "b": "\b",
+    "e": "\x1b",
+    "E": "\x1b",
+    "f": "\f",
+    "n": "\n",
+    "r": "\r",
+    "t": "\t",
+    "v": "\v",
+    "\\": "\\",
+    "'": "'",
+    '"': '"',
+    "?": "?",
+}
+
+
+class _Words:
+    """Turns argument nodes into :class:`Word` values with file offsets."""
+
+    def __init__(self, src: _Text) -> None:
+        self.src = src
+        self.text = src.text
+
+    def word(self, nodes: list[Node]) -> Word:
+        segments: list[Segment] = []
+        for index, node in enumerate(nodes):
+            nxt = nodes[index + 1] if index + 1 < len(nodes) else None
+            if node.type == "$" and nxt is not None and nxt.type == "string":
+                continue  # ``$"..."`` (a translated string) reads like "..."
+            segments.extend(self.segments(node, quoted=False))
+        start, end = self.src.range(nodes[0])[0], self.src.range(nodes[-1])[1]
+        return Word(segments, start, end, self.text[start:end])
+
+    def segments(self, node: Node, quoted: bool, start: int | None = None) -> list[Segment]:
+        kind = node.type
+        first, end = self.src.range(node)
+        first = first if start is None else start
+        if kind == "string":
+            close = end - 1 if end - first >= 2 and self.text[end - 1] == '"' else end
+            return [
+                Literal([], quoted=True),
+                *self.region(first + 1, close, node.children, quoted=True, only_expansions=True),
+            ]
+        if kind == "raw_string":
+            close = end - 1 if end - first >= 2 and self.text[end - 1] == "'" else end
+            chars = [Char(self.text[i], i) for i in range(first + 1, close)]
+            return [Literal(chars, quoted=True)]
+        if kind == "ansi_c_string":
+            close = end - 1 if end - first >= 3 and self.text[end - 1] == "'" else end
+            return [Literal(self.ansi_c(first + 2, close), quoted=True)]
+        if kind == "translated_string":
+            close = end - 1 if end - first >= 3 and self.text[end - 1] == '"' else end
+            return [
+                Literal([], quoted=True),
+                *self.region(first + 2, close, node.children, quoted=True, only_expansions=True),
+            ]
+        if kind == "concatenation":
+            return self.region(first, end, node.children, quoted, only_expansions=False)
+        if kind == "simple_expansion":
+            name = next((c for c in node.named_children if c.type == "variable_name"), None)
+            if name is not None:
+                return [Param(self._text(name), quoted=quoted, text=self.text[first:end])]
+            return [Dynamic(self.text[first:end], quoted)]
+        if kind == "expansion":
+            return [self.expansion(node, quoted, first)]
+        if kind in _LITERAL_NODES:
+            return [self.literal(first, end, quoted)]
+        return [Dynamic(self.text[first:end], quoted)]
+
+    def region(
+        self, start: int, end: int, children: list[Node], quoted: bool, only_expansions: bool
+    ) -> list[Segment]:
+        """``start..end`` where ``children`` are segments and the text between them literal."""
+        out: list[Segment] = []
+        pos = start
+        for child in children:
+            if not child.is_named or (only_expansions and child.type not in _EXPANSIONS):
+                continue
+            first, last = self.src.range(child)
+            if child.type in _EXPANSIONS:
+                # tree-sitter folds whitespace before ``$`` into the node: it is literal text.
+                dollar = [i for i in (self.text.find(c, first, last) for c in "$`") if i >= 0]
+                first = min(dollar) if dollar else first
+            first = max(first, pos)
+            if first > pos:
+                out.append(self.literal(pos, first, quoted))
+            out.extend(self.segments(child, quoted, start=first))
+            pos = max(pos, last)
+        if pos < end:
+            out.append(self.literal(pos, end, quoted))
+        return out
+
+    def expansion(self, node: Node, quoted: bool, first: int) -> Segment:
+        kids = node.children
+        text = self.text[first : self.src.range(node)[1]]
+        if len(kids) < 3 or kids[0].type != "${" or kids[-1].type != "}":
+            return Dynamic(text, quoted)
+        inner = kids[1:-1]
+        if inner[0].type != "variable_name":
+            return Dynamic(text, quoted)
+        name = self._text(inner[0])
+        if len(inner) == 1:
+            return Param(name, quoted=quoted, text=text)
+        op = inner[1]
+        if op.is_named or op.type not in _PARAM_OPS:
+            return Dynamic(text, quoted)
+        start, end = self.src.range(op)[1], self.src.range(kids[-1])[0]
+        word = self.region(start, end, inner[2:], quoted, only_expansions=False)
+        return Param(name, op.type, word, quoted, text)
+
+    def literal(self, start: int, end: int, quoted: bool) -> Literal:
+        """Characters of ``text[start:end]`` with bash's backslash rules (outside or inside
+        double quotes); unquoted whitespace keeps the right to split fields."""
+        text = self.text
+        chars: list[Char] = []
+        index = start
+        while index < end:
+            char = text[index]
+            if char == "\\" and index + 1 < end:
+                nxt = text[index + 1]
+                if nxt == "\n":
+                    index += 2
+                    continue
+                if nxt == "\r" and index + 2 < end and text[index + 2] == "\n":
+                    index += 3
+                    continue
+                if not quoted or nxt in '$`"\\':
+                    chars.append(Char(nxt, index + 1))
+                    index += 2
+                    continue
+            chars.append(Char(char, index, splits=not quoted and char in " \t\n"))
+            index += 1
+        return Literal(chars, quoted)
+
+    def ansi_c(self, start: int, end: int) -> list[Char]:
+        """``$'...'``: C escapes decoded; a decoded character sits at its backslash."""
+        text = self.text
+        chars: list[Char] = []
+        index = start
+        while index < end:
+            if text[index] != "\\":
+                chars.append(Char(text[index], index))
+                index += 1
+                continue
+            match = _ANSI_C.match(text, index, end)
+            if match is None:  # a lone backslash at the end
+                chars.append(Char("\\", index))
+                index += 1
+                continue
+            hexa, uni, big, octal, control, other = match.groups()
+            code: int | None = None
+            if hexa or uni or big:
+                code = int(hexa or uni or big, 16)
+            elif octal:
+                code = int(octal, 8) & 0xFF
+            elif control:
+                code = ord(control) & 0x1F
+            value = chr(code) if code is not None and code < 0x110000 else ""
+            if code is None:
+                value = _ANSI_C_SIMPLE.get(other, "\\" + other)
+            chars.extend(Char(v, index) for v in value)
+            index = match.end()
+        return chars
+
+    def _text(self, node: Node) -> str:
+        first, end = self.src.range(node)
+        return self.text[first:end]
+
+
+# --- steps ---------------------------------------------------------------------------------
+
+
+class _Walker:
+    """Collects the steps in source order (nested commands before the one that uses them)."""
+
+    def __init__(self, src: _Text) -> None:
+        self.src = src
+        self.words = _Words(src)
+        self.steps: list[Step] = []
+
+    def walk(self, node: Node) -> None:
+        kind = node.type
+        if kind in ("comment", "heredoc_body", "ERROR"):
+            return
+        if kind == "command":
+            self.command(node, [])
+        elif kind == "redirected_statement":
+            self.redirected(node)
+        elif kind == "variable_assignment":
+            self.assignment(node)
+        elif kind == "unset_command":
+            names = [self.words._text(c) for c in node.named_children]
+            first, end = self.src.range(node)
+            self.steps.append(Unset(names, first, end))
+        elif kind == "for_statement":
+            self.for_loop(node)
+        else:
+            for child in node.children:
+                self.walk(child)
+
+    def redirected(self, node: Node) -> None:
+        body = node.child_by_field_name("body")
+        extra: list[Node] = []
+        for child in node.children:
+            if child.type == "file_redirect":
+                # bash takes one target word; tree-sitter hands it the command's next words too
+                targets = [
+                    c
+                    for i, c in enumerate(child.children)
+                    if child.field_name_for_child(i) == "destination"
+                ]
+                extra.extend(targets[1:])
+        if body is not None and body.type == "command":
+            self.command(body, extra)
+        elif body is not None:
+            self.walk(body)
+
+    def command(self, node: Node, extra: list[Node]) -> None:
+        prefix: list[Node] = []
+        parts: list[Node] = []
+        for index, child in enumerate(node.children):
+            name = node.field_name_for_child(index)
+            if child.type == "variable_assignment" and not parts:
+                prefix.append(child)
+            elif name == "name":
+                parts.extend(child.children or [child])
+            elif name == "argument" or child.type == "$":
+                parts.append(child)
+        # tree-sitter-bash glues ``A=1 B=2`` on its own line to the next command: split there
+        glued = 0
+        for index, assignment in enumerate(prefix):
+            following = [*prefix[index + 1 :], *parts]
+            after = following[0] if following else None
+            if after is None:
+                glued = len(prefix)
+                break
+            gap = self.src.text[self.src.range(assignment)[1] : self.src.range(after)[0]]
+            if "\n" in _CONTINUATION.sub("", gap):
+                glued = index + 1
+        for assignment in prefix[:glued]:
+            self.assignment(assignment)
+        for assignment in prefix[glued:]:
+            value = assignment.child_by_field_name("value")
+            if value is not None:
+                self.walk(value)
+        for child in parts:
+            self.walk(child)
+        words = [self.words.word(group) for group in self._groups([*parts, *extra])]
+        if words:
+            first, end = self.src.range(node)
+            self.steps.append(Command(words, first, max(end, words[-1].end)))
+
+    def _groups(self, nodes: list[Node]) -> Iterator[list[Node]]:
+        """Argument nodes that bash reads as one word (joined by ``\\``-newline or nothing)."""
+        group: list[Node] = []
+        for node in nodes:
+            if group:
+                gap = self.src.text[self.src.range(group[-1])[1] : self.src.range(node)[0]]
+                if gap and _CONTINUATION.sub("", gap):
+                    yield group
+                    group = []
+            group.append(node)
+        if group:
+            yield group
+
+    def assignment(self, node: Node) -> None:
+        name_node = node.child_by_field_name("name")
+        value = node.child_by_field_name("value")
+        first, end = self.src.range(node)
+        if value is not None:
+            self.walk(value)
+        if name_node is None or name_node.type != "variable_name":
+            return  # ``A[0]=x``: arrays are not followed
+        name = self.words._text(name_node)
+        append = any(c.type == "+=" for c in node.children)
+        if value is None:
+            self.steps.append(Assign(name, Word([], end, end, ""), first, end, append))
+        elif value.type == "array":
+            reason = f"${name} is an array (lora-lint does not follow arrays)"
+            self.steps.append(Assign(name, None, first, end, append, reason))
+        else:
+            self.steps.append(Assign(name, self.words.word([value]), first, end, append))
+
+    def for_loop(self, node: Node) -> None:
+        variable = node.child_by_field_name("variable")
+        first, end = self.src.range(node)
+        if variable is not None:
+            name = self.words._text(variable)
+            reason = f"${name} takes a new value on each pass of a for loop"
+            self.steps.append(Opaque(name, reason, first, end))
+        body = node.child_by_field_name("body")
+        if body is not None:
+            self.walk(body)
+
+
+# --- syntax errors -------------------------------------------------------------------------
+
+
+def _first_error(root: Node) -> Node | None:
+    node = root
+    while True:
+        for child in node.children:
+            if child.type == "ERROR" or child.is_missing:
+                return child
+            if child.has_error:
+                node = child
+                break
+        else:
+            return None
+
+
+_HEREDOC = re.compile(r"<<-?[ \t]*(['\"]?)([A-Za-z0-9_.-]+)\1")
+
+
+def _open_quote(text: str) -> tuple[int, str] | None:
+    """The quote left open at the end of ``text`` (offset and kind), if any.
+
+    A small scanner of bash's quoting (comments, escapes, ``$(...)``/backticks, heredocs),
+    used only after tree-sitter found an error, to name the problem as bash would.
+    """
+    stack: list[tuple[str, int]] = []  # open constructs: '"', "'", "$'", "`", "$("
+    pending: list[tuple[str, bool]] = []
+    index, size = 0, len(text)
+    while index < size:
+        char = text[index]
+        top = stack[-1][0] if stack else ""
+        if top == "'":
+            if char == "'":
+                stack.pop()
+            index += 1
+            continue
+        if top == "$'":
+            if char == "\\":
+                index += 2
+                continue
+            if char == "'":
+                stack.pop()
+            index += 1
+            continue
+        if char == "\\":
+            index += 2
+            continue
+        if top == '"':
+            if char == '"':
+                stack.pop()
+            elif char == "`":
+                stack.append(("`", index))
+            elif text.startswith("$(", index):
+                stack.append(("$(", index))
+                index += 1
+            index += 1
+            continue
+        # unquoted (top level, inside $(...) or backticks)
+        if char == "#" and (index == 0 or text[index - 1] in " \t\n;|&("):
+            newline = text.find("\n", index)
+            index = size if newline < 0 else newline
+            continue
+        if char == "\n" and pending and not stack:
+            index = _skip_heredocs(text, index + 1, pending)
+            pending = []
+            continue
+        if text.startswith("<<", index) and not text.startswith("<<<", index):
+            match = _HEREDOC.match(text, index)
+            if match:
+                pending.append((match.group(2), text.startswith("<<-", index)))
+                index = match.end()
+                continue
+        if char == "'":
+            stack.append(("'", index))
+        elif text.startswith("$'", index):
+            stack.append(("$'", index))
+            index += 1
+        elif char == '"':
+            stack.append(('"', index))
+        elif char == "`":
+            if top == "`":
+                stack.pop()
+            else:
+                stack.append(("`", index))
+        elif text.startswith("$(", index):
+            stack.append(("$(", index))
+            index += 1
+        elif char == "(" and top == "$(":
+            stack.append(("(", index))
+        elif char == ")" and top in ("$(", "("):
+            stack.pop()
+        index += 1
+    for kind, offset in stack:
+        if kind in ("'", '"', "$'", "`"):
+            return offset, kind
+    return None
+
+
+def _skip_heredocs(text: str, index: int, pending: list[tuple[str, bool]]) -> int:
+    for delimiter, strip in pending:
+        while index < len(text):
+            newline = text.find("\n", index)
+            end = len(text) if newline < 0 else newline
+            line = text[index:end].rstrip("\r")
+            index = end + 1
+            if (line.lstrip("\t") if strip else line) == delimiter:
+                break
+    return index
+
+
+_QUOTE_NAMES = {"'": "single quote", '"': "double quote", "$'": "$'...' quote", "`": "backquote"}
+
+
+def _problem(root: Node, src: _Text) -> SyntaxProblem | None:
+    if not root.has_error:
+        return None
+    opened = _open_quote(src.text)
+    if opened is not None:
+        offset, kind = opened
+        return SyntaxProblem(
+            offset,
+            f"cannot parse shell script: the {_QUOTE_NAMES[kind]} opened here is never closed "
+            "(bash stops with a syntax error); commands from this line on are not checked",
+            len(kind),
+        )
+    error = _first_error(root)
+    if error is None:
+        return None
+    offset = src.range(error)[0]
+    what = f"expected {error.type!r}" if error.is_missing else "syntax error"
+    return SyntaxProblem(
+        offset,
+        f"cannot parse shell script: {what} (bash stops here); "
+        "commands from this line on are not checked",
+        0 if error.is_missing else 1,
+    )
+
+
+def parse(text: str) -> Script:
+    """The steps of ``text`` bash would run, up to the first syntax error (bash stops there)."""
+    src = _Text(text)
+    tree = _parser().parse(src.data)
+    root = tree.root_node
+    walker = _Walker(src)
+    walker.walk(root)
+    problem = _problem(root, src)
+    steps = walker.steps
+    if problem is not None:
+        cutoff = text.rfind("\n", 0, problem.offset) + 1
+        for child in root.children:
+            first, end = src.range(child)
+            if first < cutoff < end:
+                cutoff = first
+                break
+        steps = [step for step in steps if step.end <= cutoff]
+    return Script(steps, problem)
