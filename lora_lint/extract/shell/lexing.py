@@ -636,8 +636,8 @@ def parse(text: str) -> Script:
         cutoff = text.rfind("\n", 0, problem.offset) + 1
         for child in root.children:
             first, end = src.range(child)
-            if first < cutoff < end:
-                cutoff = first
+            if first < cutoff <= end or first <= problem.offset <= end:
+                cutoff = min(cutoff, first)
                 break
         steps = [step for step in steps if step.end <= cutoff]
     return Script(steps, problem)
