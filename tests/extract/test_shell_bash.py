@@ -105,6 +105,7 @@ AGREES_WITH_BASH = {
         "cat > /dev/null <<'EOF'\ntrl sft --x no\nEOF\ntrl sft --x yes\n"
     ),
     "comments": "# trl sft --x no\ntrl sft --x yes # trl sft --x no\n",
+    "escaped blanks as words": "trl sft --x a\\ b \\  c \\ \ntrl sft --y z\n",
     "translated string": 'X=v\ntrl sft --x $"q_proj $X"\n',
 }
 
@@ -314,3 +315,72 @@ def test_non_ascii_offsets() -> None:
 def test_commands_lists_simple_commands() -> None:
     script = "A=1 B=2\npython a.py --x 1 | tee log && echo done\n"
     assert commands(script) == [["python", "a.py", "--x", "1"], ["tee", "log"], ["echo", "done"]]
+
+
+# -- a corpus of realistic launchers ----------------------------------------------------------
+
+CORPUS = Path(__file__).resolve().parent.parent / "data" / "shell" / "corpus"
+#: file -> per config: (tool, target_modules as read, model)
+EXPECTED: dict[str, list[tuple[str, object, str]]] = {
+    "trl_accelerate_peft.sh": [
+        ("trl", ["q_proj", "k_proj", "v_proj", "o_proj", "gate_prj"], "Qwen/Qwen2.5-0.5B")
+    ],
+    # the first command ends at "\ " + newline, before its LoRA flags (as in bash)
+    "peft_torchrun_sft.sh": [
+        (
+            "trl",
+            ["q_proj,k_proj,v_proj,o_proj,down_proj,up_proj,gate_proj"],
+            "mistralai/Mistral-7B-v0.1",
+        )
+    ],
+    "swift_sft_lora.sh": [
+        ("ms-swift", "all-linear", "Qwen/Qwen2.5-7B-Instruct"),
+        ("ms-swift", ["q_proj", "k_proj", "v_prj"], "Qwen/Qwen2.5-7B-Instruct"),
+    ],
+    "llamafactory_yaml_only.sh": [],
+    "deepspeed_llamafactory_flags.sh": [
+        ("llama-factory", ["q_proj", "v_proj", "o_prj"], "meta-llama/Llama-2-7b-hf"),
+        ("llama-factory", ["q_proj", "v_proj"], "meta-llama/Llama-2-7b-hf"),
+    ],
+    "sweep_with_heredoc.sh": [("llama-factory", ["q_proj", "v_proj"], "Qwen/Qwen2.5-0.5B")],
+    "torchrun_module_multinode.sh": [("trl", ["q_proj", "v_proj"], "meta-llama/Llama-3.2-1B")],
+}
+
+
+def _read(name: str, crlf: bool) -> str:
+    text = (CORPUS / name).read_text(encoding="utf-8")
+    return text.replace("\n", "\r\n") if crlf else text
+
+
+def test_corpus_is_complete() -> None:
+    assert sorted(p.name for p in CORPUS.glob("*.sh")) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("crlf", [False, True], ids=["lf", "crlf"])
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_corpus_configs(name: str, crlf: bool) -> None:
+    result = extract_shell(_read(name, crlf), name)
+    assert result.findings == []
+    got = [
+        (c.source, c.option("target_modules"), c.model.name if c.model else None)
+        for c in result.configs
+    ]
+    assert got == EXPECTED[name]
+    if crlf:  # the same values at the same lines and columns
+        plain = extract_shell(_read(name, False), name)
+        for config, lf_config in zip(result.configs, plain.configs, strict=True):
+            assert spans(config.target_modules) == spans(lf_config.target_modules)
+
+
+@needs_bash
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_corpus_words_match_bash(name: str, tmp_path: Path) -> None:
+    """Every launcher line lora-lint reads gets the words bash passes (loops run more often)."""
+    script = _read(name, crlf=False)
+    ours = our_argv(script)
+    real = bash_argv(script, cwd=tmp_path)
+    assert ours, "no launcher read"
+    known = [argv for argv in ours if argv is not None]
+    assert all(argv in real for argv in known)
+    if "for " not in script:
+        assert len(ours) == len(real)

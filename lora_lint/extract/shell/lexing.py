@@ -438,9 +438,23 @@ class _Walker:
         for child in parts:
             self.walk(child)
         words = [self.words.word(group) for group in self._groups([*parts, *extra])]
+        words = self._escaped_blanks(words)
         if words:
             first, end = self.src.range(node)
             self.steps.append(Command(words, first, max(end, words[-1].end)))
+
+    def _escaped_blanks(self, words: list[Word]) -> list[Word]:
+        """Add the words tree-sitter drops: an escaped blank on its own (``\\ `` is " ")."""
+        if not words or "\\" not in self.src.text:
+            return words
+        out: list[Word] = []
+        for index, word in enumerate(words):
+            out.append(word)
+            limit = words[index + 1].start if index + 1 < len(words) else len(self.src.text)
+            for start, end in _escaped_runs(self.src.text, word.end, limit):
+                literal = self.words.literal(start, end, quoted=False)
+                out.append(Word([literal], start, end, self.src.text[start:end]))
+        return out
 
     def _groups(self, nodes: list[Node]) -> Iterator[list[Node]]:
         """Argument nodes that bash reads as one word (joined by ``\\``-newline or nothing)."""
@@ -483,6 +497,35 @@ class _Walker:
         body = node.child_by_field_name("body")
         if body is not None:
             self.walk(body)
+
+
+def _escaped_runs(text: str, index: int, limit: int) -> list[tuple[int, int]]:
+    """Words made only of backslash-escaped characters between ``index`` and the next word
+    (or the end of the command line)."""
+    runs: list[tuple[int, int]] = []
+    size = len(text)
+    while index < limit:
+        char = text[index]
+        if char in " \t":
+            index += 1
+        elif char == "\\" and index + 1 < size:
+            if text[index + 1] == "\n":
+                index += 2
+            elif text.startswith("\r\n", index + 1):
+                index += 3
+            else:
+                start = index
+                while (
+                    index < limit
+                    and text[index] == "\\"
+                    and index + 1 < size
+                    and text[index + 1] not in "\r\n"
+                ):
+                    index += 2
+                runs.append((start, index))
+        else:
+            break
+    return runs
 
 
 # --- syntax errors -------------------------------------------------------------------------
