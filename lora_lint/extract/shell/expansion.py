@@ -14,6 +14,7 @@ produce at most :data:`MAX_WORK` characters in all; past either the value is unr
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -26,6 +27,14 @@ MAX_WORK = 500_000
 _IFS = " \t\n"
 #: ``{a,b}`` or ``{1..3}`` in the unquoted text of a word: bash's brace expansion.
 _BRACES = re.compile(r"\{[^{}]*(,|\.\.)[^{}]*\}")
+
+
+#: Characters and whether their whitespace splits fields (None: each character says).
+_Run = tuple[list[Char], "bool | None"]
+
+
+def _flatten(runs: list[_Run]) -> list[Char]:
+    return list(itertools.chain.from_iterable(chars for chars, _ in runs))
 
 
 class _Unknown(Exception):
@@ -62,18 +71,19 @@ class Expander:
             braces = _brace_expansion(word)
             if braces:
                 raise _Unknown(f"brace expansion {braces} is not evaluated")
-            chars, quoted = self._segments(word.segments, outer_quoted=False)
+            runs, quoted = self._segments(word.segments, outer_quoted=False)
         except _Unknown as exc:
             return [Expanded([], word, str(exc))]
         out: list[Expanded] = []
         current: list[Char] = []
-        for char in chars:
-            if char.splits and char.value in _IFS:
-                if current:
-                    out.append(Expanded(current, word))
-                current = []
-            else:
-                current.append(char)
+        for chars, splits in runs:
+            for char in chars:
+                if (char.splits if splits is None else splits) and char.value in _IFS:
+                    if current:
+                        out.append(Expanded(current, word))
+                    current = []
+                else:
+                    current.append(char)
         if current or (quoted and not out):
             out.append(Expanded(current, word))
         return out
@@ -84,14 +94,15 @@ class Expander:
             self.variables[name] = reason or f"${name} is only known when the script runs"
             return
         try:
-            chars, _ = self._segments(word.segments, outer_quoted=False)
+            runs, _ = self._segments(word.segments, outer_quoted=False)
             if append:
                 before = self.variables.get(name, [])
                 if isinstance(before, str):
                     raise _Unknown(before)
-                chars = [*before, *chars]
-                self._check(name, chars)
-            self.variables[name] = [Char(c.value, c.offset) for c in chars]
+                runs = [(before, False), *runs]
+            value = _flatten(runs)
+            self._check(name, len(value))
+            self.variables[name] = value
         except _Unknown as exc:
             self.variables[name] = _variable_reason(name, str(exc))
 
@@ -103,29 +114,30 @@ class Expander:
 
     # -- internals ---------------------------------------------------------------------------
 
-    def _segments(self, segments: list[Segment], outer_quoted: bool) -> tuple[list[Char], bool]:
-        """The characters of ``segments`` and whether a quoted part took part (which keeps an
-        empty word, as ``""`` does)."""
-        chars: list[Char] = []
+    def _segments(self, segments: list[Segment], outer_quoted: bool) -> tuple[list[_Run], bool]:
+        """Runs of characters for ``segments`` and whether a quoted part took part (which
+        keeps an empty word, as ``""`` does). Characters are shared, never copied: a run says
+        whether its whitespace splits (None: each literal character knows)."""
+        runs: list[_Run] = []
+        size = 0
         quoted = False
         for segment in segments:
             if isinstance(segment, Literal):
                 quoted = quoted or segment.quoted
                 self._spend(len(segment.chars))
-                if outer_quoted:
-                    chars.extend(Char(c.value, c.offset) for c in segment.chars)
-                else:
-                    chars.extend(segment.chars)
+                runs.append((segment.chars, False if outer_quoted else None))
+                size += len(segment.chars)
             elif isinstance(segment, Dynamic):
                 raise _Unknown(f"{segment.text} is only known when the script runs")
             else:
                 part, part_quoted = self._param(segment, outer_quoted or segment.quoted)
                 quoted = quoted or part_quoted
-                chars.extend(part)
-            self._check("", chars)
-        return chars, quoted
+                runs.extend(part)
+                size += sum(len(chars) for chars, _ in part)
+            self._check("", size)
+        return runs, quoted
 
-    def _param(self, param: Param, quoted: bool) -> tuple[list[Char], bool]:
+    def _param(self, param: Param, quoted: bool) -> tuple[list[_Run], bool]:
         name, op = param.name, param.op
         value = self.variables.get(name)
         if isinstance(value, str):
@@ -148,12 +160,11 @@ class Expander:
             if value is None:
                 raise _Unknown(f"shell variable ${name} is not set in this script")
             self._spend(len(value))
-            self._check(name, value)
-            return [Char(c.value, c.offset, splits=not quoted) for c in value], quoted
-        chars, inner_quoted = self._segments(param.word or [], quoted)
+            return [(value, not quoted)], quoted
+        runs, inner_quoted = self._segments(param.word or [], quoted)
         if op in (":=", "="):
-            self.variables[name] = [Char(c.value, c.offset) for c in chars]
-        return chars, quoted or inner_quoted
+            self.variables[name] = _flatten(runs)
+        return runs, quoted or inner_quoted
 
     def _spend(self, count: int) -> None:
         self.work_left -= count
@@ -163,8 +174,8 @@ class Expander:
                 "after a budget)"
             )
 
-    def _check(self, name: str, chars: list[Char]) -> None:
-        if len(chars) > self.max_value:
+    def _check(self, name: str, size: int) -> None:
+        if size > self.max_value:
             what = f"${name}" if name else "a value"
             raise _Unknown(f"{what} grows longer than {self.max_value} characters (not expanded)")
 
