@@ -18,7 +18,7 @@ import pytest
 
 from lora_lint.extract.shell import commands, extract_shell
 from lora_lint.extract.shell.expansion import Expander
-from lora_lint.extract.shell.lexing import Assign, Command, Opaque, Unset, parse
+from lora_lint.extract.shell.lexing import Command, parse
 from lora_lint.extract.types import Located, Unresolved
 from tests.extract.tool_helpers import spans
 
@@ -52,14 +52,9 @@ def our_argv(script: str) -> list[list[str] | None]:
     expander = Expander()
     out: list[list[str] | None] = []
     for step in parse(script).steps:
-        if isinstance(step, Assign):
-            expander.assign(step.name, step.value, step.append, step.reason)
-        elif isinstance(step, Unset):
-            for name in step.names:
-                expander.unset(name)
-        elif isinstance(step, Opaque):
-            expander.opaque(step.name, step.reason)
-        elif isinstance(step, Command):
+        if not isinstance(step, Command):
+            expander.follow(step)
+        else:
             fields = [f for word in step.words for f in expander.fields(word)]
             values = [f.value for f in fields]
             if values and values[0] in (*LAUNCHERS, "llamafactory-cli"):
@@ -384,3 +379,37 @@ def test_corpus_words_match_bash(name: str, tmp_path: Path) -> None:
     assert all(argv in real for argv in known)
     if "for " not in script:
         assert len(ours) == len(real)
+
+
+@pytest.mark.parametrize(
+    ("before", "reason"),
+    [
+        ('if [ "$1" = a ]; then T=q_proj; else T=v_proj; fi', "if statement"),
+        ("T=q_proj\ncase $1 in a) T=v_proj ;; esac", "case statement"),
+        ('[ -z "$T" ] && T=q_proj', "list"),
+        ("T=q_proj\n( T=v_proj )", "subshell"),
+        ("T=q_proj\nwhile false; do T=v_proj; done", "loop"),
+        ("T=q_proj\nsetup() { T=v_proj; }", "function"),
+        ("read -r T < targets.txt", "read"),
+        ("T=q_proj\nsource ./env.sh", "source"),
+        (". ./env.sh", "source"),
+    ],
+)
+def test_values_that_depend_on_the_run_are_unresolved(before: str, reason: str) -> None:
+    script = f"{before}\ntrl sft {MODEL} --lora_target_modules $T k_proj\n"
+    config = _config(script)
+    [unresolved] = config.unresolved
+    assert isinstance(unresolved, Unresolved)
+    assert reason in unresolved.reason or (reason == "source" and "`.`" in unresolved.reason)
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        f"if true; then\n  T=q_proj\n  trl sft {MODEL} --lora_target_modules $T k_proj\nfi\n",
+        f"source ./env.sh\nT=q_proj\ntrl sft {MODEL} --lora_target_modules $T k_proj\n",
+        f"for M in a b; do :; done\nT=q_proj\ntrl sft {MODEL} --lora_target_modules $T k_proj\n",
+    ],
+)
+def test_values_set_on_every_path_are_known(script: str) -> None:
+    assert _config(script).option("target_modules") == ["q_proj", "k_proj"]

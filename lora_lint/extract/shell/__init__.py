@@ -78,19 +78,14 @@ def extract_shell(source: str, path: str) -> FileExtraction:
 def _configs(script: object, source: str, path: str, lines: _Lines) -> Iterator[ExtractedConfig]:
     from lora_lint.extract.shell.commands import read_command
     from lora_lint.extract.shell.expansion import Expanded, Expander
-    from lora_lint.extract.shell.lexing import Assign, Command, Opaque, Script, Unset
+    from lora_lint.extract.shell.lexing import Command, Script
 
     assert isinstance(script, Script)
     expander = Expander()
     for step in script.steps:
-        if isinstance(step, Assign):
-            expander.assign(step.name, step.value, step.append, step.reason)
-        elif isinstance(step, Unset):
-            for name in step.names:
-                expander.unset(name)
-        elif isinstance(step, Opaque):
-            expander.opaque(step.name, step.reason)
-        elif isinstance(step, Command):
+        if not isinstance(step, Command):
+            expander.follow(step)
+        else:
             words: list[Expanded] = []
             for word in step.words:
                 words.extend(expander.fields(word))

@@ -18,7 +18,19 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from lora_lint.extract.shell.lexing import Char, Dynamic, Literal, Param, Segment, Word
+from lora_lint.extract.shell.lexing import (
+    Assign,
+    Char,
+    Dynamic,
+    Literal,
+    Opaque,
+    Param,
+    Segment,
+    Source,
+    Step,
+    Unset,
+    Word,
+)
 
 #: Longest value (in characters) a variable or word may expand to.
 MAX_VALUE = 20_000
@@ -61,6 +73,8 @@ class Expander:
         #: name -> characters of the value, or the reason it is unknown.
         self.variables: dict[str, list[Char] | str] = {}
         self.max_value = max_value
+        #: Set once the script sources another file: unset variables may come from there.
+        self.sourced = ""
         self.work_left = max_work
 
     # -- public ------------------------------------------------------------------------------
@@ -106,6 +120,20 @@ class Expander:
         except _Unknown as exc:
             self.variables[name] = _variable_reason(name, str(exc))
 
+    def follow(self, step: Step) -> None:
+        """Apply a step that changes variables (a command's own words are :meth:`fields`)."""
+        if isinstance(step, Assign):
+            self.assign(step.name, step.value, step.append, step.reason)
+        elif isinstance(step, Unset):
+            for name in step.names:
+                self.unset(name)
+        elif isinstance(step, Opaque):
+            self.opaque(step.name, step.reason)
+        elif isinstance(step, Source):
+            self.sourced = step.reason
+            for name in self.variables:
+                self.variables[name] = f"${name} is set before {step.reason}"
+
     def unset(self, name: str) -> None:
         self.variables.pop(name, None)
 
@@ -142,6 +170,8 @@ class Expander:
         value = self.variables.get(name)
         if isinstance(value, str):
             raise _Unknown(value)
+        if value is None and self.sourced:
+            raise _Unknown(f"${name} is not set in this script, and {self.sourced}")
         is_set = value is not None
         empty = not value
         use_word = False

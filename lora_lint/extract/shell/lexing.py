@@ -114,7 +114,16 @@ class Opaque:
     end: int
 
 
-Step = Union[Assign, Command, Unset, Opaque]  # noqa: UP007
+@dataclass
+class Source:
+    """``source file`` / ``. file``: any variable may change, in ways this file cannot show."""
+
+    reason: str
+    start: int
+    end: int
+
+
+Step = Union[Assign, Command, Unset, Opaque, Source]  # noqa: UP007
 
 
 @dataclass
@@ -185,6 +194,21 @@ _EXPANSIONS = frozenset(
 _LITERAL_NODES = frozenset({"word", "number", "extglob_pattern", "regex"})
 _PARAM_OPS = frozenset({":-", "-", ":=", "=", ":+", "+"})
 _CONTINUATION = re.compile(r"\\\r?\n")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: Compound commands whose assignments are not certain to have happened after them.
+_CONDITIONAL = {
+    "if_statement": "an if statement",
+    "case_statement": "a case statement",
+    "while_statement": "a loop",
+    "for_statement": "a for loop",
+    "c_style_for_statement": "a loop",
+    "function_definition": "a function",
+    "list": "a && or || list",
+    "subshell": "a subshell",
+    "pipeline": "a pipeline",
+    "command_substitution": "a command substitution",
+    "process_substitution": "a process substitution",
+}
 _ANSI_C = re.compile(
     r"\\(?:x([0-9A-Fa-f]{1,2})|u([0-9A-Fa-f]{1,4})|U([0-9A-Fa-f]{1,8})|([0-7]{1,3})|c(.)|(.))",
     re.DOTALL,
@@ -374,7 +398,9 @@ class _Walker:
         kind = node.type
         if kind in ("comment", "heredoc_body", "ERROR"):
             return
-        if kind == "command":
+        if kind in _CONDITIONAL:
+            self.conditional(node, _CONDITIONAL[kind])
+        elif kind == "command":
             self.command(node, [])
         elif kind == "redirected_statement":
             self.redirected(node)
@@ -384,11 +410,31 @@ class _Walker:
             names = [self.words._text(c) for c in node.named_children]
             first, end = self.src.range(node)
             self.steps.append(Unset(names, first, end))
-        elif kind == "for_statement":
-            self.for_loop(node)
         else:
-            for child in node.children:
-                self.walk(child)
+            self.children(node)
+
+    def children(self, node: Node) -> None:
+        if node.type == "for_statement":
+            self.for_loop(node)
+            return
+        for child in node.children:
+            self.walk(child)
+
+    def conditional(self, node: Node, what: str) -> None:
+        """Inside ``node`` steps run in order; after it, a variable it assigns may or may not
+        have its new value (a branch not taken, a loop run zero times, a subshell), so it is
+        only known at run time."""
+        mark = len(self.steps)
+        self.children(node)
+        names: dict[str, None] = {}
+        for step in self.steps[mark:]:
+            if isinstance(step, (Assign, Opaque)):
+                names[step.name] = None
+        first, end = self.src.range(node)
+        line = self.src.text.count("\n", 0, first) + 1
+        for name in names:
+            reason = f"${name} is set inside {what} (line {line}): its value depends on the run"
+            self.steps.append(Opaque(name, reason, end, end))
 
     def redirected(self, node: Node) -> None:
         body = node.child_by_field_name("body")
@@ -442,6 +488,16 @@ class _Walker:
         if words:
             first, end = self.src.range(node)
             self.steps.append(Command(words, first, max(end, words[-1].end)))
+            program = words[0].raw
+            if program in ("source", "."):
+                line = self.src.text.count("\n", 0, first) + 1
+                reason = f"`{program}` on line {line} may set any variable"
+                self.steps.append(Source(reason, first, end))
+            elif program in ("read", "mapfile", "readarray"):
+                for word in words[1:]:
+                    if _NAME.fullmatch(word.raw):
+                        reason = f"${word.raw} is read by `{program}` when the script runs"
+                        self.steps.append(Opaque(word.raw, reason, first, end))
 
     def _escaped_blanks(self, words: list[Word]) -> list[Word]:
         """Add the words tree-sitter drops: an escaped blank on its own (``\\ `` is " ")."""
