@@ -413,3 +413,90 @@ def test_values_that_depend_on_the_run_are_unresolved(before: str, reason: str) 
 )
 def test_values_set_on_every_path_are_known(script: str) -> None:
     assert _config(script).option("target_modules") == ["q_proj", "k_proj"]
+
+
+#: Valid bash (``bash -n`` accepts each) that tree-sitter-bash must not turn into LL000.
+VALID_BASH = [
+    'echo "$(( 1 + 2 ))" $((3*4))',
+    'A=(a b c); echo "${A[@]}" "${#A[@]}" "${A[0]}"',
+    'declare -A M=([k]=v [x]=y); echo "${M[k]}"',
+    "echo ${X/#a/b} ${X%%.*} ${X^^} ${!X} ${X@Q}",
+    'case "$1" in\n  -h|--help) exit 0 ;;\n  *) : ;;\nesac',
+    'while IFS= read -r line; do echo "$line"; done < <(ls)',
+    'cat <<EOF\n$(date) it\'s "quoted" `x`\nEOF',
+    "cat <<-'EOF'\n\tliteral $x\n\tEOF",
+    'python - <<PY\nprint("hi")\nPY\necho done',
+    'f() {\n  local a="$1"; shift\n  return 0\n}',
+    "function g { echo hi; }",
+    "[[ -f x && ! -d y || $a =~ ^v[0-9]+$ ]] && echo ok",
+    'if [ -n "${CUDA_VISIBLE_DEVICES:-}" ]; then echo "$CUDA_VISIBLE_DEVICES"; fi',
+    "for ((i=0; i<3; i++)); do echo $i; done",
+    "select x in a b; do break; done",
+    "echo a |& cat",
+    "exec > >(tee log) 2>&1",
+    "trap 'echo bye' EXIT",
+    'set -x; export PYTHONPATH="${PYTHONPATH}:$(pwd)"',
+    'echo "${arr[@]:1:2}" "${@:2}" "$#" "$?" "$$" "$!"',
+    "x=$(cat <<EOF\nhi\nEOF\n)",
+    "echo $'a\\nb' $\"tr\"",
+    'printf "%s\\n" "a" \\\n  "b"',
+    "until false; do break; done",
+    "coproc cat",
+    "echo {1..3} {a,b}c",
+    "A+=(x)",
+    "let i=i+1",
+    "echo ~ ~/x ~root",
+    'eval "echo \\$HOME"',
+    'time python -c "print(1)"',
+    "nohup python train.py > out.log 2>&1 &\nwait",
+    'echo "a" # comment with \' quote',
+    "echo 'it''s'",
+    'echo "nested $(echo "inner $(echo deep)")"',
+    "echo `echo \\`date\\``",
+    "python train.py --x \"$(printf '%s,' q k v)\"",
+    "read -r -d '' VAR <<'EOF' || true\nline\nEOF",
+    "if true\nthen\n  echo\nelif false; then :\nelse :\nfi",
+    "echo ${X:-${Y:-z}}",
+    'echo "${X:-"a b"}" ${X:-\'c d\'}',
+    "{ echo a; echo b; } > f",
+    "(cd /tmp && ls)",
+    "A=1; [ $A -eq 1 ] || exit 1",
+    "echo a\\\nb",
+    "mapfile -t L < f",
+    'echo "#notacomment" a#b',
+    'test -z "$X" && X=1 ; echo $X',
+    "ls *.py ?.sh [ab].txt",
+    "echo $((16#ff)) $(( (1+2) * 3 ))",
+    'arr=( "a b" c ); for x in "${arr[@]}"; do echo "$x"; done',
+    'echo -e "\\t"',
+    "! grep -q x f",
+    "declare -r C=1; readonly D=2; typeset E=3",
+    "echo $(( $(echo 1) + 2 ))",
+    'cat << "EOF" | grep x\na\nEOF',
+    "A=$(( 2 ** 3 ))",
+    "source ./.env 2>/dev/null || true",
+    'echo "${X//\\//_}"',
+    "case $x in (a) echo;; esac",
+    'echo "a\nb"',
+    "x=${x:=5}",
+    "echo ${#x}",
+    "export {A,B}=1 2>/dev/null || true",
+    'echo "$@" "${@}" $* "${*}"',
+    "echo \\$notvar",
+    '[[ "$x" == *.py ]]',
+    "echo $[1+1]",
+    'echo "a" >| f',
+    "cmd 3>&1 1>&2 2>&3",
+    'cat <<< "here string $x"',
+]
+
+
+@needs_bash
+@pytest.mark.parametrize("snippet", VALID_BASH)
+def test_valid_bash_is_read_without_ll000(snippet: str) -> None:
+    script = f"{snippet}\ntrl sft {MODEL} --lora_target_modules q_proj k_proj\n"
+    assert BASH is not None
+    assert subprocess.run([BASH, "-n", "-c", script], check=False).returncode == 0
+    result = extract_shell(script, "s.sh")
+    assert result.findings == []
+    assert [c.option("target_modules") for c in result.configs][-1:] == [["q_proj", "k_proj"]]
