@@ -28,9 +28,9 @@ _FLOAT = re.compile(r"^[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?$")
 _NEGATIVE_NUMBER = re.compile(r"^-\d")
 _PYTHON = re.compile(r"python(\d(\.\d+)?)?")
 #: Words that may precede the real command.
-_PREFIXES = frozenset({"nohup", "time", "exec", "sudo", "command", "!", "xargs", "stdbuf"})
+_PREFIXES = frozenset({"nohup", "time", "exec", "command", "!", "xargs", "stdbuf"})
 #: Wrappers whose own ``-options`` come before the command.
-_OPTION_WRAPPERS = frozenset({"srun", "mpirun", "nice", "taskset", "numactl"})
+_OPTION_WRAPPERS = frozenset({"srun", "mpirun", "nice", "taskset", "numactl", "sudo"})
 _LAUNCHERS = frozenset({"torchrun", "deepspeed"})
 _TORCH_LAUNCH_MODULES = frozenset({"torch.distributed.run", "torch.distributed.launch"})
 _BOOL_WORDS = {
