@@ -89,6 +89,9 @@ AGREES_WITH_BASH = {
     "defaults in and out of quotes": (
         'T="a b"\ntrl sft --x "${T:-z}" ${T:-"q v"} "${U:-a  "b c"}" ${U:-a  "b c"  d}\n'
     ),
+    "single quotes in a double-quoted default": (
+        "trl sft --x \"${X:-'a b'}\" \"${X:-$'a\\tb'}\" ${X:-'c d'}\n"
+    ),
     "words after a redirection": "trl sft --x a 2>/dev/null --y b\n",
     "prefix assignment is not kept": "A=1 trl sft --x ${A:-d}\n",
     "compound commands": (

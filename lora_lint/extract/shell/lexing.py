@@ -292,6 +292,8 @@ class _Words:
         for child in children:
             if not child.is_named or (only_expansions and child.type not in _EXPANSIONS):
                 continue
+            if quoted and child.type == "raw_string":
+                continue  # ``"${X:-'a'}"``: single quotes are literal inside double quotes
             first, last = self.src.range(child)
             if child.type in _EXPANSIONS:
                 # tree-sitter folds whitespace before ``$`` into the node: it is literal text.
