@@ -1,6 +1,7 @@
 """Shell launchers (``.sh``): LoRA flags passed to known training CLIs.
 
-The script is parsed by tree-sitter-bash (:mod:`.lexing`), its variables are followed the
+The script is parsed by tree-sitter-bash (:mod:`.lexing`, into the plain data of
+:mod:`.model`; syntax errors in :mod:`.syntax`), its variables are followed the
 way bash expands them, within budgets (:mod:`.expansion`), and each simple command that
 starts a known training tool has its ``--flags`` read into a positioned tree
 (:mod:`.commands`) that the tool's reader turns into a config

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from lora_lint.diagnostics import Span
 from lora_lint.extract.shell.expansion import Expanded
-from lora_lint.extract.shell.lexing import Char
+from lora_lint.extract.shell.model import Char
 from lora_lint.extract.tools import ToolContext, cli
 from lora_lint.extract.types import ExtractedConfig, Located, Unresolved, Value
 from lora_lint.extract.yaml.loader import Document

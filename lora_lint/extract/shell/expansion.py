@@ -18,7 +18,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from lora_lint.extract.shell.lexing import (
+from lora_lint.extract.shell.model import (
     Assign,
     Char,
     Dynamic,

@@ -21,124 +21,27 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
+
+from lora_lint.extract.shell import syntax
+from lora_lint.extract.shell.model import (
+    Assign,
+    Char,
+    Command,
+    Dynamic,
+    Literal,
+    Opaque,
+    Param,
+    Script,
+    Segment,
+    Source,
+    Step,
+    Unset,
+    Word,
+)
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Parser
-
-
-@dataclass(slots=True)
-class Char:
-    """One character of a word after quote removal, and its offset in the file."""
-
-    value: str
-    offset: int
-    #: Unquoted: whitespace here separates fields when the word is split.
-    splits: bool = False
-
-
-@dataclass
-class Literal:
-    """Characters written in the script (quote removal and escapes already applied)."""
-
-    chars: list[Char]
-    quoted: bool = False
-
-
-@dataclass
-class Param:
-    """``$NAME``, ``${NAME}`` or ``${NAME<op>word}`` with ``op`` one of ``:- - := = :+ +``."""
-
-    name: str
-    op: str = ""
-    word: list[Segment] | None = None
-    quoted: bool = False
-    text: str = ""
-
-
-@dataclass
-class Dynamic:
-    """A part only known when the script runs (``$(...)``, ``$1``, ``${X#pat}``, ...)."""
-
-    text: str
-    quoted: bool = False
-
-
-Segment = Union[Literal, Param, Dynamic]  # noqa: UP007 (a runtime alias; 3.10 has no `type`)
-
-
-@dataclass
-class Word:
-    segments: list[Segment]
-    start: int
-    end: int
-    raw: str
-
-
-@dataclass
-class Assign:
-    """``NAME=value`` (``+=`` appends); ``value`` is None when it cannot be read at all."""
-
-    name: str
-    value: Word | None
-    start: int
-    end: int
-    append: bool = False
-    reason: str = ""
-
-
-@dataclass
-class Command:
-    """A simple command: its words (prefix assignments and redirections removed)."""
-
-    words: list[Word]
-    start: int
-    end: int
-
-
-@dataclass
-class Unset:
-    names: list[str]
-    start: int
-    end: int
-
-
-@dataclass
-class Opaque:
-    """A variable set to something only known at run time (a ``for`` loop variable)."""
-
-    name: str
-    reason: str
-    start: int
-    end: int
-
-
-@dataclass
-class Source:
-    """``source file`` / ``. file``: any variable may change, in ways this file cannot show."""
-
-    reason: str
-    start: int
-    end: int
-
-
-Step = Union[Assign, Command, Unset, Opaque, Source]  # noqa: UP007
-
-
-@dataclass
-class SyntaxProblem:
-    """Where bash would stop with a syntax error, and why."""
-
-    offset: int
-    message: str
-    length: int = 1
-
-
-@dataclass
-class Script:
-    steps: list[Step] = field(default_factory=list)
-    problem: SyntaxProblem | None = None
 
 
 # --- tree-sitter ---------------------------------------------------------------------------
@@ -586,144 +489,6 @@ def _escaped_runs(text: str, index: int, limit: int) -> list[tuple[int, int]]:
     return runs
 
 
-# --- syntax errors -------------------------------------------------------------------------
-
-
-def _first_error(root: Node) -> Node | None:
-    node = root
-    while True:
-        for child in node.children:
-            if child.type == "ERROR" or child.is_missing:
-                return child
-            if child.has_error:
-                node = child
-                break
-        else:
-            return None
-
-
-_HEREDOC = re.compile(r"<<-?[ \t]*(['\"]?)([A-Za-z0-9_.-]+)\1")
-
-
-def _open_quote(text: str) -> tuple[int, str] | None:
-    """The quote left open at the end of ``text`` (offset and kind), if any.
-
-    A small scanner of bash's quoting (comments, escapes, ``$(...)``/backticks, heredocs),
-    used only after tree-sitter found an error, to name the problem as bash would.
-    """
-    stack: list[tuple[str, int]] = []  # open constructs: '"', "'", "$'", "`", "$("
-    pending: list[tuple[str, bool]] = []
-    index, size = 0, len(text)
-    while index < size:
-        char = text[index]
-        top = stack[-1][0] if stack else ""
-        if top == "'":
-            if char == "'":
-                stack.pop()
-            index += 1
-            continue
-        if top == "$'":
-            if char == "\\":
-                index += 2
-                continue
-            if char == "'":
-                stack.pop()
-            index += 1
-            continue
-        if char == "\\":
-            index += 2
-            continue
-        if top == '"':
-            if char == '"':
-                stack.pop()
-            elif char == "`":
-                stack.append(("`", index))
-            elif text.startswith("$(", index):
-                stack.append(("$(", index))
-                index += 1
-            index += 1
-            continue
-        # unquoted (top level, inside $(...) or backticks)
-        if char == "#" and (index == 0 or text[index - 1] in " \t\n;|&("):
-            newline = text.find("\n", index)
-            index = size if newline < 0 else newline
-            continue
-        if char == "\n" and pending and not stack:
-            index = _skip_heredocs(text, index + 1, pending)
-            pending = []
-            continue
-        if text.startswith("<<", index) and not text.startswith("<<<", index):
-            match = _HEREDOC.match(text, index)
-            if match:
-                pending.append((match.group(2), text.startswith("<<-", index)))
-                index = match.end()
-                continue
-        if char == "'":
-            stack.append(("'", index))
-        elif text.startswith("$'", index):
-            stack.append(("$'", index))
-            index += 1
-        elif char == '"':
-            stack.append(('"', index))
-        elif char == "`":
-            if top == "`":
-                stack.pop()
-            else:
-                stack.append(("`", index))
-        elif text.startswith("$(", index):
-            stack.append(("$(", index))
-            index += 1
-        elif char == "(" and top == "$(":
-            stack.append(("(", index))
-        elif char == ")" and top in ("$(", "("):
-            stack.pop()
-        index += 1
-    for kind, offset in stack:
-        if kind in ("'", '"', "$'", "`"):
-            return offset, kind
-    return None
-
-
-def _skip_heredocs(text: str, index: int, pending: list[tuple[str, bool]]) -> int:
-    for delimiter, strip in pending:
-        while index < len(text):
-            newline = text.find("\n", index)
-            end = len(text) if newline < 0 else newline
-            line = text[index:end].rstrip("\r")
-            index = end + 1
-            if (line.lstrip("\t") if strip else line) == delimiter:
-                break
-    return index
-
-
-_QUOTE_NAMES = {"'": "single quote", '"': "double quote", "$'": "$'...' quote", "`": "backquote"}
-
-
-def _problem(root: Node, src: _Text) -> SyntaxProblem | None:
-    if not root.has_error:
-        return None
-    opened = _open_quote(src.text)
-    if opened is not None:
-        offset, kind = opened
-        return SyntaxProblem(
-            offset,
-            f"cannot parse shell script: the {_QUOTE_NAMES[kind]} opened here is never closed "
-            "(bash stops with a syntax error); commands from this line on are not checked",
-            len(kind),
-        )
-    error = _first_error(root)
-    if error is None:
-        return None
-    offset = src.range(error)[0]
-    what = f"expected {error.type!r}" if error.is_missing else "syntax error"
-    return SyntaxProblem(
-        offset,
-        f"cannot parse shell script: {what} (bash stops here); "
-        "commands from this line on are not checked",
-        0 if error.is_missing else 1,
-    )
-
-
 def parse(text: str) -> Script:
     """The steps of ``text`` bash would run, up to the first syntax error (bash stops there)."""
     src = _Text(text)
@@ -731,7 +496,7 @@ def parse(text: str) -> Script:
     root = tree.root_node
     walker = _Walker(src)
     walker.walk(root)
-    problem = _problem(root, src)
+    problem = syntax.problem(root, text, src.char)
     steps = walker.steps
     if problem is not None:
         cutoff = text.rfind("\n", 0, problem.offset) + 1
@@ -742,3 +507,21 @@ def parse(text: str) -> Script:
                 break
         steps = [step for step in steps if step.end <= cutoff]
     return Script(steps, problem)
+
+
+__all__ = [
+    "Assign",
+    "Char",
+    "Command",
+    "Dynamic",
+    "Literal",
+    "Opaque",
+    "Param",
+    "Script",
+    "Segment",
+    "Source",
+    "Step",
+    "Unset",
+    "Word",
+    "parse",
+]
