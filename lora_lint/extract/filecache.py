@@ -204,7 +204,7 @@ def code_fingerprint() -> str:
                 st = os.stat(os.path.join(dirpath, name))
                 rel = os.path.relpath(os.path.join(dirpath, name), root)
                 parts.append(f"{rel}:{st.st_size}:{st.st_mtime_ns}")
-    for dist in ("libcst", "yaml"):
+    for dist in ("libcst", "yaml", "tree_sitter", "tree_sitter_bash"):
         spec = importlib.util.find_spec(dist)
         origin = spec.origin if spec is not None else None
         stamp = os.stat(origin).st_mtime_ns if origin and os.path.exists(origin) else 0
