@@ -23,6 +23,7 @@ from lora_lint.extract.filecache import FileCache
 from lora_lint.extract.parallel import extract_files
 from lora_lint.extract.types import ExtractedConfig, FileExtraction, ModelRef, to_plain
 from lora_lint.match.peft_semantics import PeftOptions
+from lora_lint.models import packs
 from lora_lint.models.cache import InventoryCache, default_cache_dir
 from lora_lint.models.heads import TASK_TYPE_HEADS
 from lora_lint.models.inventory import ModelInventory
@@ -61,6 +62,10 @@ class RunResult:
     errors: list[str] = field(default_factory=list)
     files_checked: int = 0
     models_built: int = 0
+    #: Module inventories taken from the shipped packs (light install, no torch).
+    models_from_packs: int = 0
+    #: Where inventories come from and the library versions behind them (packs.libraries()).
+    libraries: dict[str, str] = field(default_factory=dict)
 
     @property
     def has_errors(self) -> bool:
@@ -361,6 +366,8 @@ class Linter:
             result.errors.append(_internal_error("<suppressions>", exc))
         result.findings = sorted(set(result.findings), key=Finding.sort_key)
         result.models_built = self.service.built
+        result.models_from_packs = self.service.from_packs
+        result.libraries = packs.libraries()
         return result
 
     # -- stages ----------------------------------------------------------------------------

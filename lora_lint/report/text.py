@@ -67,6 +67,17 @@ def summary_line(result: RunResult) -> str:
     )
 
 
+def packs_note(result: RunResult) -> str | None:
+    """Say so when module inventories came from the shipped packs (light install)."""
+    if not result.models_from_packs or result.libraries.get("source") != "packs":
+        return None
+    versions = ", ".join(f"{k} {v}" for k, v in result.libraries.items() if k != "source")
+    return (
+        f"Module inventories from lora-lint's packs ({versions}); "
+        "install `lora-lint[meta]` to check with your own versions and any model."
+    )
+
+
 def fix_hint(result: RunResult, unsafe_fixes: bool = False) -> str | None:
     """``[*] 2 fixable with `--fix`.`` and how many unsafe fixes ``--unsafe-fixes`` would add."""
     available = sum(fixable(f, unsafe_fixes) for f in result.findings)
@@ -92,3 +103,6 @@ def write_text(
         hint = fix_hint(result, unsafe_fixes)
         if hint:
             stream.write(hint + "\n")
+        source = packs_note(result)
+        if source:
+            stream.write(source + "\n")
