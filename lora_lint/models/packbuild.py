@@ -39,7 +39,8 @@ def build_model_pack(entry: bundled.BundledModel) -> dict[str, Any]:
 
     config = entry.config
     digest = config_digest(config)  # before building: transformers may normalise nested values
-    archs = [a for a in config.get("architectures") or [] if isinstance(a, str)]
+    raw_archs = config.get("architectures")
+    archs = [a for a in raw_archs if isinstance(a, str)] if isinstance(raw_archs, list) else []
     heads: dict[str, object] = {}
     inventories: dict[str, dict[str, Any]] = {}
     for head in (*HEAD_REQUESTS, *archs):
@@ -107,4 +108,3 @@ def read_pack_dir(directory: Path) -> dict[str, Any]:
     for path in sorted(directory.glob("*.json.gz")):
         out[path.name] = json.loads(gzip.decompress(path.read_bytes()))
     return out
-

@@ -139,14 +139,13 @@ def decode_inventory(data: dict[str, Any]) -> ModelInventory:
     modules = []
     for name, values in rows:
         kwargs: dict[str, Any] = {"name": name}
-        for col, value in zip(cols, values, strict=True):
-            if col not in known_cols:
-                continue
+        for col, raw in zip(cols, values, strict=True):
             if col == "cls":
-                value = classes[value]
+                kwargs[col] = classes[raw]
             elif col in tuple_cols:
-                value = _deep_tuple(value)
-            kwargs[col] = value
+                kwargs[col] = _deep_tuple(raw)
+            elif col in known_cols:
+                kwargs[col] = raw
         modules.append(ModuleInfo(**kwargs))
     kwargs = {"modules": modules}
     for f in dataclasses.fields(ModelInventory):

@@ -21,7 +21,7 @@ import gzip
 import hashlib
 import importlib.util
 import json
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -46,7 +46,7 @@ def meta_available() -> bool:
     return all(_found(name) for name in META_MODULES)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _found(name: str) -> bool:
     try:
         return importlib.util.find_spec(name) is not None
