@@ -219,3 +219,29 @@ def test_packs_do_not_drift_from_the_installed_libraries(tmp_path: Path) -> None
     assert sorted(fresh) == sorted(shipped), "pack files differ: run scripts/build_packs.py"
     for name in fresh:
         assert fresh[name] == shipped[name], f"{name} drifted: run scripts/build_packs.py"
+
+
+def _inspect_json(model: str, cache: Path, *, meta: bool) -> dict[str, object]:
+    env = dict(os.environ, LORA_LINT_CACHE_DIR=str(cache), PYTHONPATH=str(ROOT), NO_COLOR="1")
+    prefix = [sys.executable, "-m", "lora_lint"] if meta else [sys.executable, "-c", NO_META]
+    proc = subprocess.run(
+        [*prefix, "inspect", model, "--offline", "--format", "json"],
+        cwd=ROOT,
+        env=env,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)  # type: ignore[no-any-return]
+
+
+@pytest.mark.torch
+def test_inspect_gives_the_same_report_from_the_packs(tmp_path: Path, shared_cache: Path) -> None:
+    live = _inspect_json("google/gemma-2-9b", shared_cache, meta=True)
+    light = _inspect_json("google/gemma-2-9b", tmp_path / "light", meta=False)
+    notes = light.pop("notes")
+    assert any("packs" in str(n) for n in notes)  # type: ignore[attr-defined]
+    live.pop("notes")
+    assert light == live
