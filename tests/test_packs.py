@@ -245,3 +245,15 @@ def test_inspect_gives_the_same_report_from_the_packs(tmp_path: Path, shared_cac
     assert any("packs" in str(n) for n in notes)  # type: ignore[attr-defined]
     live.pop("notes")
     assert light == live
+
+
+def test_a_bundled_model_with_another_config_is_not_answered_from_the_packs() -> None:
+    """The full config.json of a bundled model (local HF cache) is another config: the
+    reason names that, and no inventory is guessed."""
+    entry = bundled.lookup("Qwen/Qwen2.5-0.5B")
+    assert entry is not None
+    fuller = dict(entry.config, torch_dtype="bfloat16")
+    reason = packs.answer(fuller, "Qwen/Qwen2.5-0.5B", None)
+    assert isinstance(reason, str) and "bundled copy" in reason
+    other = packs.answer(fuller, "someone/else", None)
+    assert isinstance(other, str) and "bundled copy" not in other

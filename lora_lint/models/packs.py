@@ -118,10 +118,19 @@ def answer(config: dict[str, Any], model_id: str, head: str | None) -> ModelInve
     entry = data.get("models", {}).get(config_digest(config)) if data else None
     pack = _model_pack(str(entry["file"])) if isinstance(entry, dict) else None
     if pack is None or "auto_map" in config:
+        from lora_lint.models import bundled
+
+        what = (
+            f"the config.json used for {model_id} differs from lora-lint's bundled copy "
+            "(e.g. the full one from your Hugging Face cache), so the shipped inventories "
+            "do not apply"
+            if bundled.lookup(model_id) is not None
+            else f"{model_id} is not one of the bundled models whose inventories ship with "
+            "lora-lint"
+        )
         return (
-            f"torch/transformers are not installed (the light lora-lint install), and "
-            f"{model_id} is not one of the bundled models whose inventories ship with "
-            f"lora-lint; {INSTALL_HINT}"
+            f"torch/transformers are not installed (the light lora-lint install), and {what}; "
+            f"{INSTALL_HINT}"
         )
     heads: dict[str, Any] = pack.get("heads", {})
     inventories: dict[str, Any] = pack.get("inventories", {})
