@@ -219,6 +219,8 @@ class FileCache:
         self.directory = directory / f"extract-v{CACHE_FORMAT}" if directory else None
         self.hits = 0
         self.misses = 0
+        #: Files each hit depended on (its stored ``deps["read"]``), by key: the import graph.
+        self.reads: dict[str, list[str]] = {}
 
     @property
     def enabled(self) -> bool:
@@ -260,6 +262,7 @@ class FileCache:
             self.misses += 1
             return None
         self.hits += 1
+        self.reads[key] = list(data["deps"]["read"])
         return value
 
     def put(self, key: str, value: FileExtraction, deps: dict[str, Any]) -> None:
