@@ -26,6 +26,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
+USAGE = ROOT / "docs" / "usage.md"
 SCHEMA = ROOT / "tests" / "data" / "sarif-schema-2.1.0.json"
 REPO_URL = "https://github.com/lora-lint/lora-lint"
 
@@ -36,9 +37,13 @@ BAD_YAML = GOOD_YAML.replace("  - v_proj", "  - v_prj")
 
 
 def _section(title: str) -> str:
+    """A ``### title`` section of the README, else of docs/usage.md (the longer recipes)."""
     text = README.read_text(encoding="utf-8")
+    if f"\n### {title}\n" not in text:
+        text = USAGE.read_text(encoding="utf-8")
     start = text.index(f"\n### {title}\n")
-    end = min(i for i in (text.find("\n### ", start + 1), text.find("\n## ", start + 1)) if i > 0)
+    ends = [i for i in (text.find("\n### ", start + 1), text.find("\n## ", start + 1)) if i > 0]
+    end = min(ends) if ends else len(text)
     return text[start:end]
 
 
