@@ -29,6 +29,7 @@ from lora_lint.models.inventory import ModelInventory
 from lora_lint.models.resolve import ModelResolver, ResolvedModel, ResolverSettings
 from lora_lint.models.service import ModelService
 from lora_lint.rules import ALL_RULES, ConfigContext, Rule, lookup
+from lora_lint.rules.ll019_catastrophic_regex import regex_hazards
 from lora_lint.settings import Settings, SettingsError
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -412,6 +413,8 @@ class Linter:
         ]
         self.service.prefetch(requests, self.progress)
         for ctx in contexts:
+            if regex_hazards(ctx.config):
+                continue  # matching would hang like PEFT; LL019 says so and why
             if isinstance(ctx.resolution, ResolvedModel):
                 value = self.service.get(ctx.resolution, self._head(ctx), self._trust(ctx))
                 if isinstance(value, ModelInventory):

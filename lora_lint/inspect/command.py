@@ -114,6 +114,13 @@ def run_inspect(args: argparse.Namespace) -> int:
 
     if args.r < 1:
         return _error("--r must be a positive integer")
+    targets = parse_targets(args.targets) if args.targets else []
+    if isinstance(targets, str):
+        from lora_lint.match.regex_guard import catastrophic_reason
+
+        reason = catastrophic_reason(targets)
+        if reason is not None:  # PEFT (and matching here) would hang on it
+            return _error(f"--targets {targets!r} backtracks exponentially: {reason}")
     try:
         settings = load_settings(Path.cwd())
     except SettingsError as exc:
@@ -157,7 +164,6 @@ def run_inspect(args: argparse.Namespace) -> int:
         report.notes.append(resolved.alias_note)
 
     if args.targets or args.target_parameters:
-        targets = parse_targets(args.targets) if args.targets else []
         params = [p.strip() for p in (args.target_parameters or "").split(",") if p.strip()]
         report.selection = custom_recipe(
             inventory,

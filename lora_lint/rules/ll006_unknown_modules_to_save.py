@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from lora_lint.diagnostics import Finding, Severity
+from lora_lint.match import regex_guard
 from lora_lint.match.peft_semantics import SEQ_CLS_HEAD_NAMES, simulate
 from lora_lint.match.suggest import close_names
 from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid, short_list, string_items
@@ -134,7 +135,7 @@ def _removed_from_lora(ctx: ConfigContext, entry: str) -> list[str]:
     if without.error:
         return []
     try:
-        pattern = re.compile(rf"(^|.*\.){entry}($|\..*)")
+        pattern = regex_guard.compile_guarded(rf"(^|.*\.){entry}($|\..*)")
     except re.error:
         return []
     return [n for n in without.targeted if pattern.match(n)]

@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from lora_lint.diagnostics import Finding, Severity
 from lora_lint.extract.types import Located
+from lora_lint.match import regex_guard
 from lora_lint.match.peft_semantics import entry_matches, simulate
 from lora_lint.match.suggest import close_names
 from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid, string_items
@@ -94,7 +95,9 @@ class IneffectiveExclude(Rule):
         key = ctx.option_key("exclude_modules")
         if isinstance(value.value, str):
             try:
-                hits = [m.name for m in inventory.modules if re.fullmatch(value.value, m.name)]
+                hits = [
+                    m.name for m in inventory.modules if regex_guard.fullmatch(value.value, m.name)
+                ]
             except re.error as exc:
                 yield self.finding(
                     ctx,
