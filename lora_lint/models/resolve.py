@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from lora_lint.models import bundled
+from lora_lint.models.limits import MAX_CONFIG_DEPTH, config_depth
 
 #: ``org/name`` or ``name`` as the Hub accepts them.
 _REPO_ID = re.compile(r"^[A-Za-z0-9][\w.\-]*(/[\w.\-]+)?$")
@@ -173,12 +174,23 @@ class ModelResolver:
             if path.stat().st_size > _MAX_CONFIG_BYTES:
                 return ResolutionFailure(name, f"{path} is too large for a config.json", "")
             data = json.loads(path.read_text(encoding="utf-8-sig"))
+        except RecursionError:
+            return ResolutionFailure(
+                name, f"{path} nests too deeply to be a transformers config.json", "fix the file"
+            )
         except (OSError, UnicodeDecodeError) as exc:
             return ResolutionFailure(name, f"cannot read {path} ({exc})", "check the file")
         except ValueError as exc:
             return ResolutionFailure(name, f"{path} is not valid JSON ({exc})", "fix the file")
         if not isinstance(data, dict):
             return ResolutionFailure(name, f"{path} does not hold a JSON object", "fix the file")
+        if config_depth(data) > MAX_CONFIG_DEPTH:
+            return ResolutionFailure(
+                name,
+                f"{path} nests more than {MAX_CONFIG_DEPTH} levels deep, which no transformers "
+                "config.json does",
+                "fix the file",
+            )
         if "model_type" not in data and isinstance(data.get("base_model_name_or_path"), str):
             # A PEFT adapter used as a base: follow it to the real base model.
             base_name = data["base_model_name_or_path"]
