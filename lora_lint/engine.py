@@ -293,6 +293,8 @@ class Linter:
         self.cache_dir = None if settings.no_cache else (settings.cache_dir or default_cache_dir())
         self.service = ModelService(InventoryCache(self.cache_dir))
         self.file_cache = FileCache(self.cache_dir)
+        #: Directories the last :meth:`files` could not list, with the reason (LL000).
+        self.unlisted: list[tuple[Path, str]] = []
         self._models_warmed = False
         self.resolver = ModelResolver(
             ResolverSettings(
@@ -303,8 +305,10 @@ class Linter:
         )
 
     def files(self, paths: Sequence[Path]) -> list[Path]:
+        """The files to lint; directories that cannot be listed go to ``self.unlisted``."""
         out = []
-        for path in iter_files(paths):
+        self.unlisted = []
+        for path in iter_files(paths, problems=self.unlisted):
             explicit = path in paths
             if (not explicit or self.force_exclude) and _excluded(path, self.settings):
                 continue
@@ -315,10 +319,18 @@ class Linter:
         result = RunResult()
         extractions: list[FileExtraction] = []
         checked: dict[str, Path] = {}
+        files = self.files(paths)
+        for directory, reason in self.unlisted:  # the rest of the tree is still checked
+            extractions.append(
+                FileExtraction(
+                    display_path(directory),
+                    findings=[unreadable_input(display_path(directory), reason)],
+                )
+            )
         # Pre-filter, per-file cache, then libcst/PyYAML (2 processes for many files);
         # a bug in a front end comes back as an error line and the run goes on.
         for path, shown, outcome in extract_files(
-            self.files(paths),
+            files,
             project_root=self.settings.project_root,
             cache=self.file_cache,
             on_outcome=self._warm_up_models,
