@@ -58,7 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="allow instantiating models whose code lives in their repository",
     )
-    check.add_argument("--cache-dir", type=Path, help="model inventory cache directory")
+    from lora_lint.settings import cache_dir_argument
+
+    check.add_argument(
+        "--cache-dir", type=cache_dir_argument, help="model inventory cache directory"
+    )
     check.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
     check.add_argument("--select", metavar="CODES", help="comma-separated rule codes or names")
     check.add_argument("--extend-select", metavar="CODES")

@@ -24,6 +24,7 @@ def add_inspect_parser(subparsers: Any) -> argparse.ArgumentParser:
     from lora_lint.inspect.emit import EMIT_FORMATS
     from lora_lint.inspect.presets import PRESET_KEYS
     from lora_lint.models.heads import HEAD_KINDS
+    from lora_lint.settings import cache_dir_argument
 
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "inspect",
@@ -80,7 +81,9 @@ def add_inspect_parser(subparsers: Any) -> argparse.ArgumentParser:
         default=None,
         help="allow instantiating models whose code lives in their repository",
     )
-    parser.add_argument("--cache-dir", type=Path, help="model inventory cache directory")
+    parser.add_argument(
+        "--cache-dir", type=cache_dir_argument, help="model inventory cache directory"
+    )
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
     return parser
 
