@@ -28,25 +28,19 @@ and the matching helpers below refuse to run only what the analysis proved dange
 
 from __future__ import annotations
 
-import importlib
 import re
-import sys
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
-
-def _sre(name: str) -> Any:
-    """``re``'s parser/compiler/constants: ``re._parser`` (3.11+) or ``sre_parse`` (3.10)."""
-    try:
-        return importlib.import_module(f"re._{name}")
-    except ImportError:  # pragma: no cover - Python 3.10
-        return importlib.import_module(f"sre_{name}")
-
-
-_sre_parse = _sre("parser") if sys.version_info >= (3, 11) else _sre("parse")
-_sre_compile = _sre("compiler") if sys.version_info >= (3, 11) else _sre("compile")
-_sre_constants = _sre("constants")
+try:  # Python 3.11+
+    from re import _compiler as _sre_compile  # type: ignore[attr-defined]
+    from re import _constants as _sre_constants  # type: ignore[attr-defined]
+    from re import _parser as _sre_parse  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_compile as _sre_compile
+    import sre_constants as _sre_constants
+    import sre_parse as _sre_parse
 
 #: Repeats with a larger upper bound than this count as "long" (2**16 splits and more).
 LONG_REPEAT = 16
