@@ -54,12 +54,11 @@ def _skipped_dir(path: Path) -> bool:
     return name in SKIP_DIRS or name.endswith(".egg-info") or _is_virtualenv(path)
 
 
-#: ``git`` with nothing the linted repository configures able to run a program: no
+#: Options for ``git`` with nothing the linted repository configures able to run a program: no
 #: fsmonitor hook, no hooks (``post-index-change``), no untracked-cache or index writes,
 #: no pager; the system config (which the repository does not control either) is skipped
 #: so that only ``-c`` and the user's own config apply.
-GIT_SAFE_ARGS = (
-    "git",
+GIT_SAFE_OPTIONS = (
     "--no-pager",
     "-c",
     "core.fsmonitor=false",
@@ -77,7 +76,7 @@ GIT_SAFE_ARGS = (
 
 
 def git_env() -> dict[str, str]:
-    """The environment for :data:`GIT_SAFE_ARGS`: no system config, no optional locks (so
+    """The environment for :data:`GIT_SAFE_OPTIONS`: no system config, no optional locks (so
     a read-only command never rewrites the index), never a prompt."""
     env = dict(os.environ)
     env.update(
@@ -94,7 +93,8 @@ def _git_files(directory: Path) -> list[Path] | None:
     try:
         proc = subprocess.run(
             [
-                *GIT_SAFE_ARGS,
+                "git",
+                *GIT_SAFE_OPTIONS,
                 "ls-files",
                 "-z",
                 "--cached",
