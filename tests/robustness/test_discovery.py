@@ -188,3 +188,20 @@ def test_submodule_named_like_a_python_file_is_skipped(tmp_path: Path) -> None:
     proc = run_cli("check", "--offline", ".", cwd=repo, timeout=120)
     assert "discord.py" not in proc.stdout, proc.stdout
     assert "witness.yaml:5:5: LL001" in proc.stdout
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0,
+    reason="running as root: chmod 000 does not deny root (the monkeypatched test covers it)",
+)
+def test_real_unreadable_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(discover, "_git_files", lambda directory: None)
+    write(tmp_path, {"locked/inner.yaml": WITNESS})
+    (tmp_path / "locked").chmod(0)
+    try:
+        result = lint_tree(tmp_path)
+    finally:
+        (tmp_path / "locked").chmod(0o755)
+    assert not result.errors, result.errors
+    assert [f.code for f in of(result, "locked")] == ["LL000"]
+    assert_witness(result)
