@@ -100,7 +100,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="allow instantiating models whose code lives in their repository",
     )
-    check.add_argument("--cache-dir", type=Path, help="model inventory cache directory")
+    from lora_lint.settings import cache_dir_argument
+
+    check.add_argument(
+        "--cache-dir", type=cache_dir_argument, help="model inventory cache directory"
+    )
     check.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
     # Repeatable, and the values add up (`--select LL001 --select LL002` is `LL001,LL002`),
     # as clap's Vec options in ruff do.

@@ -40,6 +40,7 @@ from lora_lint.models.inventory import ModelInventory
 from lora_lint.models.resolve import ModelResolver, ResolvedModel, ResolverSettings
 from lora_lint.models.service import ModelService
 from lora_lint.rules import ALL_RULES, ConfigContext, Rule, lookup
+from lora_lint.rules.ll019_catastrophic_regex import regex_hazards
 from lora_lint.settings import Settings, SettingsError
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -400,6 +401,8 @@ class Linter:
         self.cache_dir = None if settings.no_cache else (settings.cache_dir or default_cache_dir())
         self.service = ModelService(InventoryCache(self.cache_dir))
         self.file_cache = FileCache(self.cache_dir)
+        #: Directories the last :meth:`files` could not list, with the reason (LL000).
+        self.unlisted: list[tuple[Path, str]] = []
         self._models_warmed = False
         self.resolver = ModelResolver(
             ResolverSettings(
@@ -410,8 +413,10 @@ class Linter:
         )
 
     def files(self, paths: Sequence[Path]) -> list[Path]:
+        """The files to lint; directories that cannot be listed go to ``self.unlisted``."""
         out = []
-        for path in iter_files(paths):
+        self.unlisted = []
+        for path in iter_files(paths, problems=self.unlisted):
             explicit = path in paths
             if (not explicit or self.force_exclude) and _excluded(path, self.settings):
                 continue
@@ -426,9 +431,16 @@ class Linter:
         extractions: list[FileExtraction] = []
         checked: dict[str, Path] = {}
         texts: dict[str, str] = {}
+        files = self.files(paths)
+        for directory, reason in self.unlisted:  # the rest of the tree is still checked
+            extractions.append(
+                FileExtraction(
+                    display_path(directory),
+                    findings=[unreadable_input(display_path(directory), reason)],
+                )
+            )
         # Pre-filter, per-file cache, then libcst/PyYAML (2 processes for many files);
         # a bug in a front end comes back as an error line and the run goes on.
-        files = self.files(paths)
         reads: dict[Path, list[str]] = {}
         outcomes = extract_files(
             files,
@@ -639,6 +651,8 @@ class Linter:
             self._announce_cold_start()
         self.service.prefetch(requests, self.progress)
         for ctx in contexts:
+            if regex_hazards(ctx.config):
+                continue  # matching would hang like PEFT; LL019 says so and why
             if isinstance(ctx.resolution, ResolvedModel):
                 value = self.service.get(ctx.resolution, self._head(ctx), self._trust(ctx))
                 if isinstance(value, ModelInventory):

@@ -45,6 +45,19 @@ class Settings:
     unchecked: str = "warning"
 
 
+def cache_dir_argument(value: str) -> Path:
+    """``--cache-dir``'s argparse type: an empty value would mean the working directory
+    (``Path("")`` is ``.``), i.e. cache files written into the linted project; refused."""
+    if not value.strip():
+        import argparse
+
+        raise argparse.ArgumentTypeError(
+            "empty path (it would write the cache into the current directory); "
+            "use --no-cache to run without a cache"
+        )
+    return Path(value).expanduser()
+
+
 def apply_cli_overrides(
     settings: Settings,
     *,
@@ -172,6 +185,8 @@ def apply_table(settings: Settings, table: dict[str, Any], path: Path) -> None:
         elif key == "cache-dir":
             if not isinstance(value, str):
                 raise SettingsError(f"{where}: expected a path")
+            if not value.strip():  # "" would put the cache into the project directory
+                raise SettingsError(f"{where}: empty path (remove it, or use --no-cache)")
             settings.cache_dir = (path.parent / value).expanduser()
         elif key == "per-file-ignores":
             settings.per_file_ignores = _per_file_ignores(value, where)

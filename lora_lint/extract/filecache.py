@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from lora_lint import diagnostics
+from lora_lint.cache_io import conforms, read_entry
 from lora_lint.extract import types
 from lora_lint.extract.types import FileExtraction
 
@@ -181,6 +182,12 @@ def _file_hash(path: str) -> str | None:
 
 
 def _deps_unchanged(deps: dict[str, Any]) -> bool:
+    if not (
+        isinstance(deps, dict)
+        and conforms(deps.get("probed"), dict[str, bool])
+        and conforms(deps.get("read"), dict[str, str | None])
+    ):
+        return False  # an ill-shaped entry (an int "path" would be read as a descriptor)
     for path, exists in deps["probed"].items():
         if os.path.isfile(path) != exists:
             return False
@@ -245,9 +252,12 @@ class FileCache:
     def get(self, key: str) -> FileExtraction | None:
         if self.directory is None:
             return None
+        raw = read_entry(self.directory / f"{key}.json")
         try:
-            data = json.loads((self.directory / f"{key}.json").read_bytes())
-        except (OSError, ValueError, RecursionError):
+            data = json.loads(raw) if raw is not None else None
+        except (ValueError, RecursionError):
+            data = None
+        if not isinstance(data, dict):
             self.misses += 1
             return None
         try:
@@ -258,7 +268,7 @@ class FileCache:
         except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError):
             self.misses += 1
             return None
-        if not isinstance(value, FileExtraction):
+        if not conforms(value, FileExtraction):  # valid JSON of another shape: rebuild
             self.misses += 1
             return None
         self.hits += 1

@@ -163,6 +163,45 @@ def _worker(share: list[int], jobs: Sequence[Job], project_root: Path | None, ou
         os.replace(tmp, os.path.join(out, f"{i}.res"))
 
 
+#: Result directories are ``<tmp>/lora-lint-extract-<pid>-<random>``: a run that was killed
+#: (SIGKILL skips every cleanup) leaves one behind, which the next pooled run removes.
+TEMP_PREFIX = "lora-lint-extract-"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # EPERM: it exists (another user's)
+        return True
+    return True
+
+
+def clean_stale_dirs(tmp: str) -> list[str]:
+    """Remove this user's result directories whose run (the pid in the name) is gone."""
+    import shutil
+
+    removed: list[str] = []
+    try:
+        entries = list(os.scandir(tmp))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not entry.name.startswith(TEMP_PREFIX):
+            continue
+        pid_text = entry.name[len(TEMP_PREFIX) :].split("-", 1)[0]
+        try:
+            info = entry.stat(follow_symlinks=False)
+            mine = info.st_uid == os.getuid() and entry.is_dir(follow_symlinks=False)
+        except OSError:
+            continue
+        if mine and pid_text.isdigit() and not _pid_alive(int(pid_text)):
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed.append(entry.path)
+    return removed
+
+
 def _run_pool(
     jobs: Sequence[Job],
     project_root: Path | None,
@@ -181,7 +220,10 @@ def _run_pool(
 
     context = multiprocessing.get_context("fork")
     done: dict[int, tuple[Outcome, dict[str, Any]]] = {}
-    with tempfile.TemporaryDirectory(prefix="lora-lint-extract-") as out:
+    with contextlib.suppress(Exception):
+        clean_stale_dirs(tempfile.gettempdir())
+    prefix = f"{TEMP_PREFIX}{os.getpid()}-"
+    with tempfile.TemporaryDirectory(prefix=prefix, ignore_cleanup_errors=True) as out:
         processes = [
             context.Process(target=_worker, args=(share, jobs, project_root, out), daemon=True)
             for share in _shares(jobs, workers)
@@ -192,7 +234,11 @@ def _run_pool(
         _notify(on_outcome, known)
 
         def collect() -> None:
-            for entry in os.scandir(out):
+            try:
+                entries = list(os.scandir(out))
+            except OSError:  # removed under us: the files are extracted here afterwards
+                return
+            for entry in entries:
                 if entry.name.endswith(".res") and int(entry.name[:-4]) not in done:
                     try:
                         with open(entry.path, encoding="utf-8") as fh:

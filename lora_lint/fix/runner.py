@@ -73,14 +73,23 @@ def run_fixes(
             outcome = _fix_file(path, groups, report)
             if outcome is None:
                 continue
-            src, new_text = outcome
+            src, new_text, resolved = outcome
             seen = history.setdefault(path, {src.text})
             if new_text in seen:  # a fix undoing an earlier one: stop here
                 continue
             seen.add(new_text)
             if write:
-                write_atomic(path, src.encode(new_text))
+                problem = _unwritable(path)
+                if problem is None:
+                    try:
+                        write_atomic(path, src.encode(new_text))
+                    except OSError as exc:
+                        problem = f"cannot write it ({exc.strerror or exc})"
+                if problem is not None:  # the findings stay reported, unfixed
+                    report.skipped.append(f"{path}: {problem}; not fixed")
+                    continue
                 source.forget(path)
+            report.applied.extend(resolved)
             before = report.changed.get(path, (src.text, ""))[0]
             report.changed[path] = (before, new_text)
             progress = True
@@ -135,10 +144,23 @@ def _overlap(a: Fix, b: Fix) -> bool:
     return False
 
 
+def _unwritable(path: str) -> str | None:
+    """Why ``path`` must not be rewritten, or None. A file without write permission is
+    left alone even where the OS would allow replacing it (root, a writable directory)."""
+    try:
+        mode = os.stat(os.path.realpath(path)).st_mode
+    except OSError as exc:
+        return f"cannot write it ({exc.strerror or exc})"
+    if not mode & stat.S_IWUSR or not os.access(path, os.W_OK):
+        return "the file is read-only"
+    return None
+
+
 def _fix_file(
     path: str, groups: list[_Group], report: FixReport
-) -> tuple[source.SourceText, str] | None:
-    """The file's fixed text (only fixes whose result validates), or ``None``."""
+) -> tuple[source.SourceText, str, list[Finding]] | None:
+    """The file's fixed text (only fixes whose result validates) and the findings it
+    resolves, or ``None``."""
     linted = source.seen(path)
     src = source.read(path)
     if src is None or (linted is not None and linted.text != src.text):
@@ -166,9 +188,7 @@ def _fix_file(
             new_text = candidate
     if not accepted or new_text == src.text:
         return None
-    for group in accepted:
-        report.applied.extend(group.findings)
-    return src, new_text
+    return src, new_text, [f for group in accepted for f in group.findings]
 
 
 def write_atomic(path: str, data: bytes) -> None:

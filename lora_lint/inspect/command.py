@@ -24,6 +24,7 @@ def add_inspect_parser(subparsers: Any) -> argparse.ArgumentParser:
     from lora_lint.inspect.emit import EMIT_FORMATS
     from lora_lint.inspect.presets import PRESET_KEYS
     from lora_lint.models.heads import HEAD_KINDS
+    from lora_lint.settings import cache_dir_argument
 
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "inspect",
@@ -80,7 +81,9 @@ def add_inspect_parser(subparsers: Any) -> argparse.ArgumentParser:
         default=None,
         help="allow instantiating models whose code lives in their repository",
     )
-    parser.add_argument("--cache-dir", type=Path, help="model inventory cache directory")
+    parser.add_argument(
+        "--cache-dir", type=cache_dir_argument, help="model inventory cache directory"
+    )
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
     return parser
 
@@ -114,6 +117,13 @@ def run_inspect(args: argparse.Namespace) -> int:
 
     if args.r < 1:
         return _error("--r must be a positive integer")
+    targets = parse_targets(args.targets) if args.targets else []
+    if isinstance(targets, str):
+        from lora_lint.match.regex_guard import catastrophic_reason
+
+        reason = catastrophic_reason(targets)
+        if reason is not None:  # PEFT (and matching here) would hang on it
+            return _error(f"--targets {targets!r} backtracks exponentially: {reason}")
     try:
         settings = load_settings(Path.cwd())
     except SettingsError as exc:
@@ -162,7 +172,6 @@ def run_inspect(args: argparse.Namespace) -> int:
         )
 
     if args.targets or args.target_parameters:
-        targets = parse_targets(args.targets) if args.targets else []
         params = [p.strip() for p in (args.target_parameters or "").split(",") if p.strip()]
         report.selection = custom_recipe(
             inventory,

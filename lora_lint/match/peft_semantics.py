@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from lora_lint.match import regex_guard
 from lora_lint.match.methods import can_wrap
 from lora_lint.models.inventory import HF_CONV1D, LINEAR_KINDS, ModelInventory, ModuleInfo
 
@@ -54,7 +55,7 @@ def entry_matches(key: str, entry: str) -> bool:
 
 def regex_fullmatch(pattern: str, key: str) -> bool:
     try:
-        return re.fullmatch(pattern, key) is not None
+        return regex_guard.fullmatch(pattern, key) is not None
     except re.error:
         return False
 
@@ -83,12 +84,13 @@ def is_excluded(options: PeftOptions, key: str) -> bool:
     exclude = options.exclude_modules
     if exclude:
         if isinstance(exclude, str):
-            if re.fullmatch(exclude, key):
+            if regex_guard.fullmatch(exclude, key):
                 return True
         elif any(entry_matches(key, x) for x in exclude):
             return True
     return any(
-        re.match(rf"(^|.*\.){saved}($|\..*)", key) for saved in effective_modules_to_save(options)
+        regex_guard.match(rf"(^|.*\.){saved}($|\..*)", key)
+        for saved in effective_modules_to_save(options)
     )
 
 
@@ -100,7 +102,7 @@ def layer_index(key: str, layers_pattern: str | Sequence[str] | None) -> int | N
         patterns = [layers_pattern] if isinstance(layers_pattern, str) else list(layers_pattern)
         match = None
         for pattern in patterns:
-            match = re.match(rf"(?:^|.*?\.){pattern}\.(?P<idx>\d+)\.", key)
+            match = regex_guard.match(rf"(?:^|.*?\.){pattern}\.(?P<idx>\d+)\.", key)
             if match is not None:
                 break
     return int(match.group("idx")) if match else None
@@ -128,7 +130,7 @@ def passes_layer_filter(options: PeftOptions, key: str) -> bool:
 def target_matches(options: PeftOptions, targets: str | Sequence[str] | set[str], key: str) -> bool:
     """PEFT's ``check_target_module_exists`` once exclusions have been applied."""
     if isinstance(targets, str):
-        return re.fullmatch(targets, key) is not None
+        return regex_guard.fullmatch(targets, key) is not None
     if key in targets:
         return True  # exact names bypass the layer filter
     if not any(key.endswith("." + t) for t in targets):
@@ -180,7 +182,7 @@ class Injection:
 def pattern_key(keys: Iterable[str], name: str) -> str | None:
     """PEFT's ``get_pattern_key``: the first key matching ``(.*\\.)?(key)$`` of ``name``."""
     for key in keys:
-        if re.match(rf"(.*\.)?({key})$", name):
+        if regex_guard.match(rf"(.*\.)?({key})$", name):
             return key
     return None
 
@@ -393,7 +395,7 @@ class Matcher:
         modules = self.inventory.modules
         excluded = set(self.excluded)
         if isinstance(targets, str):
-            compiled = re.compile(targets)
+            compiled = regex_guard.compile_guarded(targets)
             return [
                 i
                 for i, m in enumerate(modules)

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
 
+from lora_lint.match import regex_guard
 from lora_lint.match.methods import judged_method
 from lora_lint.match.peft_semantics import (
     Injection,
@@ -380,7 +381,7 @@ def _judge_saved(options: PeftOptions, inventory: ModelInventory) -> list[EntryV
     for index, entry in enumerate(written):
         names = wrapped.get(entry, [])
         try:
-            subtree = re.compile(rf"(^|.*\.){entry}($|\..*)")
+            subtree = regex_guard.compile_guarded(rf"(^|.*\.){entry}($|\..*)")
             pulled = tuple(n for n in base_targets if subtree.match(n))
         except re.error as exc:
             out.append(
@@ -428,7 +429,7 @@ def _judge_exclusions(options: PeftOptions, inventory: ModelInventory) -> list[E
     for index, entry in enumerate(entries):
         try:
             if isinstance(exclude, str):
-                compiled = re.compile(entry)
+                compiled = regex_guard.compile_guarded(entry)
                 named = [m for m in inventory.modules if compiled.fullmatch(m.name)]
             else:
                 named = [m for m in inventory.modules if entry_matches(m.name, entry)]

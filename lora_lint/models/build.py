@@ -16,12 +16,17 @@ from collections.abc import Iterator
 from typing import Any
 
 from lora_lint.models import inventory as inv
+from lora_lint.models import limits
 from lora_lint.models.heads import resolve_head_class
 from lora_lint.models.versions import library_versions
 
 
 class BuildError(Exception):
     """The model could not be instantiated; the message says why (shown in LL010)."""
+
+
+class BuildTimedOut(BuildError):
+    """The build ran out of time: reported, but not cached (a later run may have time)."""
 
 
 @contextlib.contextmanager
@@ -67,6 +72,8 @@ def _make_config(config: dict[str, Any], trust_remote_code: bool, local_dir: str
     kwargs = {k: v for k, v in config.items() if k not in ("model_type", "auto_map")}
     try:
         return transformers.AutoConfig.for_model(model_type, **kwargs)
+    except limits.LimitExceeded:
+        raise
     except Exception as exc:  # transformers validates values in many ways
         raise BuildError(f"transformers rejects its config.json: {exc}") from exc
 
@@ -240,7 +247,33 @@ def build_inventory(
     trust_remote_code: bool = False,
     local_dir: str | None = None,
 ) -> inv.ModelInventory:
-    """Instantiate ``config`` with the requested head on the meta device; raise BuildError."""
+    """Instantiate ``config`` with the requested head on the meta device; raise BuildError.
+
+    Bounded: a config asking for too many layers or modules is refused before building,
+    and the build itself stops at a module count and a time budget (:mod:`.limits`).
+    """
+    try:
+        limits.check_config(config)
+    except limits.LimitExceeded as exc:
+        raise BuildError(f"not checked: {exc}") from exc
+    try:
+        with limits.build_fence():
+            return _build(config, model_id, head, trust_remote_code, local_dir)
+    except limits.BuildTimeout as exc:
+        raise BuildTimedOut(f"not checked: {exc}") from exc
+    except limits.LimitExceeded as exc:
+        raise BuildError(f"not checked: {exc}") from exc
+    except RecursionError as exc:
+        raise BuildError("not checked: building the model recursed too deeply") from exc
+
+
+def _build(
+    config: dict[str, Any],
+    model_id: str,
+    head: str | None,
+    trust_remote_code: bool,
+    local_dir: str | None,
+) -> inv.ModelInventory:
     try:
         import torch
         import transformers
@@ -270,6 +303,8 @@ def build_inventory(
                         cfg, trust_remote_code=True
                     )
                     class_name = type(model).__name__
+        except limits.LimitExceeded:
+            raise
         except Exception as exc:
             raise BuildError(
                 f"{class_name or 'the model'} cannot be built from its config "

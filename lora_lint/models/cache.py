@@ -5,7 +5,7 @@ requested, the trust-remote-code opt-in, the transformers/peft/torch versions,
 and lora-lint's version and inventory format, so an entry from another version
 is never used. Entries are written atomically (temporary file in the same directory,
 then ``os.replace``), so concurrent pre-commit processes can share the cache;
-an unreadable or corrupt entry is treated as a miss and rebuilt. A cache
+an unreadable, corrupt or ill-shaped entry is treated as a miss and rebuilt. A cache
 directory that cannot be created or written degrades to "no cache" with one
 warning.
 """
@@ -17,11 +17,13 @@ import json
 import os
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from lora_lint import __version__
-from lora_lint.models.inventory import INVENTORY_FORMAT, ModelInventory
+from lora_lint.cache_io import conforms, read_entry
+from lora_lint.models.inventory import INVENTORY_FORMAT, ModelInventory, ModuleInfo
 from lora_lint.models.versions import library_versions
 
 
@@ -66,27 +68,42 @@ class InventoryCache:
         return self.directory / f"{key}.json" if self.directory else None
 
     def get(self, key: str) -> ModelInventory | str | None:
-        """The cached inventory, the cached build-failure reason (str), or None (miss)."""
+        """The cached inventory, the cached build-failure reason (str), or None (miss).
+
+        An entry must be a regular file holding exactly ``{"key": KEY, "failure": str}`` or
+        ``{"key": KEY, "inventory": ...}`` whose inventory has the declared field types;
+        anything else (another shape, another key, a FIFO, a link) is a miss and rebuilt.
+        """
         path = self._path(key)
         if path is None:
             return None
-        try:
-            data = json.loads(path.read_bytes())
-        except (OSError, ValueError, RecursionError):
+        raw = read_entry(path)
+        if raw is None:
             return None
         try:
-            if data.get("failure") is not None:
-                failure = data["failure"]
-                return failure if isinstance(failure, str) else None
-            return ModelInventory.from_json(data["inventory"])
-        except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+            data = json.loads(raw)
+        except (ValueError, RecursionError):
+            return None
+        if not isinstance(data, dict) or data.get("key") != key or len(data) != 2:
+            return None
+        if "failure" in data:
+            failure = data["failure"]
+            return failure if isinstance(failure, str) and failure else None
+        try:
+            inventory = ModelInventory.from_json(data["inventory"])
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError, RecursionError):
             return None  # corrupt or foreign entry: rebuild
+        return inventory if _well_formed(inventory) else None
 
     def put(self, key: str, value: ModelInventory | str) -> None:
         path = self._path(key)
         if path is None:
             return
-        data = {"failure": value} if isinstance(value, str) else {"inventory": value.to_json()}
+        data: dict[str, object] = {"key": key}
+        if isinstance(value, str):
+            data["failure"] = value
+        else:
+            data["inventory"] = value.to_json()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=".tmp", dir=path.parent)
@@ -107,3 +124,32 @@ class InventoryCache:
             self.warnings.append(message)
             print(message, file=sys.stderr)
         self.directory = None
+
+
+def _well_formed(inventory: ModelInventory) -> bool:
+    """Every field has its declared type; the module rows by a fast loop (100k modules)."""
+    if not conforms(replace(inventory, modules=[]), ModelInventory):
+        return False
+    for m in inventory.modules:
+        if not (
+            type(m) is ModuleInfo
+            and type(m.name) is str
+            and type(m.cls) is str
+            and type(m.kind) is str
+            and (m.in_features is None or type(m.in_features) is int)
+            and (m.out_features is None or type(m.out_features) is int)
+            and type(m.has_children) is bool
+            and type(m.params) is tuple
+            and type(m.attrs) is tuple
+            and all(
+                type(p) is tuple
+                and len(p) == 2
+                and type(p[0]) is str
+                and type(p[1]) is tuple
+                and all(type(d) is int for d in p[1])
+                for p in m.params
+            )
+            and all(type(a) is tuple and len(a) == 2 and type(a[0]) is str for a in m.attrs)
+        ):
+            return False
+    return True

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from lora_lint.models import bundled
+from lora_lint.models.limits import MAX_CONFIG_DEPTH, config_depth
 
 #: ``org/name`` or ``name`` as the Hub accepts them.
 _REPO_ID = re.compile(r"^[A-Za-z0-9][\w.\-]*(/[\w.\-]+)?$")
@@ -59,7 +60,11 @@ class ResolverSettings:
     #: name -> local path or another name (``[tool.lora-lint] models``).
     models: dict[str, str] = field(default_factory=dict)
     offline: bool = False
+    #: Per request (connect, each read) ...
     hub_timeout: float = 10.0
+    #: ... and for the whole exchange of one model: a server that trickles a byte every few
+    #: seconds never trips a per-read timeout, this one ends it.
+    hub_deadline: float = 30.0
 
 
 def hub_offline(settings: ResolverSettings) -> bool:
@@ -173,12 +178,23 @@ class ModelResolver:
             if path.stat().st_size > _MAX_CONFIG_BYTES:
                 return ResolutionFailure(name, f"{path} is too large for a config.json", "")
             data = json.loads(path.read_text(encoding="utf-8-sig"))
+        except RecursionError:
+            return ResolutionFailure(
+                name, f"{path} nests too deeply to be a transformers config.json", "fix the file"
+            )
         except (OSError, UnicodeDecodeError) as exc:
             return ResolutionFailure(name, f"cannot read {path} ({exc})", "check the file")
         except ValueError as exc:
             return ResolutionFailure(name, f"{path} is not valid JSON ({exc})", "fix the file")
         if not isinstance(data, dict):
             return ResolutionFailure(name, f"{path} does not hold a JSON object", "fix the file")
+        if config_depth(data) > MAX_CONFIG_DEPTH:
+            return ResolutionFailure(
+                name,
+                f"{path} nests more than {MAX_CONFIG_DEPTH} levels deep, which no transformers "
+                "config.json does",
+                "fix the file",
+            )
         if "model_type" not in data and isinstance(data.get("base_model_name_or_path"), str):
             # A PEFT adapter used as a base: follow it to the real base model.
             base_name = data["base_model_name_or_path"]
@@ -214,7 +230,9 @@ class ModelResolver:
                 "configs, and the Hub is offline (--offline / HF_HUB_OFFLINE)",
                 hint_offline,
             )
-        path, error = _download_config(name, self.settings.hub_timeout)
+        path, error = _download_with_deadline(
+            name, self.settings.hub_timeout, self.settings.hub_deadline
+        )
         if path is None:
             return ResolutionFailure(name, error, HINT_ONLINE)
         return self._from_config_file(name, Path(path), how="Hugging Face Hub", hops=hops)
@@ -332,6 +350,44 @@ def _probe_hub(repo_id: str, timeout: float) -> str | None:
     return None
 
 
+def _download_with_deadline(
+    repo_id: str, timeout: float, deadline: float
+) -> tuple[str | None, str]:
+    """:func:`_download_config` in a daemon thread, abandoned after ``deadline`` seconds.
+
+    httpx's timeouts are per read: a server that sends one byte every 5 s keeps a
+    download going forever. The abandoned thread is left to die with the process (its
+    partial file stays an ``.incomplete`` in the HF cache, which huggingface_hub ignores).
+    """
+    import threading
+
+    box: list[tuple[str | None, str]] = []
+
+    def run() -> None:
+        try:
+            box.append(_download_config(repo_id, timeout))
+        except BaseException as exc:
+            box.append((None, f"downloading its config.json failed ({type(exc).__name__})"))
+
+    worker = threading.Thread(target=run, name="lora-lint-hub", daemon=True)
+    worker.start()
+    worker.join(deadline)
+    if box:
+        return box[0]
+    return None, (
+        f"the Hugging Face Hub did not deliver {repo_id}'s config.json within {deadline:g} s "
+        "(a stalled or very slow connection)"
+    )
+
+
+def _quiet_hub() -> None:
+    """No request besides config.json: huggingface_hub's telemetry includes fetching an
+    "agent harnesses" registry (``/api/agent-harnesses``) to build the User-Agent."""
+    from huggingface_hub import constants
+
+    constants.HF_HUB_DISABLE_TELEMETRY = True
+
+
 def _download_config(repo_id: str, timeout: float) -> tuple[str | None, str]:
     """Fetch config.json only (never weights); return (path, "") or (None, reason)."""
     import logging
@@ -342,6 +398,7 @@ def _download_config(repo_id: str, timeout: float) -> tuple[str | None, str]:
         from huggingface_hub import hf_hub_download
     except ImportError:  # pragma: no cover
         return None, "huggingface_hub is not installed"
+    _quiet_hub()
     problem = _probe_hub(repo_id, timeout)
     if problem is not None:
         return None, problem

@@ -15,7 +15,7 @@ import copy
 from collections.abc import Callable, Iterable
 
 from lora_lint.models import packs
-from lora_lint.models.build import BuildError, build_inventory
+from lora_lint.models.build import BuildError, BuildTimedOut, build_inventory
 from lora_lint.models.cache import InventoryCache, inventory_key
 from lora_lint.models.inventory import ModelInventory
 from lora_lint.models.resolve import ResolvedModel
@@ -89,6 +89,8 @@ class ModelService:
                 trust_remote_code=trust,
                 local_dir=resolved.local_dir,
             )
+        except BuildTimedOut as exc:
+            return str(exc)  # not cached: a less busy run may finish in time
         except BuildError as exc:
             value = str(exc)
         except Exception as exc:  # a transformers bug must not kill the lint run

@@ -22,6 +22,7 @@ from lora_lint.rules.ll015_tool_target_dropped import ToolTargetDropped
 from lora_lint.rules.ll016_inert_lora_config import InertLoraConfig
 from lora_lint.rules.ll017_unused_suppression import UnusedSuppression
 from lora_lint.rules.ll018_duplicate_key import DuplicateConfigKey
+from lora_lint.rules.ll019_catastrophic_regex import CatastrophicRegex
 
 ALL_RULES: tuple[type[Rule], ...] = (
     UnreadableInput,
@@ -43,6 +44,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     InertLoraConfig,
     UnusedSuppression,
     DuplicateConfigKey,
+    CatastrophicRegex,
 )
 
 RULES_BY_CODE: dict[str, type[Rule]] = {r.code: r for r in ALL_RULES}

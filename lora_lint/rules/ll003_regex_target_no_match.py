@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from lora_lint.diagnostics import Finding, Severity
 from lora_lint.extract.types import Located
+from lora_lint.match import regex_guard
 from lora_lint.match.peft_semantics import is_all_linear
 from lora_lint.match.verdicts import Status
 from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid
@@ -118,7 +119,7 @@ class RegexTargetNoMatch(Rule):
             return
         if verdict.targets[0].status is not Status.NOTHING:
             return
-        partial = [m.name for m in inventory.modules if re.search(pattern, m.name)]
+        partial = [m.name for m in inventory.modules if regex_guard.search(pattern, m.name)]
         if _BARE_NAME.match(pattern):
             help_text = (
                 f"a string is a regex that must match the full module name; to target "

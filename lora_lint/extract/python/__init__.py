@@ -72,27 +72,58 @@ def extract_python(
     cannot be parsed or analysed yields one LL000 finding. Files the
     pre-filter rejects are not parsed at all.
     """
-    result = FileExtraction(path=path)
     if not might_contain_config(source):
-        return result
+        return FileExtraction(path=path)
+    from lora_lint.extract.python.guard import with_deep_stack
+
+    try:
+        return _extract(source, path, project_root, file_path, deep=False)
+    except _NeedsDeepStack:
+        # Code CPython parses but that libcst's passes recurse through too deeply (a long
+        # "a" + "b" + ... chain): once more with a raised limit and a large stack.
+        return with_deep_stack(lambda: _extract(source, path, project_root, file_path, deep=True))
+
+
+class _NeedsDeepStack(Exception):
+    """A RecursionError on code the guard accepted: worth one retry with a deeper stack."""
+
+
+def _extract(
+    source: str,
+    path: str,
+    project_root: pathlib.Path | None,
+    file_path: pathlib.Path | None,
+    *,
+    deep: bool,
+) -> FileExtraction:
     import libcst as cst
 
     from lora_lint.extract.python.extractor import extract_module
+    from lora_lint.extract.python.guard import TooDeep
     from lora_lint.extract.python.source import SourceModule
 
+    result = FileExtraction(path=path)
     try:
         parsed = SourceModule.parse(source, path, file_path)
     except cst.ParserSyntaxError as exc:
         span, reason = _syntax_error(source, exc)
         result.findings.append(unreadable_input(path, f"cannot parse Python: {reason}", span))
         return result
-    except RecursionError as exc:
+    except TooDeep as exc:
         reason = str(exc) or "nested too deeply"
+        result.findings.append(unreadable_input(path, f"cannot parse Python: {reason}"))
+        return result
+    except RecursionError:
+        if not deep:
+            raise _NeedsDeepStack() from None
+        reason = "nested too deeply"
         result.findings.append(unreadable_input(path, f"cannot parse Python: {reason}"))
         return result
     try:
         return extract_module(parsed, project_root)
     except RecursionError:
+        if not deep:
+            raise _NeedsDeepStack() from None
         message = "cannot analyse Python: the code is nested too deeply"
     except Exception as exc:  # the linter must report, not crash, on any input
         message = f"cannot analyse Python: internal error ({type(exc).__name__}: {exc})"

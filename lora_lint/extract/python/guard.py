@@ -14,11 +14,59 @@ reports it, after a bracket-depth scan.
 from __future__ import annotations
 
 import ast
+import sys
+import threading
 import warnings
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
 
 #: CPython's tokenizer refuses deeper bracket nesting (``MAXLEVEL``).
 MAX_BRACKET_DEPTH = 200
+#: For code CPython accepts but libcst's Python passes (positions, codegen, visitors) recurse
+#: through too deeply for the default limit (a 490-term ``"a" + "b" + ...`` chain is 490
+#: nested BinaryOperations, ~3 frames each): the limit and the thread stack of the retry.
+#: CPython's parser refuses nesting beyond ~3,000 levels, so 30,000 frames cover anything
+#: that gets here, and 512 MiB of (virtual, touched only when used) stack holds them.
+DEEP_RECURSION_LIMIT = 30_000
+DEEP_STACK_BYTES = 512 * 1024 * 1024
 _TOO_DEEP_MESSAGES = ("too many nested", "too complex", "too many levels of indentation")
+
+
+class TooDeep(RecursionError):
+    """The guard refused the code (no retry with a deeper stack will help)."""
+
+
+def with_deep_stack(func: Callable[[], T]) -> T:
+    """``func()`` in a thread with a large stack and a raised recursion limit.
+
+    The limit is per interpreter; it is restored when ``func`` returns. Only called after a
+    RecursionError on code CPython itself parsed, so it runs for pathological files only.
+    """
+    box: list[T] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            box.append(func())
+        except BaseException as exc:  # re-raised in the caller's thread
+            errors.append(exc)
+
+    old_limit = sys.getrecursionlimit()
+    old_stack = threading.stack_size()
+    try:
+        threading.stack_size(DEEP_STACK_BYTES)
+        sys.setrecursionlimit(max(old_limit, DEEP_RECURSION_LIMIT))
+        worker = threading.Thread(target=run, name="lora-lint-deep-parse")
+        worker.start()
+        worker.join()
+    finally:
+        sys.setrecursionlimit(old_limit)
+        threading.stack_size(old_stack)
+    if errors:
+        raise errors[0]
+    return box[0]
 
 
 def too_deep_reason(code: str) -> str | None:

@@ -12,7 +12,7 @@ from libcst.metadata import CodeRange
 
 from lora_lint.diagnostics import Span
 from lora_lint.extract.cstwalk import positions as resolve_positions
-from lora_lint.extract.python.guard import too_deep_reason
+from lora_lint.extract.python.guard import TooDeep, too_deep_reason
 
 #: Position key: (1-based line, 0-based column) as libcst reports it; comparable as tuples.
 Pos = tuple[int, int]
@@ -45,7 +45,7 @@ class SourceModule:
         """
         reason = too_deep_reason(code)
         if reason is not None:
-            raise RecursionError(reason)
+            raise TooDeep(reason)
         module = cst.parse_module(code)
         # = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider), faster
         positions = resolve_positions(module)
