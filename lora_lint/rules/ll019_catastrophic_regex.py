@@ -94,22 +94,24 @@ class CatastrophicRegex(Rule):
     VALID = [
         Valid(
             r"""
-            from peft import LoraConfig
+            from peft import LoraConfig, get_peft_model
             from transformers import AutoModelForCausalLM
 
             model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")
             config = LoraConfig(target_modules=r"(?:\w+\.)*(q_proj|v_proj)")
+            model = get_peft_model(model, config)
             """
         ),
     ]
     INVALID = [
         Invalid(
             r"""
-            from peft import LoraConfig
+            from peft import LoraConfig, get_peft_model
             from transformers import AutoModelForCausalLM
 
             model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")
             config = LoraConfig(target_modules=r"(\w+\.?)*\.q_projX")
+            model = get_peft_model(model, config)
             """,
             expect=[(5, 36)],
             message="backtracks exponentially",

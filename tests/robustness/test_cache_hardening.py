@@ -60,7 +60,7 @@ def deadline() -> Iterator[None]:
 def _qwen_entry(tmp_path: Path, cache_dir: Path) -> Path:
     """The inventory entry the witness's model is cached under (after a first run)."""
     lint(tmp_path, {}, cache_dir=cache_dir)
-    (entry,) = (cache_dir / "inventory-v2").glob("*.json")
+    (entry,) = (cache_dir).glob("inventory-v*/*.json")
     return entry
 
 

@@ -17,11 +17,11 @@ from lora_lint.fix import source
 pytestmark = pytest.mark.torch
 
 HEAD = (
-    "from peft import LoraConfig\n"
+    "from peft import LoraConfig, get_peft_model\n"
     "from transformers import AutoModelForCausalLM\n"
     'model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")\n'
 )
-BAD = HEAD + 'config = LoraConfig(target_modules=["q_proj", "v_prj"])\n'
+BAD = HEAD + 'config = LoraConfig(target_modules=["q_proj", "v_prj"])\nmodel = get_peft_model(model, config)\n'
 GOOD = BAD.replace('"v_prj"', '"v_proj"')
 
 
