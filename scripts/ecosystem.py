@@ -592,10 +592,7 @@ def _select(names: Sequence[str] | None) -> list[Repo]:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     repos_dir = (args.repos_dir or default_repos_dir()).expanduser().resolve()
-    if args.worker:
-        repos = [Repo(args.worker, args.worker_commit or "")]
-    else:
-        repos = _select(args.repo)
+    repos = [Repo(args.worker, args.worker_commit or "")] if args.worker else _select(args.repo)
     if args.prepare_from_mirror:
         return 1 if prepare_from_mirror(args.prepare_from_mirror, repos_dir, repos) else 0
     with contextlib.ExitStack() as stack:

@@ -640,7 +640,12 @@ def _verify_ll008(v: Verifier, f: Finding, ctx: ConfigContext) -> Verdict:
         v.make_config(peft_type, kwargs)
     except Exception as exc:
         return Verdict(TRUE, f"the PEFT config class raises for {shown}: {_first_line(exc)}")
-    out = v.run(ctx, peft_type, kwargs)
+    try:
+        out = v.run(ctx, peft_type, kwargs)
+    except Unverifiable as exc:
+        return Verdict(
+            UNVERIFIED, f"the PEFT config class accepts {shown}; get_peft_model not run: {exc}"
+        )
     if out.kind in ("config-error", "error"):
         return Verdict(TRUE, f"get_peft_model raises for {shown}: {out.message}")
     if out.kind == "ok":

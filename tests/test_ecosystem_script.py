@@ -174,10 +174,8 @@ def test_compare_lists_true_errors_lost_and_new_false_ones() -> None:
 def test_missing_checkout_is_reported_and_skipped(tmp_path: Path) -> None:
     out = tmp_path / "eco.md"
     data = tmp_path / "eco.json"
-    code = ecosystem.main(
-        ["--repos-dir", str(tmp_path), "--repo", "huggingface/peft", "--output", str(out)]
-        + ["--json", str(data)]
-    )
+    args = ["--repos-dir", str(tmp_path), "--repo", "huggingface/peft"]
+    code = ecosystem.main([*args, "--output", str(out), "--json", str(data)])
     assert code == 0
     doc = json.loads(data.read_text(encoding="utf-8"))
     assert doc["repos"][0]["status"] == "missing"
