@@ -106,7 +106,7 @@ def test_counts_and_verdicts_on_a_fake_repository(
 
     # The same claim about an entry that does exist: real PEFT adapts it, so FALSE.
     finding = next(f for f in run.result.findings if f.code == "LL001")
-    ctx = run.config_of[finding]
+    ctx = run.config_of[ecosystem.link_key(finding)]
     wrong = dataclasses.replace(finding, target="q_proj")
     verdict = verifier.verify(wrong, ctx, root)
     assert verdict.label == "FALSE"
