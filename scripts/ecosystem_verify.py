@@ -346,17 +346,33 @@ class Verifier:
             return Verdict(UNVERIFIED, f"no mechanical check for {finding.code}: {_CLAIMS_ELSE}")
         if ctx is None:
             return Verdict(UNVERIFIED, "the finding is not linked to a config")
+        tool = ctx.config.notes.get("tool")
+        if (
+            tool
+            and finding.code in _TARGETS_FROM_TOOL
+            and "target_modules" not in ctx.config.options
+        ):
+            return Verdict(
+                UNVERIFIED,
+                f"target_modules is omitted in a {tool} call: {tool} may fill in its own "
+                "targets before PEFT sees the config, which the replay does not model",
+            )
         try:
-            return check(self, finding, ctx)
+            verdict = check(self, finding, ctx)
         except Unverifiable as exc:
             return Verdict(UNVERIFIED, str(exc))
         except _TimeLimit:
             return Verdict(UNVERIFIED, f"PEFT took over {self.time_limit_s:.0f} s")
         except Exception as exc:  # a verifier bug must not stop the run
             return Verdict(UNVERIFIED, f"verifier failed: {type(exc).__name__}: {_first_line(exc)}")
+        if tool and verdict.label != UNVERIFIED:
+            return Verdict(verdict.label, f"{verdict.reason} [as read through the {tool} adapter]")
+        return verdict
 
 
 _CLAIMS_ELSE = "its claim is not about what get_peft_model does"
+#: Claims that rest on PEFT's own default targets (``target_modules`` omitted).
+_TARGETS_FROM_TOOL = ("LL009", "LL001", "LL002", "LL003")
 
 
 # -- per-code checks ----------------------------------------------------------------------

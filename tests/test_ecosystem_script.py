@@ -115,6 +115,18 @@ def test_counts_and_verdicts_on_a_fake_repository(
     assert verifier.verify(dataclasses.replace(finding, code="LL009"), ctx, root).label == "FALSE"
     tool = verifier.verify(dataclasses.replace(finding, code="LL015"), ctx, root)
     assert tool.label == "UNVERIFIED"
+    # Through a tool wrapper (unsloth): an omitted target_modules is the tool's to fill in.
+    options = {k: val for k, val in ctx.config.options.items() if k != "target_modules"}
+    wrapped = dataclasses.replace(
+        ctx, config=dataclasses.replace(ctx.config, options=options, notes={"tool": "unsloth"})
+    )
+    no_targets = verifier.verify(dataclasses.replace(finding, code="LL009"), wrapped, root)
+    assert no_targets.label == "UNVERIFIED"
+    via_tool = dataclasses.replace(
+        ctx, config=dataclasses.replace(ctx.config, notes={"tool": "unsloth"})
+    )
+    labelled = verifier.verify(finding, via_tool, root)
+    assert labelled.label == "TRUE" and "unsloth" in labelled.reason
     assert verifier.applications >= 3
     assert len(verifier._models) == 1  # built once, reused
 
