@@ -81,6 +81,8 @@ class FindingRecord:
     model: str | None
     model_class: str | None = None
     config_line: int | None = None
+    #: How lora-lint linked the model to the config (origin and line): the replay trusts it.
+    model_link: str | None = None
     verdict: str | None = None
     reason: str | None = None
 
@@ -318,6 +320,7 @@ def report_of(repo: Repo, root: Path, run: LintRun, verifier: Any = None) -> Rep
             model=finding.model,
             model_class=inventory.class_name if inventory is not None else None,
             config_line=ctx.config.span.line if ctx is not None else None,
+            model_link=_model_link(ctx),
         )
         if verifier is not None:
             verdict = verifier.verify(finding, ctx, root)
@@ -327,6 +330,15 @@ def report_of(repo: Repo, root: Path, run: LintRun, verifier: Any = None) -> Rep
         report.verdicts = dict(sorted(Counter(f.verdict or "" for f in report.findings).items()))
         report.verify_seconds = round(time.perf_counter() - started, 1)
     return report
+
+
+def _model_link(ctx: Any) -> str | None:
+    ref = getattr(ctx, "model_ref", None)
+    if ref is None:
+        return None
+    where = f" at line {ref.span.line}" if ref.span is not None else ""
+    source = f" of {ref.source_path}" if ref.source_path else ""
+    return f"{ref.origin or 'model reference'}{where}{source}"
 
 
 def run_repo(
@@ -415,6 +427,8 @@ def versions() -> dict[str, str]:
 
 
 def document(reports: Sequence[RepoReport], verify: bool) -> dict[str, Any]:
+    order = {r.name: i for i, r in enumerate(REPOS)}
+    reports = sorted(reports, key=lambda r: order.get(r.name, len(order)))
     return {
         "version": SCHEMA_VERSION,
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -456,7 +470,7 @@ def markdown(doc: dict[str, Any]) -> str:
                 cells += [str(r.verdicts.get(k, 0)) for k in ("TRUE", "FALSE", "UNVERIFIED")]
             cells += [f"{r.seconds:.0f}"] + ([f"{r.verify_seconds:.0f}"] if verify else [])
         lines.append("| " + " | ".join(cells) + " |")
-    lines += ["", _METHOD, "", "Pinned commits:", ""]
+    lines += ["", _METHOD, "", _REPRODUCE, "", "Pinned commits:", ""]
     lines += [f"- {r.name} `{r.commit}`" for r in reports]
     if verify:
         lines += _verdict_sections(reports)
@@ -487,6 +501,14 @@ key); LL009 get_peft_model raises with the whole config for a reason other than 
 non-match. LL015 is about the training tool's own code: UNVERIFIED. When the full config
 fails for another reason first, the replay keeps only the matching options (and then uses
 LoRA, whose matching is PEFT's shared BaseTuner code); the reason says so."""
+
+
+_REPRODUCE = """\
+Reproduce: `python scripts/ecosystem.py --prepare-from-mirror DIR` (DIR holds git
+directories of the repositories; each pinned commit is unpacked with `git archive`), then
+`python scripts/ecosystem.py --verify --output docs/ecosystem.md --json run.json`;
+`--compare docs/ecosystem-baseline.json` adds the before/after table and the list of TRUE
+errors lost, `--from-json run.json` renders a stored run without linting again."""
 
 
 def _cell(text: str | None) -> str:
@@ -597,6 +619,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", type=Path, help="write the Markdown report here (else stdout)")
     p.add_argument("--json", type=Path, dest="json_out", help="write the machine report here")
     p.add_argument("--compare", type=Path, metavar="OLD.json", help="compare with an old report")
+    p.add_argument(
+        "--from-json",
+        type=Path,
+        metavar="RUN.json",
+        help="render a stored --json report (with --compare: compare two stored runs)",
+    )
     p.add_argument("--cache-dir", type=Path, help="lora-lint cache (default: a fresh temp dir)")
     p.add_argument("--jobs", type=int, default=1, help="repositories linted at once")
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per repo")
@@ -625,6 +653,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     repos = [Repo(args.worker, args.worker_commit or "")] if args.worker else _select(args.repo)
     if args.prepare_from_mirror:
         return 1 if prepare_from_mirror(args.prepare_from_mirror, repos_dir, repos) else 0
+    if args.from_json:
+        return _write(json.loads(args.from_json.read_text(encoding="utf-8")), args)
     with contextlib.ExitStack() as stack:
         cache_dir = args.cache_dir
         if cache_dir is None:
@@ -646,11 +676,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             timeout=args.timeout,
             time_limit=args.time_limit,
         )
-    doc = document(reports, args.verify)
+    return _write(document(reports, args.verify), args)
+
+
+def _write(doc: dict[str, Any], args: argparse.Namespace) -> int:
     text = markdown(doc)
     if args.compare:
         text += "\n" + compare(json.loads(args.compare.read_text(encoding="utf-8")), doc)
-    if args.json_out:
+    if args.json_out and not args.from_json:
         args.json_out.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
     if args.output:
         args.output.write_text(text, encoding="utf-8")

@@ -192,3 +192,18 @@ def test_missing_checkout_is_reported_and_skipped(tmp_path: Path) -> None:
     doc = json.loads(data.read_text(encoding="utf-8"))
     assert doc["repos"][0]["status"] == "missing"
     assert "| huggingface/peft |" in out.read_text(encoding="utf-8")
+
+
+def test_stored_runs_are_rendered_and_compared_without_linting(tmp_path: Path) -> None:
+    before = ecosystem.RepoReport(
+        "me/fake", "c" * 40, errors={"LL001": 1}, findings=[_record("LL001", 3, "TRUE")]
+    )
+    after = ecosystem.RepoReport("me/fake", "c" * 40)
+    old, new, out = tmp_path / "old.json", tmp_path / "new.json", tmp_path / "cmp.md"
+    old.write_text(json.dumps(ecosystem.document([before], verify=True)), encoding="utf-8")
+    new.write_text(json.dumps(ecosystem.document([after], verify=True)), encoding="utf-8")
+    args = ["--from-json", str(new), "--compare", str(old), "--output", str(out)]
+    assert ecosystem.main([*args, "--repos-dir", str(tmp_path / "none")]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "| me/fake | LL001 | 1 | 0 | -1 |" in text
+    assert "## TRUE errors lost (1)" in text
