@@ -18,6 +18,7 @@ repository, made by ``--prepare-from-mirror DIR`` from local git directories wit
 from __future__ import annotations
 
 import argparse
+import ast
 import contextlib
 import json
 import os
@@ -83,6 +84,9 @@ class FindingRecord:
     config_line: int | None = None
     #: How lora-lint linked the model to the config (origin and line): the replay trusts it.
     model_link: str | None = None
+    #: Where that model reference sits relative to the config in a .py file: "same function",
+    #: "module level", "another function" (a link the replay cannot vouch for) or None.
+    link_scope: str | None = None
     verdict: str | None = None
     reason: str | None = None
 
@@ -304,6 +308,7 @@ def report_of(repo: Repo, root: Path, run: LintRun, verifier: Any = None) -> Rep
     report.warnings = dict(sorted(by_severity[Severity.WARNING].items()))
     report.infos = dict(sorted(by_severity[Severity.INFO].items()))
     started = time.perf_counter()
+    scopes = _Scopes(root)
     for finding in result.findings:
         if finding.severity is not Severity.ERROR:
             continue
@@ -321,6 +326,7 @@ def report_of(repo: Repo, root: Path, run: LintRun, verifier: Any = None) -> Rep
             model_class=inventory.class_name if inventory is not None else None,
             config_line=ctx.config.span.line if ctx is not None else None,
             model_link=_model_link(ctx),
+            link_scope=scopes.scope(ctx),
         )
         if verifier is not None:
             verdict = verifier.verify(finding, ctx, root)
@@ -330,6 +336,41 @@ def report_of(repo: Repo, root: Path, run: LintRun, verifier: Any = None) -> Rep
         report.verdicts = dict(sorted(Counter(f.verdict or "" for f in report.findings).items()))
         report.verify_seconds = round(time.perf_counter() - started, 1)
     return report
+
+
+class _Scopes:
+    """Which function of a .py file holds a line (Python's own ast; parsed once a file)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._defs: dict[str, list[tuple[int, int]]] = {}
+
+    def _functions(self, path: str) -> list[tuple[int, int]]:
+        if path not in self._defs:
+            spans: list[tuple[int, int]] = []
+            try:
+                tree = ast.parse((self.root / path).read_text(encoding="utf-8-sig"))
+            except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
+                tree = None
+            for node in ast.walk(tree) if tree is not None else ():
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    spans.append((node.lineno, node.end_lineno or node.lineno))
+            self._defs[path] = spans
+        return self._defs[path]
+
+    def scope(self, ctx: Any) -> str | None:
+        ref = getattr(ctx, "model_ref", None)
+        if ref is None or ref.span is None or not ctx.config.path.endswith(".py"):
+            return None
+        if ref.source_path not in (None, ctx.config.path):
+            return "another file"
+        functions = self._functions(ctx.config.path)
+        holding = [f for f in functions if f[0] <= ref.span.line <= f[1]]
+        if not holding:
+            return "module level"
+        innermost = max(holding)
+        line = ctx.config.span.line
+        return "same function" if innermost[0] <= line <= innermost[1] else "another function"
 
 
 def _model_link(ctx: Any) -> str | None:
@@ -535,6 +576,23 @@ def _verdict_sections(reports: Sequence[RepoReport]) -> list[str]:
         f"- {name} `{f.path}:{f.line}` {f.code}: {_cell(f.message)} -- **{_cell(f.reason)}**"
         for name, f in false
     ]
+    far = Counter(
+        (r.name, f.code)
+        for r in reports
+        for f in r.findings
+        if f.verdict == "TRUE" and f.link_scope in ("another function", "another file")
+    )
+    if far:
+        lines += [
+            "",
+            f"## TRUE errors whose model was linked from another function ({sum(far.values())})",
+            "",
+            "The replay trusts lora-lint's link from config to model; these links cross a",
+            "function boundary (`link_scope` in the JSON), so the error may be about a model",
+            "the config is never applied to.",
+            "",
+        ]
+        lines += [f"- {name} {code}: {n}" for (name, code), n in sorted(far.items())]
     unverified = Counter(
         (f.code, (f.reason or "").split(":")[0])
         for r in reports

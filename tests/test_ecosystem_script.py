@@ -101,6 +101,7 @@ def test_counts_and_verdicts_on_a_fake_repository(
     [error] = report.findings
     assert (error.path, error.line, error.code, error.target) == ("train.py", 5, "LL001", "v_prj")
     assert error.model_class == "LlamaForCausalLM"
+    assert error.link_scope == "module level"
     assert error.verdict == "TRUE"
     assert report.verdicts == {"TRUE": 1}
 
@@ -207,3 +208,24 @@ def test_stored_runs_are_rendered_and_compared_without_linting(tmp_path: Path) -
     text = out.read_text(encoding="utf-8")
     assert "| me/fake | LL001 | 1 | 0 | -1 |" in text
     assert "## TRUE errors lost (1)" in text
+
+
+def test_link_scope_says_when_the_model_comes_from_another_function(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from lora_lint.diagnostics import Span
+
+    (tmp_path / "t.py").write_text(
+        "def load():\n    return 1\n\n\ndef test():\n    config = 2\n    model = 3\n",
+        encoding="utf-8",
+    )
+
+    def ctx(model_line: int, config_line: int) -> SimpleNamespace:
+        ref = SimpleNamespace(span=Span.point(model_line), source_path="t.py")
+        config = SimpleNamespace(path="t.py", span=Span.point(config_line))
+        return SimpleNamespace(model_ref=ref, config=config)
+
+    scopes = ecosystem._Scopes(tmp_path)
+    assert scopes.scope(ctx(2, 6)) == "another function"
+    assert scopes.scope(ctx(7, 6)) == "same function"
+    assert scopes.scope(ctx(4, 6)) == "module level"
