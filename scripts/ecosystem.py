@@ -23,6 +23,7 @@ import contextlib
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -594,7 +595,7 @@ def _verdict_sections(reports: Sequence[RepoReport]) -> list[str]:
         ]
         lines += [f"- {name} {code}: {n}" for (name, code), n in sorted(far.items())]
     unverified = Counter(
-        (f.code, (f.reason or "").split(":")[0])
+        (f.code, re.sub(r"'[^']*'", "'...'", f.reason or "").split(":")[0])
         for r in reports
         for f in r.findings
         if f.verdict == "UNVERIFIED"
