@@ -33,6 +33,7 @@ from lora_lint.extract.types import (
     to_plain,
 )
 from lora_lint.match.peft_semantics import PeftOptions
+from lora_lint.models import packs
 from lora_lint.models.cache import InventoryCache, default_cache_dir
 from lora_lint.models.heads import TASK_TYPE_HEADS
 from lora_lint.models.inventory import ModelInventory
@@ -42,6 +43,8 @@ from lora_lint.rules import ALL_RULES, ConfigContext, Rule, lookup
 from lora_lint.settings import Settings, SettingsError
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+#: Files whose extraction may read sibling modules (``from lora_targets import TARGETS``).
+_IMPORTING = (".py", ".ipynb")
 #: Notebooks carry their outputs (images, logs): a larger limit, the code cells are small.
 MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024
 
@@ -104,6 +107,10 @@ class RunResult:
     #: Seconds per stage ("extract", "models", "rules", "total") for ``--verbose``.
     timings: dict[str, float] = field(default_factory=dict)
     model_notes: list[ModelNote] = field(default_factory=list)
+    #: Module inventories taken from the shipped packs (light install, no torch).
+    models_from_packs: int = 0
+    #: Where inventories come from and the library versions behind them (packs.libraries()).
+    libraries: dict[str, str] = field(default_factory=dict)
 
     @property
     def has_errors(self) -> bool:
@@ -421,12 +428,24 @@ class Linter:
         texts: dict[str, str] = {}
         # Pre-filter, per-file cache, then libcst/PyYAML (2 processes for many files);
         # a bug in a front end comes back as an error line and the run goes on.
-        for path, shown, outcome in extract_files(
-            self.files(paths),
+        files = self.files(paths)
+        reads: dict[Path, list[str]] = {}
+        outcomes = extract_files(
+            files,
             project_root=self.settings.project_root,
             cache=self.file_cache,
             on_outcome=self._warm_up_models,
-        ):
+            reads=reads,
+        )
+        importers = self._importers(paths, files, reads)
+        if importers:
+            outcomes += extract_files(
+                importers,
+                project_root=self.settings.project_root,
+                cache=self.file_cache,
+                on_outcome=self._warm_up_models,
+            )
+        for path, shown, outcome in outcomes:
             result.files_checked += 1
             checked[shown] = path
             if isinstance(outcome, FileExtraction):
@@ -512,6 +531,8 @@ class Linter:
             "rules": done - modelled,
             "total": done - started,
         }
+        result.models_from_packs = self.service.from_packs
+        result.libraries = packs.libraries()
         return result
 
     def _extract_stdin(self, stdin: StdinSource) -> FileExtraction:
@@ -520,6 +541,45 @@ class Linter:
         return extract_text(stdin.path, stdin.shown, stdin.text, self.settings.project_root)
 
     # -- stages ----------------------------------------------------------------------------
+    def _importers(
+        self, paths: Sequence[Path], files: list[Path], reads: dict[Path, list[str]]
+    ) -> list[Path]:
+        """Project files that import one of ``files`` (``from lora_targets import TARGETS``)
+        and are not checked yet: a change to the module changes their configs.
+
+        Known from the import index in the cache directory (no cache: not looked for). The
+        first run over single files of a project the index has never seen extracts the
+        whole project once to build it (see :mod:`lora_lint.extract.importers`)."""
+        from lora_lint.extract.importers import ImportIndex
+
+        if self.cache_dir is None:
+            return []
+        root = self.settings.project_root
+        index = ImportIndex(self.cache_dir, root)
+        index.record(reads)
+        root_abs = os.path.abspath(root)
+        if any(os.path.abspath(p) == root_abs for p in paths if p.is_dir()):
+            index.mark_complete()
+        modules = [f for f in files if f.suffix == ".py" and index.inside(f)]
+        if modules and not index.complete and any(p.is_file() for p in paths):
+            scanned: dict[Path, list[str]] = {}
+            chosen = set(files)
+            extract_files(  # Python files read sibling modules; excludes apply when adding
+                [f for f in iter_files([root]) if f not in chosen and f.suffix in _IMPORTING],
+                project_root=root,
+                cache=self.file_cache,
+                reads=scanned,
+            )
+            index.record(scanned)
+            index.mark_complete()
+        found = [
+            path
+            for path in (index.importers_of(modules) if modules else [])
+            if path not in files and not _excluded(path, self.settings)
+        ]
+        index.save()
+        return found
+
     def _context(self, config: ExtractedConfig) -> ConfigContext:
         ref = config.model
         if ref is None and self.cli_model:

@@ -47,7 +47,7 @@ def test_json_schema(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) ->
     code, out, _ = _cli(["check", "--offline", "--format", "json"], tmp_path, monkeypatch, capsys)
     assert code == 1
     doc = json.loads(out)
-    assert set(doc) == {"version", "findings", "configs", "errors"} and doc["version"] == 1
+    assert set(doc) == {"version", "findings", "configs", "errors", "libraries"} and doc["version"] == 1
     (finding,) = doc["findings"]
     assert set(finding) == FINDING_KEYS
     assert finding["code"] == "LL001" and finding["name"] == "unknown-target-module"

@@ -14,10 +14,10 @@ private ``PRE_COMMIT_HOME``:
 (``python -m lora_lint``), so the tests never pick up another installed copy.
 
 The ``language: python`` hook (README's first snippet) makes pre-commit build a
-virtualenv and ``pip install`` lora-lint with torch, transformers and peft from
-the package index: it needs the network and about a minute and a half plus
-several GB of disk, so it is marked ``slow`` and runs only with
-``LORA_LINT_SLOW=1``.
+virtualenv and ``pip install`` lora-lint's light core (no torch; the bundled models
+are answered by the shipped inventory packs) from the package index: it needs the
+network (or a local index) and about half a minute to two minutes, so it is marked
+``slow`` and runs only with ``LORA_LINT_SLOW=1``.
 
 The last test starts 8 ``lora-lint check`` processes at once on a cold shared
 cache, as pre-commit does when it splits the file list, and checks they agree

@@ -204,7 +204,7 @@ def code_fingerprint() -> str:
                 st = os.stat(os.path.join(dirpath, name))
                 rel = os.path.relpath(os.path.join(dirpath, name), root)
                 parts.append(f"{rel}:{st.st_size}:{st.st_mtime_ns}")
-    for dist in ("libcst", "yaml"):
+    for dist in ("libcst", "yaml", "tree_sitter", "tree_sitter_bash"):
         spec = importlib.util.find_spec(dist)
         origin = spec.origin if spec is not None else None
         stamp = os.stat(origin).st_mtime_ns if origin and os.path.exists(origin) else 0
@@ -219,6 +219,8 @@ class FileCache:
         self.directory = directory / f"extract-v{CACHE_FORMAT}" if directory else None
         self.hits = 0
         self.misses = 0
+        #: Files each hit depended on (its stored ``deps["read"]``), by key: the import graph.
+        self.reads: dict[str, list[str]] = {}
 
     @property
     def enabled(self) -> bool:
@@ -260,6 +262,7 @@ class FileCache:
             self.misses += 1
             return None
         self.hits += 1
+        self.reads[key] = list(data["deps"]["read"])
         return value
 
     def put(self, key: str, value: FileExtraction, deps: dict[str, Any]) -> None:

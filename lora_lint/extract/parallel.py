@@ -226,6 +226,7 @@ def extract_files(
     cache: FileCache,
     workers: int | None = None,
     on_outcome: OnOutcome | None = None,
+    reads: dict[Path, list[str]] | None = None,
 ) -> list[tuple[Path, str, Outcome]]:
     """``(path, display path, outcome)`` for every file of ``paths``, in order.
 
@@ -233,6 +234,9 @@ def extract_files(
     as soon as it is known: cache hits once the workers are started, the others as they
     complete. The linter uses it to start importing torch while the workers parse, when
     a config needs a model that is not in the inventory cache.
+
+    ``reads`` receives, for every file that was extracted or answered from the cache, the
+    other files (absolute paths) its extraction read: the sibling modules it imports from.
     """
     from lora_lint.engine import _internal_error, display_path, might_contain_config, read_source
 
@@ -253,8 +257,11 @@ def extract_files(
                 outcome = cache.get(key) if key is not None else None
                 if outcome is None:
                     pending.append((len(results), Job(path, shown, text), key))
-                elif outcome.configs:
-                    hits.append(outcome)
+                else:
+                    if reads is not None and key is not None:
+                        reads[path] = cache.reads.get(key, [])
+                    if outcome.configs:
+                        hits.append(outcome)
         except Exception as exc:
             outcome = _internal_error(shown, exc)
         results.append((path, shown, outcome))
@@ -263,6 +270,8 @@ def extract_files(
     done = run_jobs(jobs, project_root, workers, on_outcome=on_outcome, known=hits)
     for (index, job, key), (outcome, deps) in zip(pending, done, strict=True):
         results[index] = (job.path, job.shown, outcome)
+        if reads is not None and isinstance(outcome, FileExtraction):
+            reads[job.path] = sorted(deps.get("read", {}))
         if key is not None and isinstance(outcome, FileExtraction):
             cache.put(key, outcome, deps)
     return [(path, shown, outcome) for path, shown, outcome in results if outcome is not None]

@@ -155,6 +155,11 @@ def run_inspect(args: argparse.Namespace) -> int:
     )
     if resolved.alias_note:
         report.notes.append(resolved.alias_note)
+    if service.from_packs:
+        report.notes.append(
+            "module inventory from lora-lint's shipped packs (no torch/transformers here); "
+            "install `lora-lint[meta]` to build it with your own versions"
+        )
 
     if args.targets or args.target_parameters:
         targets = parse_targets(args.targets) if args.targets else []

@@ -3,6 +3,7 @@
 LL008 needs to know which keywords ``LoraConfig`` (or ``LoHaConfig``...) accepts, for the
 peft version the user trains with. Importing peft costs seconds, so the schema is read
 once per peft version and cached next to the model inventories; warm runs read JSON.
+Without peft (the light install), the schema recorded in the inventory packs answers.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from lora_lint.models.versions import library_versions
 SCHEMA_FORMAT = 1
 
 
-def _collect() -> dict[str, Any] | None:
+def collect_schema() -> dict[str, Any] | None:
+    """The schema of the installed peft (imports it); None without peft."""
     try:
         from peft import TaskType
         from peft.mapping import PEFT_TYPE_TO_CONFIG_MAPPING
@@ -50,8 +52,17 @@ def _cache_file(cache_dir: Path | None) -> Path | None:
     return cache_dir / f"peft-schema-v{SCHEMA_FORMAT}-{version}.json"
 
 
-@lru_cache(maxsize=4)
 def load_schema(cache_dir: Path | None) -> dict[str, Any] | None:
+    """The installed peft's schema; without torch/transformers/peft, the packs' schema."""
+    from lora_lint.models import packs
+
+    if not packs.meta_available():
+        return packs.peft_schema()
+    return _installed_schema(cache_dir)
+
+
+@lru_cache(maxsize=4)
+def _installed_schema(cache_dir: Path | None) -> dict[str, Any] | None:
     """The schema from the cache, else from the installed peft (then cached); None without peft."""
     path = _cache_file(cache_dir)
     if path is not None:
@@ -61,7 +72,7 @@ def load_schema(cache_dir: Path | None) -> dict[str, Any] | None:
                 return dict(data)
         except (OSError, ValueError, AttributeError):
             pass
-    data = _collect()
+    data = collect_schema()
     if data is not None and path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -3,12 +3,18 @@
 All cold models of a run are built in the same process (torch and transformers
 are imported once), and failures are cached like successes so that a warm run
 never imports torch, even for a model transformers cannot build.
+
+Without torch/transformers/peft (the light install) nothing is built: the shipped inventory
+packs answer for the bundled models and every other model gets its "not checked" reason
+(see :mod:`lora_lint.models.packs`). Pack answers are not written to the cache.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable
 
+from lora_lint.models import packs
 from lora_lint.models.build import BuildError, build_inventory
 from lora_lint.models.cache import InventoryCache, inventory_key
 from lora_lint.models.inventory import ModelInventory
@@ -24,14 +30,17 @@ class ModelService:
         self._memo: dict[str, ModelInventory | str] = {}
         #: Number of inventories built (instantiated) in this process.
         self.built = 0
+        #: Number of answers taken from the shipped packs (light install).
+        self.from_packs = 0
 
     @staticmethod
     def key(resolved: ResolvedModel, head: str | None, trust_remote_code: bool) -> str:
         return inventory_key(resolved.config, head, trust_remote_code)
 
     def cached(self, resolved: ResolvedModel, head: str | None, trust: bool) -> bool:
+        """True when no meta-device build is needed (a cache hit, or nothing can be built)."""
         key = self.key(resolved, head, trust)
-        if key in self._memo:
+        if key in self._memo or not packs.meta_available():
             return True
         hit = self.cache.get(key)
         if hit is not None:
@@ -57,7 +66,12 @@ class ModelService:
     def get(self, resolved: ResolvedModel, head: str | None, trust: bool) -> ModelInventory | str:
         """The inventory, or the reason it could not be built."""
         key = self.key(resolved, head, trust)
-        if key not in self._memo and not self.cached(resolved, head, trust):
+        if key in self._memo:
+            return self._memo[key]
+        if not packs.meta_available():
+            self.from_packs += 1
+            self._memo[key] = packs.answer(resolved.config, resolved.model_id, head)
+        elif not self.cached(resolved, head, trust):
             self._memo[key] = self._build(key, resolved, head, trust)
         return self._memo[key]
 
@@ -67,7 +81,9 @@ class ModelService:
         self.built += 1
         try:
             value: ModelInventory | str = build_inventory(
-                resolved.config,
+                # A copy: transformers normalises nested values (rope_scaling) in place,
+                # which would change this model's cache key for the rest of the run.
+                copy.deepcopy(resolved.config),
                 model_id=resolved.model_id,
                 head=head,
                 trust_remote_code=trust,

@@ -40,6 +40,7 @@ def result_dict(result: RunResult) -> dict[str, object]:
         "findings": [finding_dict(f) for f in result.findings],
         "configs": [asdict(c) for c in result.configs],
         "errors": list(result.errors),
+        "libraries": dict(result.libraries),
     }
 
 

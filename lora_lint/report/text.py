@@ -153,6 +153,17 @@ def coverage_line(result: RunResult, limit: int = 3) -> str | None:
     return line + "."
 
 
+def packs_note(result: RunResult) -> str | None:
+    """Say so when module inventories came from the shipped packs (light install)."""
+    if not result.models_from_packs or result.libraries.get("source") != "packs":
+        return None
+    versions = ", ".join(f"{k} {v}" for k, v in result.libraries.items() if k != "source")
+    return (
+        f"Module inventories from lora-lint's packs ({versions}); "
+        "install `lora-lint[meta]` to check with your own versions and any model."
+    )
+
+
 def fix_hint(result: RunResult, unsafe_fixes: bool = False) -> str | None:
     """``[*] 2 fixable with `--fix`.`` and how many unsafe fixes ``--unsafe-fixes`` would add."""
     available = len(available_fixes(result, unsafe_fixes))
@@ -203,3 +214,6 @@ def write_text(
     hint = fix_hint(result, unsafe_fixes)
     if hint:
         stream.write(hint + "\n")
+    source = packs_note(result)
+    if source:
+        stream.write(source + "\n")

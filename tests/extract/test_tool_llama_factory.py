@@ -37,7 +37,7 @@ def test_lone_all_is_all_linear() -> None:
     assert config.model is not None
     assert config.model.name == "meta-llama/Meta-Llama-3-8B-Instruct"
     assert config.model.span == Span(2, 21, 2, 56)
-    assert config.model.head == "causal-lm"
+    assert config.model.head == "trainer-lm"
     assert config.model.trust_remote_code is True
     assert "inert" not in config.notes
 
@@ -117,7 +117,7 @@ def test_v1_all() -> None:
     assert config.model is not None
     assert config.model.name == "Qwen/Qwen3-4B"
     assert config.model.span == Span(1, 8, 1, 21)
-    assert config.model.head == "causal-lm"
+    assert config.model.head == "trainer-lm"
 
 
 def test_v1_comma_string_is_not_split() -> None:

@@ -92,7 +92,7 @@ def test_json_findings_keep_their_keys(project: Path, run: Run) -> None:
     path = write(project, "train.py", TRAIN)
     _, out, _ = run("--format", "json", "train.py")
     doc = json.loads(out)
-    assert set(doc) == {"version", "findings", "configs", "errors"}
+    assert set(doc) == {"version", "findings", "configs", "errors", "libraries"}
     assert all(set(f) == FINDING_KEYS for f in doc["findings"]) and len(doc["findings"]) == 2
     _, out, err = run("--format", "json", "--fix", "train.py")
     doc = json.loads(out)  # the fix summary goes to stderr, stdout stays one JSON document

@@ -133,3 +133,22 @@ def test_shell_launcher_variable_is_fixed(project: Path, run: Run) -> None:
     code, _, _ = run("--fix", "--unsafe-fixes", "train.sh")
     assert read(path) == LAUNCHER.replace('"q_proj,v_prj"', '"q_proj,v_proj"')
     assert code == 0
+
+
+MULTILINE_LAUNCHER = """#!/bin/bash
+llamafactory-cli train \\
+    --stage sft --do_train \\
+    --model_name_or_path Qwen/Qwen2.5-0.5B \\
+    --finetuning_type lora \\
+    --lora_target "q_proj,
+        v_prj" \\
+    --output_dir out
+"""
+
+
+def test_shell_piece_on_its_own_line_is_fixed(project: Path, run: Run) -> None:
+    """A comma-split piece inside a multi-line quoted value has its own span: the fix lands."""
+    path = write(project, "train.sh", MULTILINE_LAUNCHER.replace("\n", "\r\n"))
+    code, _, _ = run("--fix", "--unsafe-fixes", "train.sh")
+    assert read(path) == MULTILINE_LAUNCHER.replace("v_prj", "v_proj").replace("\n", "\r\n")
+    assert code == 0

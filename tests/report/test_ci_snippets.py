@@ -58,7 +58,7 @@ def _precommit_rev() -> str:
 
 
 def _install_spec() -> str:
-    return f'"lora-lint @ git+{REPO_URL}@{_precommit_rev()}"'
+    return f'"lora-lint[meta] @ git+{REPO_URL}@{_precommit_rev()}"'
 
 
 def _lint_lines(commands: list[str]) -> list[str]:

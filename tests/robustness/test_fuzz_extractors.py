@@ -164,6 +164,7 @@ YAML_SEEDS = YAML_SNIPPETS + _files(
     "examples/**/*.yaml", "tests/data/yaml/**/*.yaml", "tests/data/tools/**/*.yaml"
 )
 JSON_SEEDS = _files("examples/**/*.json", "tests/data/yaml/**/*.json", "tests/data/tools/**/*.json")
+SH_SEEDS = _files("examples/*.sh", "tests/data/shell/**/*.sh")
 assert PY_SEEDS and YAML_SEEDS and JSON_SEEDS
 
 FRAGMENTS = [
@@ -611,6 +612,12 @@ def test_mutated_yaml(text: str) -> None:
 @given(generated_yaml())
 def test_generated_yaml(text: str) -> None:
     check_input(text, ".yaml")
+
+
+@FUZZ
+@given(mutated(SH_SEEDS))
+def test_mutated_shell(text: str) -> None:
+    check_input(text, ".sh")
 
 
 @FUZZ

@@ -1,0 +1,251 @@
+"""Command lines: which words start a known training run, and its ``--flags`` as a tree.
+
+Generic command-line reading, shared by every tool: wrappers before the real program
+(``nohup``, ``env A=1``, ``srun``), launchers before a training script (``python``,
+``torchrun``, ``deepspeed``, ``accelerate launch``, ``python -m torch.distributed.run``),
+then ``--key value``/``--key=value`` flags read like ``argparse`` into a positioned mapping,
+the same shape a tool's YAML file has. Which program is which tool, and how a tool reads its
+flags, is in :mod:`lora_lint.extract.tools.cli`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from lora_lint.diagnostics import Span
+from lora_lint.extract.shell.expansion import Expanded
+from lora_lint.extract.shell.model import Char
+from lora_lint.extract.tools import ToolContext, cli
+from lora_lint.extract.types import ExtractedConfig, Located, Unresolved, Value
+from lora_lint.extract.yaml.loader import Document
+
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\+?=")
+_INT = re.compile(r"^[+-]?\d+$")
+_FLOAT = re.compile(r"^[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?$")
+_NEGATIVE_NUMBER = re.compile(r"^-\d")
+_PYTHON = re.compile(r"python(\d(\.\d+)?)?")
+#: Words that may precede the real command.
+_PREFIXES = frozenset({"nohup", "time", "exec", "command", "!", "xargs", "stdbuf"})
+#: Wrappers whose own ``-options`` come before the command.
+_OPTION_WRAPPERS = frozenset({"srun", "mpirun", "nice", "taskset", "numactl", "sudo"})
+_LAUNCHERS = frozenset({"torchrun", "deepspeed"})
+_TORCH_LAUNCH_MODULES = frozenset({"torch.distributed.run", "torch.distributed.launch"})
+_BOOL_WORDS = {
+    "true": True,
+    "yes": True,
+    "t": True,
+    "y": True,
+    "1": True,
+    "false": False,
+    "no": False,
+    "f": False,
+    "n": False,
+    "0": False,
+}
+
+SpanOf = Callable[[int, int], Span]
+
+
+@dataclass
+class ShellDocument(Document):
+    """The flags of one command as a document; comma splitting knows each character's place,
+    so the pieces of ``"q_proj,\\n  v_proj"`` get their own (multi-line) spans."""
+
+    chars: dict[int, list[Char]] = field(default_factory=dict, repr=False)
+    span_of: SpanOf | None = field(default=None, repr=False)
+
+    def split_commas(self, value: Located) -> Located:
+        chars = self.chars.get(id(value))
+        if chars is None or self.span_of is None or not isinstance(value.value, str):
+            return super().split_commas(value)
+        items: list[Located | Unresolved] = []
+        for is_comma, group in itertools.groupby(chars, key=lambda c: c.value == ","):
+            piece = list(group)
+            while piece and piece[0].value.isspace():
+                piece.pop(0)
+            while piece and piece[-1].value.isspace():
+                piece.pop()
+            if is_comma or not piece:
+                continue
+            span = value.span
+            if _contiguous(piece):
+                span = self.span_of(piece[0].offset, piece[-1].offset + 1)
+            items.append(Located("".join(c.value for c in piece), span, path=value.path))
+        return Located(items, value.span, container="list", split_from_string=True, path=value.path)
+
+
+def _contiguous(chars: list[Char]) -> bool:
+    return bool(chars) and all(b.offset == a.offset + 1 for a, b in itertools.pairwise(chars))
+
+
+def _program(word: Expanded) -> str:
+    return word.value.rsplit("/", 1)[-1]
+
+
+def invocation(words: list[Expanded]) -> tuple[str, list[Expanded]] | None:
+    """``(tool, arguments)`` for a known CLI or a launched training script."""
+    i = 0
+    while i < len(words):
+        name = _program(words[i])
+        if name in _PREFIXES:
+            i += 1
+        elif name == "env":
+            i += 1
+            while i < len(words) and (
+                _ASSIGNMENT.match(words[i].value) or words[i].value.startswith("-")
+            ):
+                i += 1
+        elif name in _OPTION_WRAPPERS:
+            i += 1
+            while i < len(words) and words[i].value.startswith("-"):
+                i += 1
+        else:
+            break
+    if i >= len(words):
+        return None
+    name = _program(words[i])
+    rest = words[i + 1 :]
+    known = cli.program(name, [w.value for w in rest[:1]])
+    if known is not None:
+        return known[0], rest[known[1] :]
+    if name == "accelerate" and rest and rest[0].value == "launch":
+        return _script(rest[1:])
+    if name in _LAUNCHERS or _PYTHON.fullmatch(name):
+        return _script(rest)
+    return None
+
+
+def _script(words: list[Expanded]) -> tuple[str, list[Expanded]] | None:
+    """Skip interpreter/launcher options up to ``script.py`` (or ``-m module``)."""
+    for index, word in enumerate(words):
+        value = word.value
+        if value.endswith(".py"):
+            return cli.SCRIPT, words[index + 1 :]
+        if value == "-m" and index + 1 < len(words):
+            module = words[index + 1].value
+            rest = words[index + 2 :]
+            if module in _TORCH_LAUNCH_MODULES:
+                return _script(rest)
+            known = cli.module(module, [w.value for w in rest[:1]])
+            if known is not None:
+                return known[0], rest[known[1] :]
+            return cli.SCRIPT, rest
+    return None
+
+
+@dataclass
+class _Flag:
+    key: str
+    key_span: Span
+    values: list[Expanded]
+
+
+def _flags(args: list[Expanded], span_of: SpanOf) -> list[_Flag]:
+    """``--key value...`` and ``--key=value`` (later flags win, as in argparse)."""
+    flags: list[_Flag] = []
+    current: _Flag | None = None
+    for word in args:
+        value = word.value
+        if word.unknown and word.word.raw.startswith("--") and "=" in word.word.raw:
+            key = word.word.raw[2:].split("=", 1)[0]
+            start = word.word.start
+            flags.append(_Flag(key.replace("-", "_"), span_of(start, start + 2 + len(key)), [word]))
+            current = None
+        elif not word.unknown and value.startswith("--") and len(value) > 2:
+            key, sep, _ = value[2:].partition("=")
+            start = word.chars[0].offset if word.chars else word.word.start
+            current = _Flag(key.replace("-", "_"), span_of(start, start + 2 + len(key)), [])
+            flags.append(current)
+            if sep:
+                current.values.append(Expanded(word.chars[3 + len(key) :], word.word))
+                current = None
+        elif current is not None and not (
+            value.startswith("-") and not _NEGATIVE_NUMBER.match(value)
+        ):
+            current.values.append(word)
+        else:
+            current = None
+    return flags
+
+
+def _value(word: Expanded, span_of: SpanOf, document: ShellDocument, key: str) -> Value:
+    """A located scalar for one value word (exact span when its characters are contiguous)."""
+    if word.unknown:
+        return Unresolved(span_of(word.word.start, word.word.end), word.unknown, text=word.word.raw)
+    chars = word.chars
+    if _contiguous(chars):
+        start, end = chars[0].offset, chars[-1].offset + 1
+    else:
+        start, end = word.word.start, word.word.end
+    located = Located(_convert(word.value, key), span_of(start, end))
+    if _contiguous(chars):
+        document.raw_ranges[id(located)] = (start, end)
+    if isinstance(located.value, str):
+        document.chars[id(located)] = chars
+    return located
+
+
+def _convert(text: str, key: str) -> object:
+    lowered = text.lower()
+    if key in cli.BOOL_FLAGS and lowered in _BOOL_WORDS:
+        return _BOOL_WORDS[lowered]
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    if _INT.match(text):
+        return int(text)
+    if _FLOAT.match(text) and any(c in text for c in ".eE"):
+        try:
+            return float(text)
+        except ValueError:
+            return text
+    return text
+
+
+def _join(items: list[Value]) -> Span | None:
+    if not items:
+        return None
+    first, last = items[0].span, items[-1].span
+    if (first.line, first.column) <= (last.line, last.column):
+        return Span(first.line, first.column, last.end_line, last.end_column)
+    return first
+
+
+def flag_tree(
+    tool: str, args: list[Expanded], words: list[Expanded], span_of: SpanOf, text: str
+) -> tuple[Located, ShellDocument]:
+    """The flags as a positioned mapping, like the YAML a tool would read."""
+    document = ShellDocument(root=None, text=text, span_of=span_of)
+    values: dict[str, Value] = {}
+    key_spans: dict[str, Span] = {}
+    for flag in _flags(args, span_of):
+        items = [_value(w, span_of, document, flag.key) for w in flag.values]
+        if not items:
+            value: Value = Located(True, flag.key_span)
+        elif flag.key in cli.LIST_FLAGS and tool != cli.LLAMA_FACTORY:
+            value = Located(list(items), _join(items) or flag.key_span, container="list")
+        elif len(items) == 1:
+            value = items[0]
+        else:
+            value = Located(list(items), _join(items) or flag.key_span, container="list")
+        values[flag.key] = value
+        key_spans[flag.key] = flag.key_span
+    first = words[0].word.start if words else 0
+    last = words[-1].word.end if words else 0
+    root = Located(values, span_of(first, last), container="dict", key_spans=key_spans)
+    document.root = root
+    return root, document
+
+
+def read_command(
+    words: list[Expanded], span_of: SpanOf, text: str, path: str
+) -> ExtractedConfig | None:
+    """The LoRA config of one expanded command line, if it runs a known training tool."""
+    found = invocation(words)
+    if found is None:
+        return None
+    tool, args = found
+    root, document = flag_tree(tool, args, words, span_of, text)
+    return cli.read(tool, ToolContext(path, "shell", document), root)
