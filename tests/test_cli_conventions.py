@@ -202,6 +202,7 @@ def test_stdin_filename_picks_the_front_end(
         "from transformers import AutoModelForCausalLM\n"
         'model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")\n'
         'config = LoraConfig(target_modules=["q_proj", "v_prj"])\n'
+        "model = get_peft_model(model, config)\n"
     )
     _stdin(monkeypatch, script)
     code, out, _ = run(
@@ -317,6 +318,7 @@ def test_lone_surrogate_in_a_target_end_to_end(tmp_path: Path, fmt: str) -> None
                 "from transformers import AutoModelForCausalLM\n"
                 'model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")\n'
                 'config = LoraConfig(target_modules=["q_proj", "v_\\ud800"])\n'
+                "model = get_peft_model(model, config)\n"
             )
         },
     )

@@ -125,7 +125,7 @@ def _config_value(cfg: Any, attr: str) -> Any:
         return None
 
 
-def _is_multimodal(config: dict[str, Any]) -> bool:
+def is_multimodal(config: dict[str, Any]) -> bool:
     """A config with a vision (or audio) tower: tools load its image-text-to-text class."""
     return any(
         isinstance(config.get(key), dict)
@@ -286,7 +286,7 @@ def _build(
         architectures = list(config.get("architectures") or [])
         try:
             class_name = resolve_head_class(
-                model_type, architectures, head, multimodal=_is_multimodal(config)
+                model_type, architectures, head, multimodal=is_multimodal(config)
             )
         except LookupError as exc:
             if trust_remote_code and getattr(cfg, "auto_map", None):

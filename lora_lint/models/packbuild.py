@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from lora_lint.models import bundled
-from lora_lint.models.heads import HEAD_KINDS, resolve_head_class
+from lora_lint.models.build import is_multimodal
+from lora_lint.models.heads import HEAD_KINDS, TRAINER_LM, resolve_head_class
 from lora_lint.models.inventory import INVENTORY_FORMAT
 from lora_lint.models.packcodec import decode_inventory, encode_inventory
 from lora_lint.models.packs import INDEX_FILE, PACK_FORMAT, config_digest, head_key
@@ -26,7 +27,7 @@ from lora_lint.models.versions import library_versions
 
 #: ``None`` (the class in ``architectures``) and every head kind lora-lint's extractors
 #: emit; concrete class names from ``architectures`` are added per model.
-HEAD_REQUESTS: tuple[str | None, ...] = (None, *HEAD_KINDS)
+HEAD_REQUESTS: tuple[str | None, ...] = (None, *HEAD_KINDS, TRAINER_LM)
 
 
 def _dump(data: object) -> bytes:
@@ -45,7 +46,9 @@ def build_model_pack(entry: bundled.BundledModel) -> dict[str, Any]:
     inventories: dict[str, dict[str, Any]] = {}
     for head in (*HEAD_REQUESTS, *archs):
         try:
-            class_name = resolve_head_class(str(config.get("model_type")), archs, head)
+            class_name = resolve_head_class(
+                str(config.get("model_type")), archs, head, multimodal=is_multimodal(config)
+            )
         except (LookupError, ImportError):
             class_name = None
         if class_name is not None and class_name in inventories:
