@@ -83,14 +83,10 @@ def catastrophic_reason(pattern: str) -> str | None:
         for body, text in _repeats(tree):
             reason = _ambiguity(tree, body)
             if reason is not None:
-                return f"the repeated part {text} {reason}"
+                return f"a repeated group {text} {reason}"
     except (RecursionError, re.error, OverflowError, ValueError):
         return None
     return None
-
-
-def is_dangerous(pattern: str) -> bool:
-    return catastrophic_reason(pattern) is not None
 
 
 def check(pattern: str) -> None:
@@ -164,8 +160,8 @@ def _ambiguity(tree: Any, body: list[Any]) -> str | None:
             for y in pieces:
                 if matcher.fullmatch(x + y):
                     return (
-                        f"matches {x!r}, {y!r} and {x + y!r}, so a name is split into "
-                        "iterations in exponentially many ways"
+                        f"can match {x + y!r} in one iteration or as {x!r} + {y!r}, so on a "
+                        "name that does not match every split is tried (exponentially many)"
                     )
     for branch in _branches(body):
         alts = [_compiled(tree, list(alt)) for alt in branch]
@@ -173,8 +169,8 @@ def _ambiguity(tree: Any, body: list[Any]) -> str | None:
             hits = [i for i, alt in enumerate(alts) if alt.fullmatch(text)]
             if len(hits) > 1:
                 return (
-                    f"has alternatives that both match {text!r}, so each repetition can be "
-                    "matched in two ways"
+                    f"has two alternatives that both match {text!r}, so every repetition can "
+                    "be matched in two ways"
                 )
     return None
 

@@ -8,7 +8,7 @@ repository could serve such a file. Three fences, from cheapest to last resort:
    module count they imply (layers times experts) over the limits refuse the build;
 2. :func:`build_fence` counts modules while the model is constructed (a torch module
    registration hook) and stops at :data:`MAX_MODULES`, whatever config key caused them;
-3. it also stops the build after :data:`BUILD_SECONDS` (``SIGALRM``, main thread only).
+3. the same hook stops the build after :data:`BUILD_SECONDS`.
 
 The largest real models stay far below: ~130 layers, a few hundred experts per layer,
 ~100k modules with unfused experts.
@@ -17,8 +17,7 @@ The largest real models stay far below: ~130 layers, a few hundred experts per l
 from __future__ import annotations
 
 import contextlib
-import signal
-import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -117,11 +116,18 @@ def check_config(config: dict[str, Any]) -> None:
 
 @contextlib.contextmanager
 def build_fence(max_modules: int | None = None, seconds: float | None = None) -> Iterator[None]:
-    """Stop a build that creates more than ``max_modules`` modules or runs ``seconds``."""
+    """Stop a build that creates more than ``max_modules`` modules or runs ``seconds``.
+
+    Both are checked in a torch module-registration hook, i.e. an ordinary exception raised
+    from the code that builds the model, between two module assignments. No signal: an
+    exception delivered by a signal handler can land inside any lock's critical section
+    (logging's, an import lock) and leave it held, hanging the rest of the run.
+    """
     from torch.nn.modules import module as torch_module
 
     limit = MAX_MODULES if max_modules is None else max_modules
     budget = BUILD_SECONDS if seconds is None else seconds
+    deadline = time.monotonic() + budget
     count = 0
 
     def on_register(_parent: Any, _name: str, submodule: Any) -> None:
@@ -134,24 +140,13 @@ def build_fence(max_modules: int | None = None, seconds: float | None = None) ->
                 f"building the model created more than {limit:,} modules, over lora-lint's "
                 "limit (check the layer and expert counts of its config.json)"
             )
-
-    handle = torch_module.register_module_module_registration_hook(on_register)
-    alarm = hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread()
-    previous: Any = None
-    if alarm:
-
-        def on_alarm(_signum: int, _frame: Any) -> None:
+        if time.monotonic() > deadline:
             raise BuildTimeout(
                 f"building the model took more than {budget:g} seconds, lora-lint's limit"
             )
 
-        previous = signal.signal(signal.SIGALRM, on_alarm)
-        # Repeats until the fence exits: code that swallows the first exception gets another.
-        signal.setitimer(signal.ITIMER_REAL, budget, 1.0)
+    handle = torch_module.register_module_module_registration_hook(on_register)
     try:
         yield
     finally:
-        if alarm:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
         handle.remove()

@@ -6,6 +6,8 @@ config.json gave an internal RecursionError."""
 from __future__ import annotations
 
 import json
+import logging
+import threading
 import time
 from pathlib import Path
 
@@ -110,6 +112,12 @@ def test_the_time_fence_stops_a_build_and_is_not_cached(
     monkeypatch.setattr(limits, "BUILD_SECONDS", 240.0)
     service = ModelService(InventoryCache(tmp_path / "cache"))
     assert not isinstance(service.get(resolved, None, False), str)  # built this time
+    # The stop is an ordinary exception, never one that interrupts a critical section: a
+    # lock left held (logging's) would hang the next thread that logs.
+    worker = threading.Thread(target=lambda: logging.getLogger("lora-lint-test").setLevel(10))
+    worker.start()
+    worker.join(10)
+    assert not worker.is_alive()
 
 
 @pytest.mark.torch
