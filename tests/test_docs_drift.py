@@ -114,3 +114,20 @@ def test_example_blocks_use_the_right_language() -> None:
             suffix = Path(example.filename).suffix
             lang = {".py": "python", ".yaml": "yaml", ".yml": "yaml", ".json": "json"}[suffix]
             assert f"```{lang}\n" in block
+
+
+def test_readme_is_for_users_and_short() -> None:
+    """Details live in docs/; the README stays a page a user reads (issue: under 15 KB)."""
+    assert len(README.read_bytes()) < 15_000
+
+
+@pytest.mark.parametrize("doc", ["README.md", "CONTRIBUTING.md", *sorted(
+    str(p.relative_to(ROOT)) for p in (ROOT / "docs").glob("*.md")
+)])
+def test_relative_links_point_to_files(doc: str) -> None:
+    import re
+
+    text = (ROOT / doc).read_text(encoding="utf-8")
+    base = (ROOT / doc).parent
+    for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", text):
+        assert (base / target).exists(), f"{doc} links to missing {target}"
