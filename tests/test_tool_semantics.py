@@ -185,3 +185,22 @@ def test_phi4_recipe_with_llama_mlp_names_is_reported(tmp_path: Path) -> None:
     result = lint_files(tmp_path, {"phi4_qlora.yaml": text})
     assert sorted(_codes(result)) == [("LL001", "gate_proj"), ("LL001", "up_proj")]
     assert "gate_up_proj" in result.findings[0].message
+
+
+def test_unsloth_wraps_gemma4_clippable_linears(tmp_path: Path) -> None:
+    """unsloth patches PEFT to target the inner .linear of Gemma4ClippableLinear."""
+    call = 'model = {cls}.get_peft_model(model, r=8, target_modules=["q_proj", "v_proj"])\n'
+    unsloth = (
+        "from unsloth import FastModel\n\n"
+        'model, tokenizer = FastModel.from_pretrained("google/gemma-4-E2B-it")\n'
+        + call.format(cls="FastModel")
+    )
+    found = lint_files(tmp_path, {"u.py": unsloth}).findings
+    assert [f.code for f in found if f.severity.value == "error"] == []
+    plain = (
+        "from peft import LoraConfig, get_peft_model\n"
+        "from transformers import AutoModelForImageTextToText\n\n"
+        'model = AutoModelForImageTextToText.from_pretrained("google/gemma-4-E2B-it")\n'
+        'model = get_peft_model(model, LoraConfig(target_modules=["q_proj", "v_proj"]))\n'
+    )
+    assert {c for c, _ in _codes(lint_files(tmp_path, {"p.py": plain}))} == {"LL002"}

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from lora_lint.match.peft_semantics import PeftOptions
-from lora_lint.models.inventory import ModelInventory
+from lora_lint.models.inventory import ModelInventory, ModuleInfo
 
 #: unsloth's ``get_moe_target_parameters``: these target names switch on the experts.
 _UNSLOTH_GATE_UP = frozenset({"gate_proj", "up_proj", "gate_up_proj"})
@@ -33,6 +33,12 @@ def before_peft(
     if tool == "unsloth":
         return _unsloth_moe(options, inventory, user_parameters)
     return options, None
+
+
+def wraps(tool: object, module: ModuleInfo) -> bool:
+    """Modules the tool makes wrappable although PEFT alone refuses them: unsloth patches
+    PEFT to put LoRA on the inner ``.linear`` of Gemma 4's ``Gemma4ClippableLinear``."""
+    return tool == "unsloth" and module.cls.endswith("ClippableLinear")
 
 
 def _unsloth_moe(

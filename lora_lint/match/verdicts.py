@@ -34,7 +34,7 @@ from lora_lint.match.peft_semantics import (
     saved_module_names,
     simulate,
 )
-from lora_lint.match.tools import before_peft
+from lora_lint.match.tools import before_peft, wraps
 from lora_lint.models.inventory import ModelInventory, ModuleInfo
 
 
@@ -251,7 +251,7 @@ def _judge_target(
         "partners": partners,
     }
     if modules or parameters:
-        unsupported, raises = _unwrappable(options, inventory, modules)
+        unsupported, raises = _unwrappable(options, inventory, modules, tool)
         lost: list[ModuleInfo] = []
         if moved and not regex:
             free = matcher_for(
@@ -295,11 +295,16 @@ def _judge_target(
 
 
 def _unwrappable(
-    options: PeftOptions, inventory: ModelInventory, modules: Sequence[ModuleInfo]
+    options: PeftOptions,
+    inventory: ModelInventory,
+    modules: Sequence[ModuleInfo],
+    tool: object = None,
 ) -> tuple[list[ModuleInfo], str | None]:
     bad: list[ModuleInfo] = []
     kind: str | None = None
     for module in modules:
+        if wraps(tool, module):
+            continue
         try:
             check_wrappable(options, inventory, module)
         except PeftRaised as raised:

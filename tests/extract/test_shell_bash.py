@@ -503,3 +503,10 @@ def test_valid_bash_is_read_without_ll000(snippet: str) -> None:
     result = extract_shell(script, "s.sh")
     assert result.findings == []
     assert [c.option("target_modules") for c in result.configs][-1:] == [["q_proj", "k_proj"]]
+
+
+def test_trailing_backslash_at_the_end_of_the_file_is_no_ll000() -> None:
+    """bash runs it (the continuation joins an empty line); tree-sitter-bash refuses it."""
+    script = f"trl sft {MODEL} --use_peft \\\n    --lora_target_modules q_proj v_proj \\\n"
+    result = extract_shell(script, "s.sh")
+    assert result.findings == []

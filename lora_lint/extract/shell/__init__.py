@@ -69,7 +69,7 @@ def extract_shell(source: str, path: str) -> FileExtraction:
             unreadable_input(path, "cannot read shell script: nested too deeply")
         )
         return result
-    if script.problem is not None:
+    if script.problem is not None and script.problem.certain:
         problem = script.problem
         span = lines.span(problem.offset, problem.offset + problem.length)
         result.findings.append(unreadable_input(path, problem.message, span))

@@ -2,7 +2,8 @@
 
 tree-sitter marks an error somewhere after the real cause (an unterminated quote swallows
 the rest of the file); a small scanner of bash's quoting finds the quote left open, so the
-LL000 finding points at it. Other errors are reported where tree-sitter found them.
+LL000 finding points at it. Other errors are only tree-sitter's opinion (its grammar refuses
+some scripts bash runs), so they cut the script there but are not reported.
 """
 
 from __future__ import annotations
@@ -124,6 +125,7 @@ def _skip_heredocs(text: str, index: int, pending: list[tuple[str, bool]]) -> in
     return index
 
 
+_CLOSERS = frozenset({"fi", "done", "esac", "}"})
 _QUOTE_NAMES = {"'": "single quote", '"': "double quote", "$'": "$'...' quote", "`": "backquote"}
 
 
@@ -145,9 +147,13 @@ def problem(root: Node, text: str, char: Callable[[int], int]) -> SyntaxProblem 
         return None
     offset = char(error.start_byte)
     what = f"expected {error.type!r}" if error.is_missing else "syntax error"
+    # An `if`/loop/`case`/group still open at the end of the file: bash's "unexpected end of
+    # file". The only tree-sitter error taken as proof; the others may be its grammar's.
+    unclosed = error.is_missing and error.type in _CLOSERS and not text[offset:].strip()
     return SyntaxProblem(
         offset,
         f"cannot parse shell script: {what} (bash stops here); "
         "commands from this line on are not checked",
         0 if error.is_missing else 1,
+        certain=unclosed,
     )
