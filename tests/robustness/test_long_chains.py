@@ -14,7 +14,7 @@ from tests.robustness.helpers import assert_witness, codes, lint
 pytestmark = pytest.mark.torch
 
 HEAD = (
-    "from peft import LoraConfig\n"
+    "from peft import LoraConfig, get_peft_model\n"
     "from transformers import AutoModelForCausalLM\n"
     'model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")\n'
 )
@@ -35,6 +35,7 @@ def test_long_plus_chain_is_parsed_and_positioned(tmp_path: Path, terms: int) ->
         HEAD
         + f"x = {_chain(terms)}\n"
         + 'config = LoraConfig(target_modules=["q_proj", "v_prj"])\n'
+        + "model = get_peft_model(model, config)\n"
     )
     limit = sys.getrecursionlimit()
     result = lint(tmp_path, {"train.py": code})
@@ -49,6 +50,7 @@ def test_long_chain_as_the_value_itself(tmp_path: Path) -> None:
     says so (LL011 on the chain), never LL000."""
     chain = " + ".join(['""'] * 489 + ['"v_prj"'])
     code = HEAD + f"name = {chain}\n" + 'config = LoraConfig(target_modules=["q_proj", name])\n'
+    code += "model = get_peft_model(model, config)\n"
     result = lint(tmp_path, {"train.py": code})
     found = [f for f in result.findings if f.path == "train.py"]
     assert [(f.code, f.span.line, f.span.column) for f in found] == [("LL011", 4, 8)]

@@ -23,10 +23,11 @@ from tests.robustness.helpers import WITNESS, WITNESS_LINE, run_cli, write
 from tests.tiny_models import TINY
 
 SCRIPT = (
-    "from peft import LoraConfig\n"
+    "from peft import LoraConfig, get_peft_model\n"
     "from transformers import AutoModelForCausalLM\n"
     'model = AutoModelForCausalLM.from_pretrained("./model")\n'
     'config = LoraConfig(target_modules=["q_proj"])\n'
+    "model = get_peft_model(model, config)\n"
 )
 
 
