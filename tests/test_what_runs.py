@@ -60,7 +60,7 @@ def test_a_config_applied_to_nothing_is_not_checked_against_a_loader_of_the_file
     result = lint_files(tmp_path, {"train.py": code})
     assert [f.code for f in result.findings] == ["LL010"], summary(result)
     (warning,) = result.findings
-    assert (warning.span.line, warning.severity) == (6, "warning")
+    assert (warning.span.line, warning.severity) == (6, "info")
     assert warning.model is None  # neither flan-t5 nor opt-350m was guessed
 
 

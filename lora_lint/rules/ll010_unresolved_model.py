@@ -21,8 +21,10 @@ class UnresolvedModel(Rule):
     a token, the Hub offline, custom model code that is never run without
     `--trust-remote-code`, ... Configs where nothing could be architecture-specific
     (`all-linear`, the tool's own default targets, no other option naming modules)
-    are not reported. A config applied to a module class defined in the linted
-    code is no Hugging Face model and is left alone.
+    are not reported. A config the code never applies to a model gets this finding at
+    info severity (it may be applied elsewhere, by a caller or a test helper), and one
+    applied to a module class defined in the linted code is no Hugging Face model and is
+    left alone.
 
     ## Why is this bad?
     An unchecked config is exactly where a typo slips through. The other checks
@@ -92,6 +94,9 @@ class UnresolvedModel(Rule):
                 "(get_peft_model(model, config), a trainer's model= and peft_config=); "
                 "pass --model ID_OR_PATH or set `default-model` in [tool.lora-lint] "
                 "to name it",
+                # Said once, quietly: the code may apply it elsewhere (a caller, a test
+                # helper); --unchecked=error makes it an error like every LL010.
+                severity=Severity.INFO,
             )
             return
         span = (
