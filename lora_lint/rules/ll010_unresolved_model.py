@@ -9,6 +9,7 @@ from lora_lint.extract.types import ExtractedConfig, Located
 from lora_lint.match.peft_semantics import is_all_linear
 from lora_lint.models.resolve import ResolutionFailure
 from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid
+from lora_lint.rules.ll011_unresolved_value import CHECKED_OPTIONS
 
 
 class UnresolvedModel(Rule):
@@ -127,16 +128,8 @@ class UnresolvedModel(Rule):
             )
 
 
-#: Options that name modules, layers or parameters of one architecture.
-_NAME_SPECIFIC = (
-    "exclude_modules",
-    "modules_to_save",
-    "layers_to_transform",
-    "layers_pattern",
-    "rank_pattern",
-    "alpha_pattern",
-    "target_parameters",
-)
+#: Options that name modules, layers or parameters of one architecture (the targets aside).
+_NAME_SPECIFIC = CHECKED_OPTIONS - {"target_modules", "task_type", "bias"}
 
 
 def names_nothing(config: ExtractedConfig) -> bool:
