@@ -28,7 +28,7 @@ config = LoraConfig(r=8, target_modules=["q_proj", "v_prj"])
 model = get_peft_model(model, config)
 """
 
-#: No model anywhere in the file: LL010, so this config is not checked.
+#: Applied to no model in the file: an info-level LL010, so this config is not checked.
 ORPHAN = """\
 from peft import LoraConfig
 
@@ -97,7 +97,8 @@ def test_counts_and_verdicts_on_a_fake_repository(
     report = ecosystem.report_of(repo, root, run, verifier)
     assert (report.files, report.configs, report.checked) == (3, 2, 1)  # + tiny/config.json
     assert report.errors == {"LL001": 1}
-    assert report.warnings == {"LL010": 1}
+    assert report.warnings == {}
+    assert report.infos == {"LL010": 1}
     [error] = report.findings
     assert (error.path, error.line, error.code, error.target) == ("train.py", 5, "LL001", "v_prj")
     assert error.model_class == "LlamaForCausalLM"
@@ -135,7 +136,7 @@ def test_counts_and_verdicts_on_a_fake_repository(
     table = ecosystem.markdown(doc)
     row = next(line for line in table.splitlines() if line.startswith("| me/fake"))
     cells = [c.strip() for c in row.strip("|").split("|")]
-    assert cells[2:10] == ["3", "2", "1", "LL001 1", "LL010 1", "1", "0", "0"]
+    assert cells[2:10] == ["3", "2", "1", "LL001 1", "-", "1", "0", "0"]
     assert "## FALSE errors (0)" in table
 
 
