@@ -204,3 +204,19 @@ def test_unsloth_wraps_gemma4_clippable_linears(tmp_path: Path) -> None:
         'model = get_peft_model(model, LoraConfig(target_modules=["q_proj", "v_proj"]))\n'
     )
     assert {c for c, _ in _codes(lint_files(tmp_path, {"p.py": plain}))} == {"LL002"}
+
+
+def test_verbose_output_says_what_the_tool_did(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from lora_lint.cli import main
+
+    (tmp_path / "train.py").write_text(
+        "from unsloth import FastLanguageModel\n\n"
+        'model, tokenizer = FastLanguageModel.from_pretrained("unsloth/gpt-oss-20b")\n'
+        f"model = FastLanguageModel.get_peft_model(model, r=8, target_modules={LLAMA_NAMES})\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "train.py", "--offline", "-v"]) == 0
+    err = capsys.readouterr().err
+    assert "train.py:4: unsloth adds target_parameters" in err

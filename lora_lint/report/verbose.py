@@ -36,6 +36,12 @@ def verbose_lines(result: RunResult, linter: Linter) -> list[str]:
         if note.note:
             line += f"; {printable(note.note)}"
         lines.append(line)
+    for summary in result.configs:
+        where = f"{printable(summary.path)}:{summary.line}"
+        if summary.tool_note:  # the verdict includes what the training tool does first
+            lines.append(f"config {where}: {printable(summary.tool_note)}")
+        if not summary.checked and summary.not_checked:
+            lines.append(f"config {where}: not checked: {printable(summary.not_checked)}")
     lines.append(f"models built this run: {result.models_built}")
     timings = result.timings
     if timings:
