@@ -713,8 +713,8 @@ NO_MODEL_BUILT = "the model could not be resolved or built"
 
 
 def _why_not_checked(ctx: ConfigContext) -> str:
-    if ctx.config.notes.get("applied_to"):
-        return f"applied to {ctx.config.notes['applied_to']}, not a Hugging Face model"
+    if ctx.config.facts.applied_to:
+        return f"applied to {ctx.config.facts.applied_to}, not a Hugging Face model"
     if ctx.model_ref is None:
         return "no model: the code does not show which model the config is applied to"
     if ctx.inventory is None:

@@ -346,7 +346,7 @@ class Verifier:
             return Verdict(UNVERIFIED, f"no mechanical check for {finding.code}: {_CLAIMS_ELSE}")
         if ctx is None:
             return Verdict(UNVERIFIED, "the finding is not linked to a config")
-        tool = ctx.config.notes.get("tool")
+        tool = ctx.config.facts.tool
         if (
             tool
             and finding.code in _TARGETS_FROM_TOOL

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from lora_lint.extract.types import ToolFacts
 from tests.tiny_models import TINY
 
 SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
@@ -120,12 +121,13 @@ def test_counts_and_verdicts_on_a_fake_repository(
     # Through a tool wrapper (unsloth): an omitted target_modules is the tool's to fill in.
     options = {k: val for k, val in ctx.config.options.items() if k != "target_modules"}
     wrapped = dataclasses.replace(
-        ctx, config=dataclasses.replace(ctx.config, options=options, notes={"tool": "unsloth"})
+        ctx,
+        config=dataclasses.replace(ctx.config, options=options, facts=ToolFacts(tool="unsloth")),
     )
     no_targets = verifier.verify(dataclasses.replace(finding, code="LL009"), wrapped, root)
     assert no_targets.label == "UNVERIFIED"
     via_tool = dataclasses.replace(
-        ctx, config=dataclasses.replace(ctx.config, notes={"tool": "unsloth"})
+        ctx, config=dataclasses.replace(ctx.config, facts=ToolFacts(tool="unsloth"))
     )
     labelled = verifier.verify(finding, via_tool, root)
     assert labelled.label == "TRUE" and "unsloth" in labelled.reason

@@ -45,7 +45,8 @@ from lora_lint.extract import types
 from lora_lint.extract.types import FileExtraction
 
 #: Bump when the entry layout changes (also part of the directory name).
-CACHE_FORMAT = 1
+#: 2: ``ExtractedConfig.notes`` (a dict of string keys) became the typed ``facts`` record.
+CACHE_FORMAT = 2
 
 
 def _own(module: object, kind: type) -> dict[str, Any]:

@@ -24,9 +24,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from json.scanner import NUMBER_RE
 from pathlib import Path
+from typing import Any
 
 from lora_lint.diagnostics import Span, unreadable_input
-from lora_lint.extract.types import ExtractedConfig, FileExtraction, Located, ModelRef, Unresolved
+from lora_lint.extract.types import (
+    ExtractedConfig,
+    FileExtraction,
+    Located,
+    ModelRef,
+    ToolFacts,
+    Unresolved,
+)
 
 _scanstring: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
 _WS = re.compile(r"[ \t\n\r]*")
@@ -388,7 +396,7 @@ def _config(config: ExtractedConfig, nb: NotebookMap, path: str) -> ExtractedCon
         unknown_keys={k: span(v) for k, v in config.unknown_keys.items()},
         model=_model(config.model, nb, path) if config.model else None,
         unresolved=[_value(u, nb) for u in config.unresolved],  # type: ignore[misc]
-        notes={k: _note(v, nb) for k, v in config.notes.items()},
+        facts=_facts(config.facts, nb),
         location_hint=hint,
     )
 
@@ -399,11 +407,21 @@ def _model(ref: ModelRef, nb: NotebookMap, path: str) -> ModelRef:
     return dataclasses.replace(ref, span=nb.file_span(ref.span))
 
 
+def _facts(facts: ToolFacts, nb: NotebookMap) -> ToolFacts:
+    """The tool facts with every span they hold moved from cell to file coordinates."""
+    changes: dict[str, Any] = {
+        f.name: _note(getattr(facts, f.name), nb) for f in dataclasses.fields(facts)
+    }
+    return dataclasses.replace(facts, **changes)
+
+
 def _note(value: object, nb: NotebookMap) -> object:
     if isinstance(value, (Located, Unresolved)):
         return _value(value, nb)
-    if isinstance(value, list):
-        return [_note(v, nb) for v in value]
+    if isinstance(value, (list, tuple)):
+        return type(value)(_note(v, nb) for v in value)
+    if isinstance(value, dict):
+        return {k: _note(v, nb) for k, v in value.items()}
     if isinstance(value, Span):
         return nb.file_span(value)
     return value

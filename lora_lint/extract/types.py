@@ -93,6 +93,99 @@ class ModelRef:
     trust_remote_code: bool = False
 
 
+@dataclass(frozen=True)
+class ToolFacts:
+    """What an extractor learnt about how the training tool treats a config.
+
+    The extractors (tool adapters, the Python front end, the shell reader) fill it in;
+    the PEFT model (``match``) and the rules read it. Every field defaults to "nothing
+    known" (``None``/``False``), so an extractor sets only what its tool does, with
+    ``dataclasses.replace`` (the record is frozen: one stage never edits another's facts).
+    """
+
+    # -- which tool, which entry point ------------------------------------------------------
+    #: The training tool that hands the config to PEFT ("unsloth", "trl", "xtuner",
+    #: "torchtune", "mlx-lm", ...): the PEFT model applies what that tool changes first.
+    tool: str | None = None
+    #: The PEFT config class called in Python (``LoraConfig``, ``LoHaConfig``...): such a
+    #: call rejects unknown keywords, so LL008 checks every key.
+    config_class: str | None = None
+    #: The unsloth helper that builds the config (``FastLanguageModel.get_peft_model``).
+    helper: str | None = None
+    #: How the tool was started when not from its own config file ("shell": a launch script).
+    launcher: str | None = None
+    #: torchtune's model builder (``torchtune.models.llama3_1.lora_llama3_1_8b``): the
+    #: modules it builds are torchtune's, the model is the checkpoint it loads.
+    builder: str | None = None
+
+    # -- whether the tool applies the LoRA settings at all -----------------------------------
+    #: Why the tool ignores these LoRA settings (LL016 reports it; nothing else is judged).
+    inert: str | None = None
+    #: The key that switches the adapter off (``use_peft: false``): LL016's anchor.
+    switch_span: Span | None = None
+    #: axolotl's ``adapter`` when it is not LoRA (``llama-adapter``...).
+    adapter: str | None = None
+    #: axolotl's ``lora_model_dir``: it loads that adapter, whose saved config decides.
+    lora_model_dir: str | None = None
+    #: LLaMA-Factory's ``adapter_name_or_path``: it resumes that adapter.
+    adapter_name_or_path: str | None = None
+
+    # -- targets the tool chooses itself -------------------------------------------------------
+    #: What the tool targets when ``target_modules`` is not written (its own default:
+    #: ``"all-linear"``, a description, or axolotl's empty list ``()``); ``None``: PEFT's default.
+    implicit_target_modules: str | tuple[str, ...] | None = None
+    #: The tool expands "all" itself, not as PEFT's ``all-linear`` would (e.g. on MoE
+    #: models): a description of its expansion. Such configs are not judged by PEFT's rules.
+    all_means: str | None = None
+    #: The tool picks the targets from its own flags or defaults (unsloth, xtuner, ms-swift):
+    #: a description for messages; such configs are not judged by PEFT's rules.
+    tool_expands_targets: str | None = None
+
+    # -- how the tool rewrites what was written (LL015 explains each) --------------------------
+    #: TRL's lone plain ``lora_target_modules`` entry, which TRL turns into a regex
+    #: that matches no full module name.
+    collapsed_to_regex: Located | None = None
+    #: axolotl wrapped a string target into a list (``lora_target_linear``): the regex
+    #: became one literal name.
+    regex_became_literal: bool = False
+    #: LLaMA-Factory v1 wraps a ``"q_proj,v_proj"`` string without splitting it.
+    comma_not_split: bool = False
+    #: Oumi joined ``lora_target_modules`` into one full-match regex (``..._regex: true``).
+    targets_joined: bool = False
+    #: Oumi joined ``lora_exclude_modules`` into one full-match regex.
+    exclude_joined: bool = False
+    #: torchtune's ``lora_attn_modules`` is a string, read by substring tests.
+    attn_modules_string: bool = False
+    #: torchtune ``lora_attn_modules`` entries it silently drops (not one of its names).
+    dropped_entries: tuple[Located, ...] = ()
+    #: MLX-LM compares keys for equality with paths inside a block (``self_attn.q_proj``),
+    #: not by suffix as PEFT does.
+    exact_block_paths: bool = False
+    #: MLX-LM's ``num_layers`` (the last N blocks are adapted), as written.
+    num_layers: Located | None = None
+    #: The key ``num_layers`` was written under (``num_layers`` or older ``lora_layers``).
+    num_layers_key: str | None = None
+
+    # -- the model --------------------------------------------------------------------------------
+    #: axolotl's ``type_of_model``/``model_type`` when it names no known head class.
+    model_class: str | None = None
+    #: The model revision the tool loads (TRL ``model_revision``, a saved config's ``revision``).
+    revision: str | None = None
+    #: The config is applied to something that is not a Hugging Face model (a module
+    #: class of the linted code): why no model is checked.
+    applied_to: str | None = None
+
+    # -- Python front end -------------------------------------------------------------------------
+    #: Some options hide behind an expression that could not be evaluated (``**kwargs``).
+    partial: bool = False
+    #: unsloth's own keywords (``use_gradient_checkpointing``...): valid, but no PEFT field.
+    unsloth_options: dict[str, Value] | None = None
+    #: Fields a PEFT config subclass adds to its base class (valid keywords for LL008).
+    extra_fields: tuple[str, ...] | None = None
+    #: A saved non-LoRA adapter config: its keys are not checked, and why.
+    unknown_keys_unchecked: str | None = None
+
+
 @dataclass
 class ExtractedConfig:
     """One PEFT adapter configuration found in a file.
@@ -121,8 +214,8 @@ class ExtractedConfig:
     add_all_linear_leaves: bool = False
     #: Values that could not be resolved anywhere in this config (LL011).
     unresolved: list[Unresolved] = field(default_factory=list)
-    #: Tool-specific notes for rules (e.g. {"inert": "adapter is not set"}).
-    notes: dict[str, object] = field(default_factory=dict)
+    #: What the extractor learnt about how the training tool treats this config.
+    facts: ToolFacts = field(default_factory=ToolFacts)
     #: e.g. "cell 3" for notebooks: shown in text output.
     location_hint: str | None = None
 

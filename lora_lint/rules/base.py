@@ -101,7 +101,7 @@ class ConfigContext:
         if self.not_judged is not None:
             return None
         if self._verdict is None:
-            self._verdict = judge(self.options, self.inventory, self.config.notes.get("tool"))
+            self._verdict = judge(self.options, self.inventory, self.config.facts.tool)
         return self._verdict
 
     def entries(self, option: str = "target_modules") -> Iterator[tuple[Located, EntryVerdict]]:
@@ -134,11 +134,11 @@ class ConfigContext:
         own default list, its own ``all`` expansion (LLaMA-Factory's ``all`` is not PEFT's
         ``all-linear`` on MoE models), a regex from its own flags.
         """
-        notes = self.config.notes
-        for key in ("inert", "tool_expands_targets", "all_means"):
-            if notes.get(key):
-                return str(notes[key])
-        if notes.get("implicit_target_modules") is not None and self.config.target_modules is None:
+        facts = self.config.facts
+        for reason in (facts.inert, facts.tool_expands_targets, facts.all_means):
+            if reason:
+                return reason
+        if facts.implicit_target_modules is not None and self.config.target_modules is None:
             return "the tool chooses the targets"
         return None
 

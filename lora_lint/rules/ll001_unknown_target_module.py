@@ -258,10 +258,8 @@ def cleaned_name(entry: str) -> str | None:
 
 def _left_to_tool_rule(ctx: ConfigContext, entry: str) -> bool:
     """Entries LL015 explains better: a regex axolotl made literal, a v1 comma string."""
-    notes = ctx.config.notes
-    return bool(notes.get("regex_became_literal")) or (
-        bool(notes.get("comma_not_split")) and "," in entry.strip(_STRAY)
-    )
+    facts = ctx.config.facts
+    return facts.regex_became_literal or (facts.comma_not_split and "," in entry.strip(_STRAY))
 
 
 def _dotted_candidates(entry: str, names: list[str]) -> list[str]:

@@ -104,19 +104,20 @@ class InvalidConfigOption(Rule):
     def check(self, ctx: ConfigContext) -> Iterator[Finding]:
         cfg = ctx.config
         strict = cfg.source == "peft-json" or (
-            cfg.source == "python" and "class" in cfg.notes and cfg.notes.get("tool") != "unsloth"
+            cfg.source == "python"
+            and cfg.facts.config_class is not None
+            and cfg.facts.tool != "unsloth"
         )
         if not strict and not cfg.unknown_keys:
             # A tool passes these values on to PEFT's LoraConfig: they are checked too.
-            if cfg.peft_type.upper() == "LORA" and not cfg.notes.get("inert"):
+            if cfg.peft_type.upper() == "LORA" and not cfg.facts.inert:
                 yield from self._values(ctx, None)
             return
         schema = load_schema(ctx.cache_dir)
         known = method_fields(schema, cfg.peft_type) if schema else None
         if known is not None:
             class_name, fields = known
-            extra = cfg.notes.get("extra_fields")
-            field_set = set(fields) | (set(extra) if isinstance(extra, list) else set())
+            field_set = set(fields) | set(cfg.facts.extra_fields or ())
             unknown: dict[str, Span] = dict(cfg.unknown_keys)
             if strict:
                 for key in cfg.options:

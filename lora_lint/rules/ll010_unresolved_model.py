@@ -84,7 +84,7 @@ class UnresolvedModel(Rule):
         config = ctx.config
         if names_nothing(config):
             return  # all-linear or the tool's own targets: no model could make it wrong
-        if ctx.model_ref is None and config.notes.get("applied_to"):
+        if ctx.model_ref is None and config.facts.applied_to:
             return  # a module class of the linted code: no Hugging Face model to check
         if ctx.model_ref is None:
             yield self.finding(
@@ -140,6 +140,6 @@ def names_nothing(config: ExtractedConfig) -> bool:
     generic = target is None or (
         isinstance(target, Located) and (target.value is None or is_all_linear(target.value))
     )
-    if config.notes.get("tool_expands_targets") or config.notes.get("all_means"):
+    if config.facts.tool_expands_targets or config.facts.all_means:
         generic = True
     return generic and not any(name in config.options for name in _NAME_SPECIFIC)

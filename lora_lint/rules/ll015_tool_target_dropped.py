@@ -124,26 +124,21 @@ class ToolTargetDropped(Rule):
     ]
 
     def check(self, ctx: ConfigContext) -> Iterator[Finding]:
-        notes = ctx.config.notes
-        yield from self._torchtune(ctx, notes.get("dropped_entries"))
-        if notes.get("exact_block_paths"):
+        facts = ctx.config.facts
+        yield from self._torchtune(ctx, facts.dropped_entries)
+        if facts.exact_block_paths:
             yield from self._mlx_keys(ctx)
-        layers = notes.get("num_layers")
-        if isinstance(layers, Located):
-            yield from self._mlx_layers(ctx, layers, str(notes.get("num_layers_key", "num_layers")))
+        if facts.num_layers is not None:
+            yield from self._mlx_layers(ctx, facts.num_layers, facts.num_layers_key or "num_layers")
         yield from self._collapsed(ctx)
-        if notes.get("comma_not_split"):
+        if facts.comma_not_split:
             yield from self._comma_not_split(ctx)
-        if notes.get("regex_became_literal"):
+        if facts.regex_became_literal:
             yield from self._regex_literal(ctx)
 
     # -- torchtune ---------------------------------------------------------------------------
-    def _torchtune(self, ctx: ConfigContext, dropped: object) -> Iterator[Finding]:
-        if not isinstance(dropped, list):
-            return
+    def _torchtune(self, ctx: ConfigContext, dropped: tuple[Located, ...]) -> Iterator[Finding]:
         for item in dropped:
-            if not isinstance(item, Located):
-                continue
             entry = str(item.value)
             cleaned = cleaned_name(entry)
             if cleaned in TORCHTUNE_ATTN:
@@ -229,9 +224,9 @@ class ToolTargetDropped(Rule):
 
     # -- TRL ---------------------------------------------------------------------------------
     def _collapsed(self, ctx: ConfigContext) -> Iterator[Finding]:
-        notes = ctx.config.notes
-        item = notes.get("collapsed_to_regex")
-        if item is None and notes.get("tool") == "trl" and ctx.config.source == "python":
+        facts = ctx.config.facts
+        item = facts.collapsed_to_regex
+        if item is None and facts.tool == "trl" and ctx.config.source == "python":
             items = string_items(ctx.config.target_modules)
             target = ctx.config.target_modules
             if isinstance(target, Located) and len(target.items) == 1 and len(items) == 1:

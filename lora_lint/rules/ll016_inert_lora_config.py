@@ -68,7 +68,7 @@ class InertLoraConfig(Rule):
     ]
 
     def check(self, ctx: ConfigContext) -> Iterator[Finding]:
-        reason = ctx.config.notes.get("inert")
+        reason = ctx.config.facts.inert
         if not reason:
             return
         yield self.finding(
@@ -82,8 +82,8 @@ class InertLoraConfig(Rule):
 def _anchor(ctx: ConfigContext) -> Span:
     """The switch key when the adapter recorded it, else the targets' key, else the first key."""
     config = ctx.config
-    switch = config.notes.get("switch_span")
-    if isinstance(switch, Span):
+    switch = config.facts.switch_span
+    if switch is not None:
         return switch
     spans = config.key_spans
     if "target_modules" in spans:

@@ -34,7 +34,7 @@ def test_double_star_dict_literal() -> None:
     key_span = config.key_spans["target_modules"]
     assert (key_span.line, key_span.column, key_span.end_column) == (2, 32, 48)
     assert config.option_keys["target_modules"] == "target_modules"
-    assert "partial" not in config.notes
+    assert not config.facts.partial
 
 
 def test_double_star_name_bound_in_the_function() -> None:
@@ -65,7 +65,7 @@ def test_merged_dict_with_unknown_base_keeps_the_later_keys() -> None:
         """
     )
     assert config.option("target_modules") == ["q_proj", "v_proj"]
-    assert config.notes["partial"] is True
+    assert config.facts.partial is True
     (hidden,) = config.unresolved
     # Reported where the unknown value is computed, with the reason.
     assert hidden.text == 'json.load(open("lora.json"))'
@@ -83,7 +83,7 @@ def test_keys_written_before_an_unknown_spread_are_unresolved() -> None:
     value = config.options["target_modules"]
     assert isinstance(value, Unresolved)
     assert value.reason == "'target_modules' may be overridden by **overrides"
-    assert config.notes["partial"] is True
+    assert config.facts.partial is True
 
 
 def test_merged_module_dicts_resolve() -> None:
@@ -108,7 +108,7 @@ def test_unresolvable_double_star_marks_the_config_partial() -> None:
         """
     )
     assert config.option("r") == 8
-    assert config.notes["partial"] is True
+    assert config.facts.partial is True
     (hidden,) = config.unresolved
     assert hidden.text == "vars(args)"
 
@@ -123,7 +123,7 @@ def test_dict_modified_in_place_is_not_trusted() -> None:
         """
     )
     assert config.options == {}
-    assert config.notes["partial"] is True
+    assert config.facts.partial is True
     assert "modified in place (item assignment at line 3)" in config.unresolved[0].reason
 
 
@@ -159,8 +159,8 @@ def test_unsloth_get_peft_model_is_a_lora_config() -> None:
     result = extract(UNSLOTH)
     (config,) = result.configs
     assert config.peft_type == "LORA"
-    assert config.notes["tool"] == "unsloth"
-    assert config.notes["helper"] == "FastLanguageModel.get_peft_model"
+    assert config.facts.tool == "unsloth"
+    assert config.facts.helper == "FastLanguageModel.get_peft_model"
     assert config.option("target_modules") == [
         "q_proj",
         "k_proj",
@@ -174,7 +174,7 @@ def test_unsloth_get_peft_model_is_a_lora_config() -> None:
     assert config.option("use_rslora") is False
     assert "use_gradient_checkpointing" not in config.options
     assert "random_state" not in config.options
-    tool_options = config.notes["unsloth_options"]
+    tool_options = config.facts.unsloth_options
     assert isinstance(tool_options, dict) and set(tool_options) == {
         "use_gradient_checkpointing",
         "random_state",
@@ -199,7 +199,7 @@ def test_unsloth_vision_model() -> None:
         )
         """
     )
-    assert config.notes["helper"] == "FastVisionModel.get_peft_model"
+    assert config.facts.helper == "FastVisionModel.get_peft_model"
     assert config.option("target_modules") == "all-linear"
     assert config.model is not None and config.model.head == "image-text-to-text"
 
@@ -238,7 +238,7 @@ def test_trl_model_config_maps_lora_fields() -> None:
         peft_config = get_peft_config(model_args)
         """
     )
-    assert config.notes["tool"] == "trl"
+    assert config.facts.tool == "trl"
     assert config.option("r") == 32
     assert config.option("target_modules") == ["q_proj", "v_proj"]
     assert config.option("modules_to_save") == ["lm_head"]
@@ -249,7 +249,7 @@ def test_trl_model_config_maps_lora_fields() -> None:
     assert config.option_keys["target_modules"] == "lora_target_modules"
     assert config.option_keys["r"] == "lora_r"
     assert config.key_spans["target_modules"].line == 9
-    assert "inert" not in config.notes
+    assert not config.facts.inert
     assert config.model is not None
     assert config.model.name == "Qwen/Qwen2.5-0.5B"
     assert config.model.head == "causal-lm"
@@ -263,7 +263,7 @@ def test_trl_model_config_without_use_peft_is_inert() -> None:
         model_args = ModelConfig(model_name_or_path="gpt2", lora_target_modules=["c_attn"])
         """
     )
-    assert config.notes["inert"] == "use_peft is not set to True"
+    assert config.facts.inert == "use_peft is not set to True"
 
 
 def test_model_config_not_from_trl_is_ignored() -> None:
@@ -307,7 +307,7 @@ def test_xtuner_style_dict_config() -> None:
         """
     )
     (config,) = result.configs
-    assert config.notes["tool"] == "xtuner"
+    assert config.facts.tool == "xtuner"
     assert "type" not in config.options
     assert config.option("r") == 64
     assert config.span.line == 14
@@ -347,4 +347,4 @@ def test_trl_model_config_collapses_one_element_list_like_trl() -> None:
         'mc = ModelConfig(use_peft=True, lora_target_modules=["q_proj"])\n',
         "sft.py",
     )
-    assert "collapsed_to_regex" in result.configs[0].notes
+    assert result.configs[0].facts.collapsed_to_regex is not None

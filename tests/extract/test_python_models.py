@@ -273,7 +273,7 @@ def test_a_config_applied_to_a_module_class_of_the_file_is_noted_not_linked() ->
     )
     (config,) = result.configs
     assert config.model is None
-    assert "applied_to" in config.notes
+    assert config.facts.applied_to
 
 
 @pytest.mark.parametrize(

@@ -46,8 +46,8 @@ def test_trl_nargs_and_collapse() -> None:
     ]
     assert first.option("r") == 32
     assert first.model is not None and first.model.name == "Qwen/Qwen2.5-0.5B"
-    assert "inert" not in first.notes
-    note = second.notes["collapsed_to_regex"]
+    assert not first.facts.inert
+    note = second.facts.collapsed_to_regex
     assert isinstance(note, Located) and (note.value, note.span.line) == ("q_proj", 17)
 
 
@@ -102,7 +102,7 @@ def test_equals_form_booleans_and_comments() -> None:
     )
     [config] = extract_shell(script, "s.sh").configs
     assert config.option("target_modules") == ["v_proj", "k_proj"]
-    assert "use_peft is not true" in str(config.notes["inert"])
+    assert "use_peft is not true" in str(config.facts.inert)
     assert config.model is not None and config.model.span is not None
     assert (config.model.span.line, config.model.span.column) == (2, 30)
 

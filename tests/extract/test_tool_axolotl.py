@@ -56,7 +56,7 @@ def test_qlora_list_targets_with_linear_union() -> None:
         source_path=str(DATA / "llama3_qlora.yaml"),
         trust_remote_code=False,
     )
-    assert "inert" not in config.notes
+    assert not config.facts.inert
     assert config.unknown_keys == {}
 
 
@@ -86,7 +86,7 @@ def test_regex_string_stays_a_regex_without_linear() -> None:
     )
     assert target.span == Span(8, 22, 8, 101)
     assert config.option("lora_dropout") == 0
-    assert "regex_became_literal" not in config.notes
+    assert not config.facts.regex_became_literal
 
 
 def test_regex_with_linear_becomes_a_literal_name() -> None:
@@ -98,13 +98,13 @@ def test_regex_with_linear_becomes_a_literal_name() -> None:
     assert isinstance(item, Located)
     assert item.value.startswith("model.language_model.layers.[\\d]+")
     assert item.span == Span(19, 22, 19, 112)
-    assert config.notes["regex_became_literal"] is True
+    assert config.facts.regex_became_literal is True
     assert config.add_all_linear_leaves is True
 
 
 def test_adapter_unset_is_inert_but_extracted() -> None:
     config = only_config("adapter_unset.yaml")
-    assert config.notes["inert"] == "adapter is not set, so axolotl ignores the lora_* keys"
+    assert config.facts.inert == "adapter is not set, so axolotl ignores the lora_* keys"
     assert config.option("target_modules") == ["q_proj", "v_proj"]
     assert config.option("r") == 8
 
@@ -132,14 +132,14 @@ def inline(source: str) -> ExtractedConfig:
 def test_no_targets_means_axolotl_passes_an_empty_list() -> None:
     config = inline("base_model: x/y\nadapter: lora\nlora_r: 8\n")
     assert "target_modules" not in config.options
-    assert config.notes["implicit_target_modules"] == []
+    assert config.facts.implicit_target_modules == ()
 
 
 def test_linear_only() -> None:
     config = inline("base_model: x/y\nadapter: lora\nlora_target_linear: true\n")
     assert config.add_all_linear_leaves is True
     assert "target_modules" not in config.options
-    assert "implicit_target_modules" not in config.notes
+    assert config.facts.implicit_target_modules is None
 
 
 def test_empty_target_key_is_an_empty_list() -> None:
@@ -149,10 +149,10 @@ def test_empty_target_key_is_an_empty_list() -> None:
 
 def test_llama_adapter_and_lora_model_dir_are_inert() -> None:
     config = inline("base_model: x/y\nadapter: llama-adapter\nlora_r: 8\n")
-    assert "llama-adapter" in str(config.notes["inert"])
+    assert "llama-adapter" in str(config.facts.inert)
     config = inline("base_model: x/y\nadapter: lora\nlora_model_dir: out/\nlora_r: 8\n")
-    assert config.notes["lora_model_dir"] == "out/"
-    assert "lora_model_dir" in str(config.notes["inert"])
+    assert config.facts.lora_model_dir == "out/"
+    assert "lora_model_dir" in str(config.facts.inert)
 
 
 def test_base_model_config_names_the_architecture() -> None:

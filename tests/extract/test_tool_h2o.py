@@ -17,7 +17,7 @@ def test_comma_string_is_split_with_piece_spans() -> None:
     ]
     assert config.option("r") == 4
     assert config.option_keys["target_modules"] == "lora_target_modules"
-    assert "inert" not in config.notes
+    assert not config.facts.inert
     assert config.model is not None
     assert config.model.name == "Qwen/Qwen2.5-0.5B"
     assert config.model.trust_remote_code is True
@@ -27,8 +27,8 @@ def test_empty_string_means_every_linear_leaf_outside_heads() -> None:
     config = only_config("h2o", "all_linear_lora_off.yaml", "h2o-llmstudio")
     assert "target_modules" not in config.options
     assert config.add_all_linear_leaves is True
-    assert config.notes["implicit_target_modules"] == ALL_MEANS
-    assert config.notes["inert"] == (
+    assert config.facts.implicit_target_modules == ALL_MEANS
+    assert config.facts.inert == (
         "training.lora is not true, so H2O LLM Studio ignores the lora_* keys"
     )
 

@@ -29,7 +29,7 @@ def only_config(name: str) -> ExtractedConfig:
 def test_lone_all_is_all_linear() -> None:
     config = only_config("llama3_lora_sft.yaml")
     assert config.target_modules == Located("all-linear", Span(10, 14, 10, 17))
-    assert config.notes["all_means"] == ALL_MEANS
+    assert config.facts.all_means == ALL_MEANS
     assert config.option_keys["target_modules"] == "lora_target"
     assert config.key_spans["target_modules"] == Span(10, 1, 10, 12)
     assert config.option("r") == 8
@@ -39,7 +39,7 @@ def test_lone_all_is_all_linear() -> None:
     assert config.model.span == Span(2, 21, 2, 56)
     assert config.model.head == "trainer-lm"
     assert config.model.trust_remote_code is True
-    assert "inert" not in config.notes
+    assert not config.facts.inert
 
 
 def test_comma_string_is_split_with_piece_spans() -> None:
@@ -78,7 +78,7 @@ def test_quoted_comma_string_skips_empty_pieces() -> None:
 def test_all_inside_a_longer_list_is_a_literal_name() -> None:
     config = only_config("mixed_all.yaml")
     assert config.option("target_modules") == ["all", "embed_tokens"]
-    assert "all_means" not in config.notes
+    assert not config.facts.all_means
 
 
 def test_full_finetune_without_lora_keys_yields_nothing() -> None:
@@ -87,7 +87,7 @@ def test_full_finetune_without_lora_keys_yields_nothing() -> None:
 
 def test_freeze_with_lora_keys_is_inert() -> None:
     config = only_config("freeze_with_lora_keys.yaml")
-    assert config.notes["inert"] == (
+    assert config.facts.inert == (
         "finetuning_type is freeze, so LLaMA-Factory ignores the lora_* keys"
     )
     assert config.option("target_modules") == ["q_proj", "v_proj"]
@@ -96,20 +96,20 @@ def test_freeze_with_lora_keys_is_inert() -> None:
 def test_missing_lora_target_defaults_to_all() -> None:
     config = only_config("default_target.yaml")
     assert "target_modules" not in config.options
-    assert config.notes["implicit_target_modules"] == "all-linear"
-    assert config.notes["all_means"] == ALL_MEANS
+    assert config.facts.implicit_target_modules == "all-linear"
+    assert config.facts.all_means == ALL_MEANS
 
 
 def test_resumed_adapter_is_inert() -> None:
     config = only_config("resume_adapter.yaml")
-    assert config.notes["adapter_name_or_path"] == "saves/llama3-8b/lora/sft"
-    assert "resumes that adapter" in str(config.notes["inert"])
+    assert config.facts.adapter_name_or_path == "saves/llama3-8b/lora/sft"
+    assert "resumes that adapter" in str(config.facts.inert)
 
 
 def test_v1_all() -> None:
     config = only_config("v1_lora.yaml")
     assert config.target_modules == Located("all-linear", Span(9, 19, 9, 22))
-    assert config.notes["all_means"] == ALL_MEANS
+    assert config.facts.all_means == ALL_MEANS
     assert config.option("r") == 16
     assert config.option("lora_alpha") == 32
     assert config.option("lora_dropout") == 0.05
@@ -126,7 +126,7 @@ def test_v1_comma_string_is_not_split() -> None:
     assert isinstance(target, Located)
     assert target.container == "list"
     assert target.items == [Located("q_proj,v_proj", Span(8, 19, 8, 32))]
-    assert config.notes["comma_not_split"] is True
+    assert config.facts.comma_not_split is True
     assert config.option("modules_to_save") == ["lm_head"]
     # peft_config keys LoraConfigDict does not read are silently ignored by LLaMA-Factory.
     assert config.unknown_keys == {"lora_rank": Span(7, 3, 7, 12)}

@@ -38,7 +38,7 @@ def test_adapter_types_and_pretrained_weights() -> None:
     )
     [config] = extract_yaml(text, "ludwig.yaml").configs
     assert config.peft_type == "ADALORA"
-    assert "pretrained_adapter_weights" in str(config.notes["inert"])
+    assert "pretrained_adapter_weights" in str(config.facts.inert)
     prompt = "model_type: llm\nbase_model: Qwen/Qwen2.5-0.5B\nadapter:\n  type: prompt_tuning\n"
     assert extract_yaml(prompt, "ludwig.yaml").configs == []
 

@@ -19,8 +19,8 @@ def test_yaml_config() -> None:
     assert config.option_keys["target_modules"] == "lora_parameters.keys"
     assert config.option("r") == 8
     assert config.option_keys["r"] == "lora_parameters.rank"
-    assert config.notes["exact_block_paths"] is True
-    layers = config.notes["num_layers"]
+    assert config.facts.exact_block_paths is True
+    layers = config.facts.num_layers
     assert isinstance(layers, Located) and layers.value == 24
     assert config.model is not None and config.model.name == "meta-llama/Llama-3.2-1B"
 
@@ -34,8 +34,8 @@ def test_mlx_adapter_config_json() -> None:
 
 def test_full_fine_tune_is_inert() -> None:
     config = only_config("mlx_lm", "full_finetune.yaml", "mlx-lm")
-    assert "fine_tune_type is full" in str(config.notes["inert"])
-    assert config.notes["implicit_target_modules"] == "mlx-lm's per-architecture default keys"
+    assert "fine_tune_type is full" in str(config.facts.inert)
+    assert config.facts.implicit_target_modules == "mlx-lm's per-architecture default keys"
 
 
 @pytest.mark.torch

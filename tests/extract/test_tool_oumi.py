@@ -15,7 +15,7 @@ def test_llama_recipe() -> None:
     assert config.option("r") == 8
     assert config.option_keys["r"] == "lora_r"
     assert config.option("lora_alpha") == 16
-    assert "inert" not in config.notes
+    assert not config.facts.inert
     assert config.model is not None
     assert config.model.name == "meta-llama/Llama-3.2-1B"
     assert config.model.trust_remote_code is True
@@ -28,7 +28,7 @@ def test_exclude_modules_are_joined_into_one_full_match_regex() -> None:
     assert isinstance(excluded, Located)
     assert excluded.value == r"(.*layers\.0\..*)|(.*layers\.1\..*)"
     assert excluded.span.line == 35
-    assert config.notes["exclude_joined"] is True
+    assert config.facts.exclude_joined is True
     assert config.option_keys["exclude_modules"] == "lora_exclude_modules"
 
 
@@ -36,7 +36,7 @@ def test_lone_all_linear_and_use_peft_off() -> None:
     config = only_config("oumi", "qwen_all_linear_peft_off.yaml", "oumi")
     target = config.target_modules
     assert isinstance(target, Located) and target.value == "all-linear"
-    assert config.notes["inert"] == (
+    assert config.facts.inert == (
         "training.use_peft is not true, so Oumi ignores the peft section"
     )
 
@@ -50,7 +50,7 @@ def test_regex_flag_joins_the_targets() -> None:
     )
     [config] = extract_yaml(text, "oumi.yaml").configs
     assert config.option("target_modules") == "(.*self_attn.q_proj)|(.*self_attn.v_proj)"
-    assert config.notes["targets_joined"] is True
+    assert config.facts.targets_joined is True
 
 
 @pytest.mark.torch

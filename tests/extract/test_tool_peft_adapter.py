@@ -66,7 +66,7 @@ def test_regex_target_and_revision() -> None:
     config = only_config("regex_target")
     assert config.target_modules == Located(r".*\.(q_proj|v_proj)", Span(6, 21, 6, 43))
     assert config.option("exclude_modules") == "lm_head"
-    assert config.notes["revision"] == "main"
+    assert config.facts.revision == "main"
     assert config.option("peft_version") == "0.17.1"
 
 
@@ -85,7 +85,7 @@ def test_other_peft_types_keep_their_own_fields() -> None:
     assert config.peft_type == "LOHA"
     assert config.option("target_modules") == ["to_k", "to_q", "to_v", "to_out.0"]
     assert config.unknown_keys == {}  # alpha, rank_dropout... are LoHa fields
-    assert "unknown_keys_unchecked" in config.notes
+    assert config.facts.unknown_keys_unchecked
 
 
 def test_trailing_comma_is_ll000() -> None:

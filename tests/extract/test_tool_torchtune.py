@@ -25,7 +25,7 @@ def test_llama3_1_recipe_translates_names_and_keeps_spans() -> None:
     assert config.option("r") == 8
     assert config.option_keys["r"] == "lora_rank"
     assert config.option("lora_alpha") == 16
-    assert "dropped_entries" not in config.notes
+    assert not config.facts.dropped_entries
     assert config.model is not None
     assert config.model.name == "meta-llama/Llama-3.1-8B"
     assert config.model.head == "causal-lm"
@@ -36,8 +36,8 @@ def test_llama3_1_recipe_translates_names_and_keeps_spans() -> None:
 def test_names_outside_the_literal_set_are_dropped() -> None:
     config = only_config("torchtune", "qwen2_5_0_5B_lora_typos.yaml", "torchtune")
     assert config.option("target_modules") == ["q_proj"]
-    dropped = config.notes["dropped_entries"]
-    assert isinstance(dropped, list)
+    dropped = config.facts.dropped_entries
+    assert isinstance(dropped, tuple)
     assert [(d.value, d.span.line, d.span.column) for d in dropped] == [
         ("v_proj,", 8, 7),
         ("o_proj", 9, 7),
@@ -103,7 +103,7 @@ def test_string_attn_modules_use_substring_semantics(tmp_path: object) -> None:
     )
     [config] = extract_yaml(text, "x.yaml").configs
     assert config.option("target_modules") == ["q_proj", "v_proj"]
-    assert config.notes["attn_modules_string"] is True
+    assert config.facts.attn_modules_string is True
     target = config.target_modules
     assert isinstance(target, Located)
 

@@ -26,8 +26,8 @@ def test_alignment_handbook_qlora_recipe() -> None:
     assert config.option("lora_dropout") == 0.05
     assert config.option_keys["target_modules"] == "lora_target_modules"
     assert config.option_keys["r"] == "lora_r"
-    assert "inert" not in config.notes
-    assert "collapsed_to_regex" not in config.notes
+    assert not config.facts.inert
+    assert config.facts.collapsed_to_regex is None
     assert config.model is not None
     assert (config.model.name, config.model.head) == ("mistralai/Mistral-7B-v0.1", "trainer-lm")
     assert config.model.origin == "TRL model_name_or_path"
@@ -35,7 +35,7 @@ def test_alignment_handbook_qlora_recipe() -> None:
 
 def test_one_element_list_is_noted_for_the_collapse() -> None:
     config = only_config("trl", "sft_single_target.yaml", "trl")
-    note = config.notes["collapsed_to_regex"]
+    note = config.facts.collapsed_to_regex
     assert isinstance(note, Located)
     assert note.value == "q_proj"
     assert (note.span.line, note.span.column) == (9, 23)
@@ -55,7 +55,7 @@ def test_lone_all_linear_becomes_the_peft_shorthand() -> None:
 
 def test_use_peft_false_is_inert() -> None:
     config = only_config("trl", "dpo_peft_off.yaml", "trl")
-    assert config.notes["inert"] == "use_peft is not true, so TRL ignores the lora_* keys"
+    assert config.facts.inert == "use_peft is not true, so TRL ignores the lora_* keys"
     assert config.model == ModelRef(
         "meta-llama/Llama-3.2-1B",
         config.model.span if config.model else None,

@@ -8,6 +8,7 @@ map to PEFT field names; the argument walking is shared.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import libcst as cst
 
@@ -15,7 +16,7 @@ from lora_lint.diagnostics import Span
 from lora_lint.extract.python.catalog import TRL_MODEL_CONFIG_KEYS, UNSLOTH_ONLY_KEYWORDS
 from lora_lint.extract.python.evaluator import Evaluator
 from lora_lint.extract.python.values import DictEntries, iter_unresolved
-from lora_lint.extract.types import ExtractedConfig, Located, Unresolved, Value
+from lora_lint.extract.types import ExtractedConfig, Located, ToolFacts, Unresolved, Value
 
 #: Maps a key as written to the PEFT field it sets (``None``: not a PEFT option).
 Route = Callable[[str], "str | None"]
@@ -32,20 +33,20 @@ class ConfigBuilder:
         self.evaluator = evaluator
         self.source = evaluator.source
 
-    def _new(self, node: cst.CSTNode, peft_type: str, **notes: object) -> ExtractedConfig:
+    def _new(self, node: cst.CSTNode, peft_type: str, facts: ToolFacts) -> ExtractedConfig:
         return ExtractedConfig(
             path=self.source.path,
             span=self.source.span(node),
             source="python",
             peft_type=peft_type,
-            notes=dict(notes),
+            facts=facts,
         )
 
     # -- forms --------------------------------------------------------------
 
     def peft_call(self, call: cst.Call, class_name: str, peft_type: str) -> ExtractedConfig:
         """``LoraConfig(r=8, target_modules=[...], **extra)``."""
-        config = self._new(call, peft_type, **{"class": class_name})
+        config = self._new(call, peft_type, ToolFacts(config_class=class_name))
         self._arguments(config, call, _same_name, positional_model=False)
         return self._finish(config)
 
@@ -53,9 +54,9 @@ class ConfigBuilder:
         """``FastLanguageModel.get_peft_model(model, r=16, target_modules=[...])``.
 
         unsloth's own keywords (``use_gradient_checkpointing``, ``finetune_*``, ...)
-        go to ``notes["unsloth_options"]``: they are valid there but are no PEFT field.
+        go to ``facts.unsloth_options``: they are valid there but are no PEFT field.
         """
-        config = self._new(call, "LORA", tool="unsloth", helper=helper)
+        config = self._new(call, "LORA", ToolFacts(tool="unsloth", helper=helper))
         tool_options: dict[str, Value] = {}
 
         def route(key: str) -> str | None:
@@ -66,14 +67,16 @@ class ConfigBuilder:
         if "target_modules" not in config.options:
             # FastLanguageModel fills its own default list; FastModel/FastVisionModel build a
             # regex from the finetune_* flags: nothing written here names a module.
-            config.notes["tool_expands_targets"] = f"unsloth's {helper} chooses the targets"
+            config.facts = replace(
+                config.facts, tool_expands_targets=f"unsloth's {helper} chooses the targets"
+            )
         if tool_options:
-            config.notes["unsloth_options"] = tool_options
+            config.facts = replace(config.facts, unsloth_options=tool_options)
         return self._finish(config)
 
     def trl_model_config(self, call: cst.Call) -> ExtractedConfig:
         """TRL ``ModelConfig(use_peft=True, lora_target_modules=[...], lora_r=...)``."""
-        config = self._new(call, "LORA", tool="trl")
+        config = self._new(call, "LORA", ToolFacts(tool="trl"))
         ignored: dict[str, Value] = {}
         self._arguments(
             config, call, TRL_MODEL_CONFIG_KEYS.get, positional_model=False, ignored=ignored
@@ -82,27 +85,30 @@ class ConfigBuilder:
         if targets is not None:
             from lora_lint.extract.tools.trl import collapse_single_target
 
-            config.options["target_modules"] = collapse_single_target(targets, config.notes)
+            config.options["target_modules"] = collapse_single_target(targets, config)
         use_peft = ignored.get("use_peft")
         if isinstance(use_peft, Unresolved):
             config.unresolved.append(use_peft)
         if not (isinstance(use_peft, Located) and use_peft.value is True):
-            config.notes["inert"] = "use_peft is not set to True"
+            config.facts = replace(config.facts, inert="use_peft is not set to True")
         return self._finish(config)
 
     def type_dict(
         self, node: cst.Dict | cst.Call, class_name: str, peft_type: str
     ) -> ExtractedConfig:
         """mmengine/xtuner ``dict(type=LoraConfig, r=64, ...)`` or ``{"type": LoraConfig, ...}``."""
-        config = self._new(node, peft_type, tool="xtuner", **{"class": class_name})
+        config = self._new(node, peft_type, ToolFacts(tool="xtuner", config_class=class_name))
         entries = self.evaluator.dict_entries(node)
         if isinstance(entries, Unresolved):
             return self._partial(config, entries)
         entries.entries.pop("type", None)
         self._entries(config, entries, _same_name, self.source.span(node))
         if "target_modules" not in config.options:
-            config.notes["tool_expands_targets"] = (
-                "xtuner targets every linear layer but the head when target_modules is unset"
+            config.facts = replace(
+                config.facts,
+                tool_expands_targets=(
+                    "xtuner targets every linear layer but the head when target_modules is unset"
+                ),
             )
         return self._finish(config)
 
@@ -182,7 +188,7 @@ class ConfigBuilder:
     def _partial(config: ExtractedConfig, why: Unresolved) -> ExtractedConfig:
         """Some options are hidden behind ``why``: the config is known only in part."""
         config.unresolved.append(why)
-        config.notes["partial"] = True
+        config.facts = replace(config.facts, partial=True)
         return config
 
     @staticmethod

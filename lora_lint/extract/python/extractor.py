@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pathlib
+from dataclasses import replace
 
 import libcst as cst
 
@@ -132,7 +133,7 @@ class _Collector(cst.CSTVisitor):
             config = self.builder.peft_call(node, class_name, peft_type)
             extra = SUBCLASS_EXTRA_FIELDS.get((self._config_package(func), class_name))
             if extra:
-                config.notes["extra_fields"] = list(extra)
+                config.facts = replace(config.facts, extra_fields=tuple(extra))
             self._add_config(config, node)
             return
         if isinstance(func, cst.Attribute) and func.attr.value == "get_peft_model":

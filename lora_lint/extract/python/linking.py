@@ -11,7 +11,7 @@ Hugging Face model at all: it is noted as such and left alone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
@@ -73,7 +73,9 @@ class Linker:
                     for expr in link.configs:
                         target = self.config_of(expr)
                         if target is not None and target.config.model is None:
-                            target.config.notes["applied_to"] = "a module class of this file"
+                            target.config.facts = replace(
+                                target.config.facts, applied_to="a module class of this file"
+                            )
                 continue
             for expr in link.configs:
                 target = self.config_of(expr)

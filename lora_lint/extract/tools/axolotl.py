@@ -10,6 +10,8 @@ name. With ``adapter`` unset axolotl never builds a LoRA config at all.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from lora_lint.extract.tools.base import (
     ConfigBuilder,
     ToolContext,
@@ -83,7 +85,7 @@ def _targets(builder: ConfigBuilder, root: Located) -> None:
     value = get(root, "lora_target_modules")
     if value is None:
         if not linear:
-            config.notes["implicit_target_modules"] = []  # axolotl passes `or []`
+            config.facts = replace(config.facts, implicit_target_modules=())  # `or []`
         return
     if isinstance(value, Located) and value.value is None:
         # `lora_target_modules:` left empty: axolotl passes [] (not PEFT's None defaults).
@@ -91,27 +93,33 @@ def _targets(builder: ConfigBuilder, root: Located) -> None:
     elif linear and text(value) is not None:
         assert isinstance(value, Located)
         value = one_item_list(value)
-        config.notes["regex_became_literal"] = True
+        config.facts = replace(config.facts, regex_became_literal=True)
     builder.put("target_modules", "lora_target_modules", value)
 
 
 def _adapter_state(builder: ConfigBuilder, root: Located) -> None:
     """Record why the lora_* keys may have no effect at all."""
-    notes = builder.config.notes
+    config = builder.config
     adapter = get(root, "adapter")
     name = text(adapter)
     if is_blank(adapter):
-        notes["inert"] = "adapter is not set, so axolotl ignores the lora_* keys"
+        config.facts = replace(
+            config.facts, inert="adapter is not set, so axolotl ignores the lora_* keys"
+        )
     elif name is not None and name not in _LORA_ADAPTERS:
-        notes["adapter"] = name
+        config.facts = replace(config.facts, adapter=name)
         if name == "llama-adapter":
-            notes["inert"] = "adapter is llama-adapter, so axolotl ignores the lora_* keys"
+            config.facts = replace(
+                config.facts,
+                inert="adapter is llama-adapter, so axolotl ignores the lora_* keys",
+            )
     model_dir = text(get(root, "lora_model_dir"))
     if model_dir:
-        notes["lora_model_dir"] = model_dir
-        notes.setdefault(
-            "inert",
-            "lora_model_dir is set, so axolotl loads that adapter and its saved "
+        config.facts = replace(
+            config.facts,
+            lora_model_dir=model_dir,
+            inert=config.facts.inert
+            or "lora_model_dir is set, so axolotl loads that adapter and its saved "
             "adapter_config.json decides the targets",
         )
 
@@ -121,7 +129,7 @@ def _model(builder: ConfigBuilder, root: Located) -> None:
     head_class = text(get(root, "type_of_model")) or text(get(root, "model_type"))
     head = head_from_class(head_class) if head_class else TRAINER_LM
     if head_class and head is None:
-        builder.config.notes["model_class"] = head_class
+        builder.config.facts = replace(builder.config.facts, model_class=head_class)
     key = "base_model_config" if text(get(root, "base_model_config")) else "base_model"
     builder.model(
         key, f"axolotl {key}", head=head, trust_remote_code=get(root, "trust_remote_code")

@@ -9,6 +9,8 @@ flags are the same keys as their YAML files) or the ms-swift reader.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from lora_lint.extract.tools import ADAPTERS, ms_swift
 from lora_lint.extract.tools import llama_factory as lf_adapter
 from lora_lint.extract.tools import trl as trl_adapter
@@ -86,6 +88,7 @@ def read(tool: str, ctx: ToolContext, root: Located) -> ExtractedConfig | None:
         if adapter.detect(ctx):
             configs = adapter.extract(ctx)
             if configs:
-                configs[0].notes.setdefault("launcher", "shell")
+                config = configs[0]
+                config.facts = replace(config.facts, launcher=config.facts.launcher or "shell")
                 return configs[0]
     return None

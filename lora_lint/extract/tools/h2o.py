@@ -9,6 +9,8 @@ name. LoRA is applied only when ``training.lora`` is true.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from lora_lint.extract.tools.base import (
     ConfigBuilder,
     ToolContext,
@@ -51,7 +53,7 @@ def extract(ctx: ToolContext) -> list[ExtractedConfig]:
     ctx.claim(training)
     builder = ConfigBuilder(ctx, training, NAME)
     config = builder.config
-    config.notes["tool"] = NAME
+    config.facts = replace(config.facts, tool=NAME)
     for key, peft_name in KEY_MAP.items():
         builder.take(key, peft_name)
     value = get(training, "lora_target_modules")
@@ -62,19 +64,19 @@ def extract(ctx: ToolContext) -> list[ExtractedConfig]:
         or (written is not None and not written.strip())
     ):
         config.add_all_linear_leaves = True
-        config.notes["implicit_target_modules"] = ALL_MEANS
-        config.notes["all_means"] = ALL_MEANS
+        config.facts = replace(config.facts, implicit_target_modules=ALL_MEANS, all_means=ALL_MEANS)
     elif written is not None:
         assert isinstance(value, Located)
         builder.put("target_modules", "lora_target_modules", ctx.split_commas(value))
     else:
         builder.put("target_modules", "lora_target_modules", value)
     if not is_true(get(training, "lora")):
-        config.notes["inert"] = (
-            "training.lora is not true, so H2O LLM Studio ignores the lora_* keys"
+        config.facts = replace(
+            config.facts,
+            inert="training.lora is not true, so H2O LLM Studio ignores the lora_* keys",
         )
         if "lora" in entries(training):
-            config.notes["switch_span"] = key_span(training, "lora")
+            config.facts = replace(config.facts, switch_span=key_span(training, "lora"))
     environment = as_mapping(get(root, "environment"))
     trust = get(environment, "trust_remote_code") if environment is not None else None
     builder.model(

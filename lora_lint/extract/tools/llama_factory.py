@@ -14,6 +14,8 @@ splitting, so a v0-style ``"q_proj,v_proj"`` becomes one bogus name
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from lora_lint.extract.tools.base import (
     ALL_LINEAR,
     ConfigBuilder,
@@ -89,7 +91,7 @@ def _all_or_names(value: Located, builder: ConfigBuilder) -> Located:
     if len(value.items) == 1:
         only = value.items[0]
         if isinstance(only, Located) and only.value == "all":
-            builder.config.notes["all_means"] = ALL_MEANS
+            builder.config.facts = replace(builder.config.facts, all_means=ALL_MEANS)
             return Located(ALL_LINEAR, only.span, path=only.path)
     return value
 
@@ -103,19 +105,21 @@ def _comma_list(ctx: ToolContext, value: Value) -> Value:
 
 def _extract_v0(ctx: ToolContext, root: Located) -> list[ExtractedConfig]:
     builder = ConfigBuilder(ctx, root, NAME)
-    notes = builder.config.notes
+    config = builder.config
     finetuning_type = text(get(root, "finetuning_type")) or "lora"
     has_lora_keys = any(key in entries(root) for key in _V0_LORA_KEYS)
     if finetuning_type != "lora":
         if not has_lora_keys:
             return []
-        notes["inert"] = (
-            f"finetuning_type is {finetuning_type}, so LLaMA-Factory ignores the lora_* keys"
+        config.facts = replace(
+            config.facts,
+            inert=f"finetuning_type is {finetuning_type}, so LLaMA-Factory ignores the lora_* keys",
         )
     target = get(root, "lora_target")
     if target is None:
-        notes["implicit_target_modules"] = ALL_LINEAR
-        notes["all_means"] = ALL_MEANS
+        config.facts = replace(
+            config.facts, implicit_target_modules=ALL_LINEAR, all_means=ALL_MEANS
+        )
     else:
         split = _comma_list(ctx, target)
         if isinstance(split, Located) and split.container == "list":
@@ -128,10 +132,11 @@ def _extract_v0(ctx: ToolContext, root: Located) -> list[ExtractedConfig]:
         builder.take(key, peft_name)
     adapters = text(get(root, "adapter_name_or_path"))
     if adapters and not is_true(get(root, "create_new_adapter")):
-        notes["adapter_name_or_path"] = adapters
-        notes.setdefault(
-            "inert",
-            "adapter_name_or_path is set, so LLaMA-Factory resumes that adapter "
+        config.facts = replace(
+            config.facts,
+            adapter_name_or_path=adapters,
+            inert=config.facts.inert
+            or "adapter_name_or_path is set, so LLaMA-Factory resumes that adapter "
             "and its saved adapter_config.json decides the targets",
         )
     builder.model(
@@ -152,9 +157,12 @@ def _extract_v1(ctx: ToolContext, root: Located) -> list[ExtractedConfig]:
     if name != "lora" and "target_modules" not in entries(peft):
         return []
     builder = ConfigBuilder(ctx, peft, NAME)
-    notes = builder.config.notes
+    config = builder.config
     if name != "lora":
-        notes["inert"] = f"peft_config.name is {name}, so LLaMA-Factory ignores target_modules"
+        config.facts = replace(
+            config.facts,
+            inert=f"peft_config.name is {name}, so LLaMA-Factory ignores target_modules",
+        )
     _v1_targets(builder, peft)
     for key in _V1_OPTIONS:
         builder.take(key, key)
@@ -162,9 +170,10 @@ def _extract_v1(ctx: ToolContext, root: Located) -> list[ExtractedConfig]:
         if key not in _V1_KNOWN:
             builder.unknown(key)
     if text(get(peft, "adapter_name_or_path")):
-        notes["inert"] = (
-            "peft_config.adapter_name_or_path is set, so LLaMA-Factory loads that adapter "
-            "and its saved adapter_config.json decides the targets"
+        config.facts = replace(
+            config.facts,
+            inert="peft_config.adapter_name_or_path is set, so LLaMA-Factory loads that "
+            "adapter and its saved adapter_config.json decides the targets",
         )
     _v1_model(builder, root)
     return [builder.build()]
@@ -172,21 +181,22 @@ def _extract_v1(ctx: ToolContext, root: Located) -> list[ExtractedConfig]:
 
 def _v1_targets(builder: ConfigBuilder, peft: Located) -> None:
     value = get(peft, "target_modules")
-    notes = builder.config.notes
+    config = builder.config
     if value is None:
-        notes["implicit_target_modules"] = ALL_LINEAR
-        notes["all_means"] = ALL_MEANS
+        config.facts = replace(
+            config.facts, implicit_target_modules=ALL_LINEAR, all_means=ALL_MEANS
+        )
         return
     written = text(value)
     if written == "all":
-        notes["all_means"] = ALL_MEANS
+        config.facts = replace(config.facts, all_means=ALL_MEANS)
         assert isinstance(value, Located)
         value = Located(ALL_LINEAR, value.span, path=value.path)
     elif written is not None:
         assert isinstance(value, Located)
         value = one_item_list(value)
         if "," in written:
-            notes["comma_not_split"] = True
+            config.facts = replace(config.facts, comma_not_split=True)
     builder.put("target_modules", "target_modules", value)
 
 

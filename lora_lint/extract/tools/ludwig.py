@@ -11,6 +11,8 @@ adapter, whose own ``adapter_config.json`` then decides the targets.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from lora_lint.extract.tools.base import (
     ConfigBuilder,
     ToolContext,
@@ -61,15 +63,16 @@ def extract(ctx: ToolContext) -> list[ExtractedConfig]:
     builder = ConfigBuilder(ctx, adapter, NAME)
     config = builder.config
     config.peft_type = peft_type or kind.upper()
-    config.notes["tool"] = NAME
+    config.facts = replace(config.facts, tool=NAME)
     for key, peft_name in KEY_MAP.items():
         builder.take(key, peft_name)
     weights = text(get(adapter, "pretrained_adapter_weights"))
     if weights:
-        config.notes["switch_span"] = key_span(adapter, "pretrained_adapter_weights")
-        config.notes["inert"] = (
-            "adapter.pretrained_adapter_weights is set, so Ludwig loads that adapter and its "
-            "saved adapter_config.json decides the targets"
+        config.facts = replace(
+            config.facts,
+            switch_span=key_span(adapter, "pretrained_adapter_weights"),
+            inert="adapter.pretrained_adapter_weights is set, so Ludwig loads that adapter "
+            "and its saved adapter_config.json decides the targets",
         )
     params = as_mapping(get(root, "model_parameters"))
     trust = get(params, "trust_remote_code") if params is not None else None

@@ -12,11 +12,13 @@ picks its own per-architecture default.
 
 The keys become ``target_modules`` (PEFT's suffix matching accepts every key
 MLX accepts, so typos are still reported as unknown modules) and
-``notes["exact_block_paths"]`` tells LL015 to check the stricter MLX rule
-against the model; ``notes["num_layers"]`` keeps the located ``num_layers``.
+``facts.exact_block_paths`` tells LL015 to check the stricter MLX rule
+against the model; ``facts.num_layers`` keeps the located ``num_layers``.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from lora_lint.extract.tools.base import (
     ConfigBuilder,
@@ -51,14 +53,15 @@ def extract(ctx: ToolContext) -> list[ExtractedConfig]:
     params = as_mapping(get(root, "lora_parameters"))
     builder = ConfigBuilder(ctx, root, NAME)
     config = builder.config
-    notes = config.notes
-    notes["tool"] = NAME
+    config.facts = replace(config.facts, tool=NAME)
     kind = (text(get(root, "fine_tune_type")) or "lora").lower()
     if kind == "full":
-        notes["inert"] = (
-            "fine_tune_type is full, so MLX-LM trains every weight and ignores lora_parameters"
+        config.facts = replace(
+            config.facts,
+            inert="fine_tune_type is full, so MLX-LM trains every weight and ignores "
+            "lora_parameters",
+            switch_span=key_span(root, "fine_tune_type"),
         )
-        notes["switch_span"] = key_span(root, "fine_tune_type")
     elif kind == "dora":
         config.options["use_dora"] = Located(True, key_span(root, "fine_tune_type"))
         config.option_keys["use_dora"] = "fine_tune_type"
@@ -70,14 +73,15 @@ def extract(ctx: ToolContext) -> list[ExtractedConfig]:
         keys = get(params, "keys")
         if keys is not None and not (isinstance(keys, Located) and keys.value is None):
             _put(builder, "target_modules", "lora_parameters.keys", keys, params, "keys")
-            notes["exact_block_paths"] = True
+            config.facts = replace(config.facts, exact_block_paths=True)
     if "target_modules" not in config.options:
-        notes["implicit_target_modules"] = "mlx-lm's per-architecture default keys"
+        config.facts = replace(
+            config.facts, implicit_target_modules="mlx-lm's per-architecture default keys"
+        )
     for key in ("num_layers", "lora_layers"):
         layers = get(root, key)
         if isinstance(layers, Located) and isinstance(layers.value, int):
-            notes["num_layers"] = layers
-            notes["num_layers_key"] = key
+            config.facts = replace(config.facts, num_layers=layers, num_layers_key=key)
             break
     builder.model("model", "MLX-LM model", head="causal-lm")
     return [builder.build()]

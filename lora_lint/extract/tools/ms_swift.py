@@ -15,6 +15,8 @@ Semantics from ms-swift's ``swift/arguments`` (``BaseArguments``, ``TunerArgumen
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from lora_lint.extract.tools.base import ALL_LINEAR, ConfigBuilder, ToolContext, entries, get, text
 from lora_lint.extract.types import ExtractedConfig, Located
 from lora_lint.models.heads import TRAINER_LM
@@ -62,13 +64,15 @@ def read_flags(ctx: ToolContext, root: Located) -> ExtractedConfig | None:
     """The config of one ``swift sft`` command (or ``--config`` file) whose keys form ``root``."""
     builder = ConfigBuilder(ctx, root, NAME)
     config = builder.config
-    config.notes["tool"] = NAME
+    config.facts = replace(config.facts, tool=NAME)
     tuner_key = next((k for k in _TUNER_KEYS if text(get(root, k))), None)
     tuner = (text(get(root, tuner_key)) if tuner_key else None) or "lora"
     if tuner.lower() not in _LORA_TYPES:
         if not any(k in KEY_MAP or k.startswith(("target_", "lora_")) for k in entries(root)):
             return None
-        config.notes["inert"] = f"{tuner_key} is {tuner}, so ms-swift ignores the LoRA arguments"
+        config.facts = replace(
+            config.facts, inert=f"{tuner_key} is {tuner}, so ms-swift ignores the LoRA arguments"
+        )
     for key, peft_name in KEY_MAP.items():
         builder.take(key, peft_name)
     regex = get(root, "target_regex")
@@ -79,7 +83,7 @@ def read_flags(ctx: ToolContext, root: Located) -> ExtractedConfig | None:
         names = [i for i in targets.items if not (isinstance(i, Located) and i.value == ALL_LINEAR)]
         if len(names) != len(targets.items):
             config.add_all_linear_leaves = True
-            config.notes["all_means"] = "ms-swift expands all-linear itself"
+            config.facts = replace(config.facts, all_means="ms-swift expands all-linear itself")
         if names:
             builder.put(
                 "target_modules", "target_modules", Located(names, targets.span, container="list")
@@ -90,8 +94,11 @@ def read_flags(ctx: ToolContext, root: Located) -> ExtractedConfig | None:
     elif targets is not None:
         builder.put("target_modules", "target_modules", targets)
     else:
-        config.notes["implicit_target_modules"] = ALL_LINEAR
-        config.notes["tool_expands_targets"] = "ms-swift's default target_modules is all-linear"
+        config.facts = replace(
+            config.facts,
+            implicit_target_modules=ALL_LINEAR,
+            tool_expands_targets="ms-swift's default target_modules is all-linear",
+        )
     for key in ("model", "model_id_or_path"):
         if text(get(root, key)):
             builder.model(key, f"ms-swift {key}", head=TRAINER_LM)

@@ -11,6 +11,8 @@ The PEFT model is only built when ``training.use_peft`` is true.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from lora_lint.extract.tools.base import (
     ALL_LINEAR,
     TASK_TYPE_HEADS,
@@ -62,8 +64,8 @@ def extract(ctx: ToolContext) -> list[ExtractedConfig]:
         return []
     ctx.claim(peft)
     builder = ConfigBuilder(ctx, peft, NAME)
-    notes = builder.config.notes
-    notes["tool"] = NAME
+    config = builder.config
+    config.facts = replace(config.facts, tool=NAME)
     for key, peft_name in KEY_MAP.items():
         builder.take(key, peft_name)
     regex = is_true(get(peft, "lora_target_modules_regex"))
@@ -71,16 +73,19 @@ def extract(ctx: ToolContext) -> list[ExtractedConfig]:
     if targets is not None and not (isinstance(targets, Located) and targets.value is None):
         builder.put("target_modules", "lora_target_modules", _targets(targets, regex))
         if regex:
-            notes["targets_joined"] = True
+            config.facts = replace(config.facts, targets_joined=True)
     excluded = get(peft, "lora_exclude_modules")
     if isinstance(excluded, Located) and excluded.items:
         builder.put("exclude_modules", "lora_exclude_modules", joined_regex(excluded))
-        notes["exclude_joined"] = True
+        config.facts = replace(config.facts, exclude_joined=True)
     training = as_mapping(get(root, "training"))
     if training is None or not is_true(get(training, "use_peft")):
-        notes["inert"] = "training.use_peft is not true, so Oumi ignores the peft section"
+        config.facts = replace(
+            config.facts,
+            inert="training.use_peft is not true, so Oumi ignores the peft section",
+        )
         if training is not None and "use_peft" in entries(training):
-            notes["switch_span"] = key_span(training, "use_peft")
+            config.facts = replace(config.facts, switch_span=key_span(training, "use_peft"))
     model = as_mapping(get(root, "model"))
     head = TASK_TYPE_HEADS.get((text(get(peft, "lora_task_type")) or "CAUSAL_LM").upper())
     if head == "causal-lm":

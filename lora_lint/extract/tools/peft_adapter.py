@@ -8,6 +8,8 @@ written and the model resolver decides what it can do with it.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from lora_lint.extract.tools.base import (
     LORA_FIELDS,
     TASK_TYPE_HEADS,
@@ -44,8 +46,11 @@ def extract(ctx: ToolContext) -> list[ExtractedConfig]:
         elif peft_type == "LORA":
             builder.unknown(key)
     if peft_type != "LORA":
-        builder.config.notes["unknown_keys_unchecked"] = (
-            f"{peft_type} has its own config fields; only LoRA's are known here"
+        builder.config.facts = replace(
+            builder.config.facts,
+            unknown_keys_unchecked=(
+                f"{peft_type} has its own config fields; only LoRA's are known here"
+            ),
         )
     task_type = text(get(root, "task_type"))
     builder.model(
@@ -55,5 +60,5 @@ def extract(ctx: ToolContext) -> list[ExtractedConfig]:
     )
     revision = text(get(root, "revision"))
     if revision:
-        builder.config.notes["revision"] = revision
+        builder.config.facts = replace(builder.config.facts, revision=revision)
     return [builder.build()]

@@ -17,10 +17,12 @@ model-level checks, and torchtune's names are translated to Hugging Face names
 ``down_proj``, ``w3`` -> ``up_proj``, ``output`` -> ``lm_head``; Phi-3/4 fuse
 q/k/v into ``qkv_proj`` and gate/up into ``gate_up_proj`` on the Hugging Face
 side). Each translated entry keeps the span of what was written. Dropped
-entries go to ``notes["dropped_entries"]`` for LL015.
+entries go to ``facts.dropped_entries`` for LL015.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from lora_lint.extract.tools.base import (
     ConfigBuilder,
@@ -153,9 +155,7 @@ def extract(ctx: ToolContext) -> list[ExtractedConfig]:
     key = builder_key(component)
     family = key[0] if key else ""
     builder = ConfigBuilder(ctx, model, NAME)
-    notes = builder.config.notes
-    notes["tool"] = NAME
-    notes["builder"] = component
+    builder.config.facts = replace(builder.config.facts, tool=NAME, builder=component)
     for written, peft_name in (
         ("lora_rank", "r"),
         ("lora_alpha", "lora_alpha"),
@@ -199,7 +199,7 @@ def _targets(builder: ConfigBuilder, model: Located, names: dict[str, str]) -> V
                 dropped.append(item)
     elif isinstance(attn, Located) and isinstance(attn.value, str):
         # ``"q_proj" in "q_proj,v_proj"`` is a substring test on a string: it works by accident.
-        builder.config.notes["attn_modules_string"] = True
+        builder.config.facts = replace(builder.config.facts, attn_modules_string=True)
         for name in ATTN_MODULES:
             if name in attn.value:
                 items.append(Located(names[name], attn.span, path=attn.path))
@@ -212,7 +212,7 @@ def _targets(builder: ConfigBuilder, model: Located, names: dict[str, str]) -> V
             assert isinstance(value, Located)
             items.extend(Located(names[leaf], value.span, path=value.path) for leaf in leaves)
     if dropped:
-        builder.config.notes["dropped_entries"] = dropped
+        builder.config.facts = replace(builder.config.facts, dropped_entries=tuple(dropped))
     if attn is None and not items:
         return None
     seen: set[object] = set()

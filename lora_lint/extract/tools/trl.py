@@ -14,12 +14,13 @@ works (PEFT's shorthand); ``["q_proj"]`` becomes the regex ``q_proj`` that no
 full name such as ``model.layers.0.self_attn.q_proj`` matches. A lone entry
 that looks like a regex is modelled as the string TRL passes on; a lone plain
 name stays a list (so typos are still checked as names) and is recorded in
-``notes["collapsed_to_regex"]`` for LL015.
+``facts.collapsed_to_regex`` for LL015.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from lora_lint.extract.tools.base import (
     ALL_LINEAR,
@@ -72,20 +73,22 @@ def extract(ctx: ToolContext) -> list[ExtractedConfig]:
         return []
     ctx.claim(root)
     builder = ConfigBuilder(ctx, root, NAME)
-    notes = builder.config.notes
-    notes["tool"] = NAME
+    config = builder.config
+    config.facts = replace(config.facts, tool=NAME)
     for key, peft_name in KEY_MAP.items():
         builder.take(key, peft_name)
     _targets(builder, root)
     if not is_true(get(root, "use_peft")):
         if not any(key in entries(root) for key in _LORA_KEYS):
             return []
-        notes["inert"] = "use_peft is not true, so TRL ignores the lora_* keys"
+        config.facts = replace(
+            config.facts, inert="use_peft is not true, so TRL ignores the lora_* keys"
+        )
         if "use_peft" in entries(root):
-            notes["switch_span"] = key_span(root, "use_peft")
+            config.facts = replace(config.facts, switch_span=key_span(root, "use_peft"))
     revision = text(get(root, "model_revision"))
     if revision and revision != "main":
-        notes["revision"] = revision
+        config.facts = replace(config.facts, revision=revision)
     head = TASK_TYPE_HEADS.get((text(get(root, "lora_task_type")) or "CAUSAL_LM").upper())
     if head == "causal-lm":
         head = TRAINER_LM  # its VLM scripts load the image-text-to-text class
@@ -98,7 +101,7 @@ def extract(ctx: ToolContext) -> list[ExtractedConfig]:
     return [builder.build()]
 
 
-def collapse_single_target(value: Value, notes: dict[str, object]) -> Value:
+def collapse_single_target(value: Value, config: ExtractedConfig) -> Value:
     """TRL's ``ModelConfig.__post_init__``: a one-element target list becomes its string.
 
     Shared by the YAML/shell adapters and the Python ``ModelConfig(...)`` extractor.
@@ -111,7 +114,7 @@ def collapse_single_target(value: Value, notes: dict[str, object]) -> Value:
         if isinstance(only, Located) and entry is not None:
             if entry.lower() == ALL_LINEAR or _REGEX_CHARS.search(entry):
                 return Located(entry, only.span, path=only.path)
-            notes["collapsed_to_regex"] = only
+            config.facts = replace(config.facts, collapsed_to_regex=only)
     return value
 
 
@@ -119,5 +122,5 @@ def _targets(builder: ConfigBuilder, root: Located) -> None:
     value = get(root, "lora_target_modules")
     if value is None or (isinstance(value, Located) and value.value is None):
         return  # None: PEFT's per-architecture default targets
-    value = collapse_single_target(value, builder.config.notes)
+    value = collapse_single_target(value, builder.config)
     builder.put("target_modules", "lora_target_modules", value)
