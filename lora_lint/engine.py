@@ -682,7 +682,7 @@ def _summary(ctx: ConfigContext) -> ConfigSummary:
     verdict = ctx.verdict
     if ctx.injection is not None and verdict is not None:
         matched = len(ctx.injection.targeted) + len(ctx.injection.targeted_parameters)
-        error = ctx.injection.error
+        error = ctx.injection.error.value if ctx.injection.error else None
         if error is None and ctx.inventory is not None and ctx.options.peft_type == "LORA":
             from lora_lint.inspect.cost import config_cost
 

@@ -33,6 +33,7 @@ from typing import Any
 
 from lora_lint.diagnostics import Finding
 from lora_lint.extract.types import to_plain
+from lora_lint.match.outcomes import PeftOutcome, classify_peft_error
 from lora_lint.models.resolve import ResolvedModel
 from lora_lint.rules.base import ConfigContext
 
@@ -45,15 +46,31 @@ DEFAULT_TIME_LIMIT = 120
 #: Models with more modules than this are not rebuilt (UNVERIFIED): deep copies get slow.
 MAX_MODULES = 60_000
 
-#: PEFT's messages when a config reaches nothing (the PEFT wording, matched to classify).
-_NO_MATCH = (
-    "not found in the base model",
-    "No modules were targeted",
-    "All modules were excluded",
-    "No `target_modules` passed",
+#: The replay outcomes that are no PEFT outcome: get_peft_model ran out of time, or PEFT
+#: raised an exception that no :class:`PeftOutcome` stands for.
+TIMEOUT = "timeout"
+UNMODELLED = "error"
+OK = PeftOutcome.OK
+#: PEFT raises because the config reaches nothing (NoMatchingPeftModuleError's variants).
+NO_MATCH = frozenset(o for o in PeftOutcome if o.nothing_matched)
+#: The outcomes that are an error of their own kind in the checks below; any other error
+#: (``_other_error``) is "PEFT raises" without more to say.
+_NAMED = frozenset(
+    {
+        OK,
+        *NO_MATCH,
+        PeftOutcome.UNSUPPORTED,
+        PeftOutcome.MODULES_TO_SAVE_INVALID,
+        PeftOutcome.REGEX_INVALID,
+        PeftOutcome.CONFIG_INVALID,
+        TIMEOUT,
+    }
 )
-_UNSUPPORTED = "is not supported"
-_SAVE_INVALID = ("cannot be applied to modules of type", "that is a child of")
+
+
+def _other_error(kind: PeftOutcome | str) -> bool:
+    """get_peft_model raised, for none of the reasons the checks name."""
+    return kind not in _NAMED
 
 
 @dataclass(frozen=True)
@@ -74,9 +91,9 @@ class Unverifiable(Exception):
 class Outcome:
     """What one real ``get_peft_model`` did."""
 
-    #: "ok", "config-error" (the PEFT config class raised), "no-match", "unsupported",
-    #: "save-invalid", "regex-error" or "error" (any other exception at injection)
-    kind: str
+    #: The :class:`PeftOutcome` the real PEFT's exception stands for (``CONFIG_INVALID``:
+    #: the config class raised), :data:`TIMEOUT`, or :data:`UNMODELLED` (another exception)
+    kind: PeftOutcome | str
     message: str = ""
     modules: list[str] = field(default_factory=list)
     parameters: list[str] = field(default_factory=list)
@@ -90,7 +107,7 @@ class Outcome:
         return self.modules + self.parameters
 
     def describe(self) -> str:
-        if self.kind == "ok":
+        if self.kind is OK:
             names = self.adapted
             sample = f", e.g. {names[0]}" if names else ""
             return f"get_peft_model succeeds and adapts {len(names)} modules/parameters{sample}"
@@ -142,17 +159,9 @@ def _first_line(exc: BaseException) -> str:
     return (line[:237] + "...") if len(line) > 240 else line
 
 
-def _classify(exc: BaseException) -> str:
-    if isinstance(exc, re.error):
-        return "regex-error"
-    text = str(exc)
-    if any(n in text for n in _NO_MATCH):
-        return "no-match"
-    if any(n in text for n in _SAVE_INVALID):
-        return "save-invalid"
-    if _UNSUPPORTED in text:
-        return "unsupported"
-    return "error"
+def _classify(exc: BaseException) -> PeftOutcome | str:
+    """The same classification as the differential tests' oracle (one table, in lora-lint)."""
+    return classify_peft_error(exc) or UNMODELLED
 
 
 def peft_config_class(peft_type: str) -> Any:
@@ -303,12 +312,12 @@ class Verifier:
         try:
             config = self.make_config(peft_type, kwargs)
         except Exception as exc:
-            return Outcome("config-error", _first_line(exc))
+            return Outcome(PeftOutcome.CONFIG_INVALID, _first_line(exc))
         try:
             with _quiet(), time_limit(self.time_limit_s):
                 peft_model = get_peft_model(copy.deepcopy(model), config)
         except _TimeLimit:
-            return Outcome("timeout", f"get_peft_model took over {self.time_limit_s:.0f} s")
+            return Outcome(TIMEOUT, f"get_peft_model took over {self.time_limit_s:.0f} s")
         except Exception as exc:
             return Outcome(_classify(exc), _first_line(exc))
         base = peft_model.base_model
@@ -330,7 +339,7 @@ class Verifier:
             a = alpha.get("default", 0) if isinstance(alpha, dict) else 0
             ranks.setdefault(clean, (int(r["default"]), float(a)))
         return Outcome(
-            "ok",
+            OK,
             modules=sorted(getattr(base, "targeted_module_names", [])),
             parameters=sorted(getattr(base, "targeted_parameter_names", [])),
             ranks=ranks,
@@ -409,8 +418,12 @@ _MATCHING = (
 )
 
 
+#: What decides whether an entry reaches modules: adapts, nothing, or an unwrappable module.
+_REACH = frozenset({OK, *NO_MATCH, PeftOutcome.UNSUPPORTED})
+
+
 def _matching(
-    v: Verifier, ctx: ConfigContext, kwargs: dict[str, Any], decisive: tuple[str, ...]
+    v: Verifier, ctx: ConfigContext, kwargs: dict[str, Any], decisive: frozenset[PeftOutcome]
 ) -> tuple[Outcome, str]:
     """Run ``kwargs``; when PEFT fails for another reason than the ones the claim is about,
     retry with only the matching options, then with LoRA (PEFT's matching is the shared
@@ -450,13 +463,13 @@ def _verify_ll001(v: Verifier, f: Finding, ctx: ConfigContext) -> Verdict:
     if entry is None:
         return Verdict(UNVERIFIED, "the finding names no target entry")
     kwargs, note = _entry_kwargs(ctx, entry)
-    out, retry = _matching(v, ctx, kwargs, ("ok", "no-match", "unsupported"))
+    out, retry = _matching(v, ctx, kwargs, _REACH)
     alone = f"PEFT with {entry!r} alone{note}"
-    if out.kind == "no-match":
+    if out.kind in NO_MATCH:
         return Verdict(TRUE, f"{alone} raises: {out.message}{retry}")
-    if out.kind == "unsupported":
+    if out.kind is PeftOutcome.UNSUPPORTED:
         return Verdict(FALSE, f"{alone} reaches a module PEFT cannot wrap: {out.message}{retry}")
-    if out.kind == "ok":
+    if out.kind is OK:
         mine = _attributable(out, entry, ctx)
         if not mine:
             return Verdict(TRUE, f"{alone} adapts nothing for it{retry}")
@@ -475,13 +488,13 @@ def _verify_ll002(v: Verifier, f: Finding, ctx: ConfigContext) -> Verdict:
     kwargs.pop("target_parameters", None)
     out = v.run(ctx, ctx.options.peft_type, kwargs)
     retry = ""
-    if out.kind not in ("ok", "no-match", "unsupported"):
+    if out.kind not in _REACH:
         minimal = {k: val for k, val in kwargs.items() if k in _MATCHING}
         first, out = out, v.run(ctx, ctx.options.peft_type, minimal)
         retry = f" [the full config fails first: {first.kind}: {first.message}]"
-    if out.kind == "unsupported":
+    if out.kind is PeftOutcome.UNSUPPORTED:
         return Verdict(TRUE, f"PEFT with {entry!r} alone raises: {out.message}{retry}")
-    if out.kind in ("ok", "no-match"):
+    if out.kind is OK or out.kind in NO_MATCH:
         return Verdict(FALSE, f"PEFT with {entry!r} alone: {out.describe()}{retry}")
     return Verdict(UNVERIFIED, f"PEFT with {entry!r} alone: {out.describe()}{retry}")
 
@@ -493,12 +506,12 @@ def _verify_ll003(v: Verifier, f: Finding, ctx: ConfigContext) -> Verdict:
         return Verdict(UNVERIFIED, "the finding names no pattern")
     kwargs = peft_kwargs(ctx)
     kwargs["target_modules"] = pattern
-    out, retry = _matching(v, ctx, kwargs, ("ok", "no-match", "regex-error"))
-    if out.kind in ("no-match", "regex-error"):
+    out, retry = _matching(v, ctx, kwargs, frozenset({OK, *NO_MATCH, PeftOutcome.REGEX_INVALID}))
+    if out.kind in NO_MATCH or out.kind is PeftOutcome.REGEX_INVALID:
         return Verdict(TRUE, f"PEFT with the string target raises: {out.message}{retry}")
-    if out.kind == "ok" and not out.adapted:
+    if out.kind is OK and not out.adapted:
         return Verdict(TRUE, f"PEFT with the string target adapts nothing{retry}")
-    if out.kind == "ok":
+    if out.kind is OK:
         return Verdict(FALSE, f"PEFT with the string target: {out.describe()}{retry}")
     return Verdict(UNVERIFIED, f"PEFT with the string target: {out.describe()}{retry}")
 
@@ -517,18 +530,19 @@ def _verify_ll004(v: Verifier, f: Finding, ctx: ConfigContext) -> Verdict:
         kwargs["layers_to_transform"] = [int(f.target)]
         out = v.run(ctx, peft_type, kwargs)
         selection = f"PEFT with layers_to_transform=[{f.target}]"
-        if out.kind == "no-match" or (out.kind == "ok" and not out.modules):
+        if out.kind in NO_MATCH or (out.kind is OK and not out.modules):
             return Verdict(TRUE, f"{selection} adapts nothing")
-        if out.kind == "ok":
+        if out.kind is OK:
             return Verdict(FALSE, f"{selection}: {out.describe()}")
         return Verdict(UNVERIFIED, f"{selection}: {out.describe()}")
     out = v.run(ctx, peft_type, kwargs)
     if "regular expression" in f.message:
-        label = TRUE if out.kind in ("regex-error", "error", "config-error") else FALSE
+        raised = out.kind in (PeftOutcome.REGEX_INVALID, PeftOutcome.CONFIG_INVALID)
+        label = TRUE if raised or _other_error(out.kind) else FALSE
         return Verdict(label, f"PEFT with the whole config: {out.describe()}")
-    if out.kind == "no-match":
+    if out.kind in NO_MATCH:
         return Verdict(TRUE, f"PEFT with the whole config raises: {out.message}")
-    if out.kind == "ok":
+    if out.kind is OK:
         targets = kwargs.get("target_modules") or []
         by_suffix = [m for m in out.modules if m not in targets]
         if not by_suffix:
@@ -563,9 +577,9 @@ def _verify_ll005(v: Verifier, f: Finding, ctx: ConfigContext) -> Verdict:
     kwargs["rank_pattern"] = {key: sentinel} if option == "rank_pattern" else {}
     kwargs["alpha_pattern"] = {key: sentinel} if option == "alpha_pattern" else {}
     out = v.run(ctx, ctx.options.peft_type, kwargs)
-    if out.kind == "regex-error":
+    if out.kind is PeftOutcome.REGEX_INVALID:
         return Verdict(TRUE, f"PEFT raises for the key: {out.message}")
-    if out.kind != "ok":
+    if out.kind is not OK:
         return Verdict(UNVERIFIED, f"PEFT with the whole config: {out.describe()}")
     index = 0 if option == "rank_pattern" else 1
     hit = [n for n, ra in out.ranks.items() if ra[index] == sentinel]
@@ -596,7 +610,7 @@ def _verify_ll006(v: Verifier, f: Finding, ctx: ConfigContext) -> Verdict:
     kwargs["modules_to_save"] = [entry]
     out = v.run(ctx, peft_type, kwargs)
     note = ""
-    if out.kind == "no-match":
+    if out.kind in NO_MATCH:
         stand_in = _some_linear(v, ctx, entry)
         if stand_in is None:
             return Verdict(UNVERIFIED, f"the config's targets match nothing: {out.message}")
@@ -607,14 +621,14 @@ def _verify_ll006(v: Verifier, f: Finding, ctx: ConfigContext) -> Verdict:
         out = v.run(ctx, peft_type, kwargs)
     with_entry = f"PEFT with modules_to_save=[{entry!r}]"
     if "cannot wrap" in f.message:
-        if out.kind in ("save-invalid", "error"):
+        if out.kind is PeftOutcome.MODULES_TO_SAVE_INVALID or _other_error(out.kind):
             return Verdict(TRUE, f"{with_entry} raises: {out.message}{note}")
         return Verdict(FALSE, f"{with_entry}: {out.describe()}{note}")
-    if out.kind != "ok":
+    if out.kind is not OK:
         return Verdict(UNVERIFIED, f"{with_entry}: {out.describe()}{note}")
     without = {k: val for k, val in kwargs.items() if k != "modules_to_save"}
     base = v.run(ctx, peft_type, without)
-    if base.kind != "ok":
+    if base.kind is not OK:
         return Verdict(UNVERIFIED, f"PEFT without modules_to_save: {base.describe()}{note}")
     if "also removes" in f.message:
         lost = sorted(set(base.modules) - set(out.modules))
@@ -662,9 +676,9 @@ def _verify_ll008(v: Verifier, f: Finding, ctx: ConfigContext) -> Verdict:
         return Verdict(
             UNVERIFIED, f"the PEFT config class accepts {shown}; get_peft_model not run: {exc}"
         )
-    if out.kind in ("config-error", "error"):
+    if out.kind is PeftOutcome.CONFIG_INVALID or _other_error(out.kind):
         return Verdict(TRUE, f"get_peft_model raises for {shown}: {out.message}")
-    if out.kind == "ok":
+    if out.kind is OK:
         return Verdict(FALSE, f"PEFT accepts {shown}: {out.describe()}")
     return Verdict(UNVERIFIED, f"PEFT with {shown}: {out.describe()}")
 
@@ -699,11 +713,11 @@ def _json_drops(peft_type: str, key: str, value: object) -> Verdict:
 def _verify_ll009(v: Verifier, f: Finding, ctx: ConfigContext) -> Verdict:
     """LL009 claims get_peft_model raises with the whole config (not for a non-match)."""
     out = v.run(ctx, ctx.options.peft_type, peft_kwargs(ctx))
-    if out.kind == "ok":
+    if out.kind is OK:
         return Verdict(FALSE, out.describe())
-    if out.kind == "no-match":
+    if out.kind in NO_MATCH:
         return Verdict(FALSE, f"PEFT raises only because nothing matches: {out.message}")
-    if out.kind == "timeout":
+    if out.kind == TIMEOUT:
         return Verdict(UNVERIFIED, out.message)
     return Verdict(TRUE, f"PEFT raises ({out.kind}): {out.message}")
 

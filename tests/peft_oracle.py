@@ -10,30 +10,14 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-#: PEFT message fragments -> lora-lint's Injection.error kinds.
-_KINDS = (
-    ("Cannot convert PEFT target", "fused-pair"),
-    ("Please specify `target_modules`", "no-defaults"),
-    ("is not supported", "unsupported"),
-    ("is incompatible with Mamba", "mamba-incompatible"),
-    ("Only same dim for query/key/value", "mha-unequal-dims"),
-    ("top-level module is not supported", "top-level-parameter"),
-    ("Trying to wrap an `nn.Parameter`", "parameter-of-targeted-module"),
-    ("ParamWrapper does not work", "param-wrapper"),
-    ("ParamWrapper was initialized with", "param-dims"),
-    ("All modules were excluded", "all-excluded"),
-    ("No `target_modules` passed", "no-targets"),
-    ("not found in the base model", "not-found"),
-    ("No modules were targeted", "none-targeted"),
-    ("Requested bias: lora", "bias-lora"),
-    ("cannot be applied to modules of type", "modules-to-save-invalid"),
-    ("that is a child of", "modules-to-save-invalid"),
-)
+from lora_lint.match.outcomes import PeftOutcome, classify_peft_error
 
 
 @dataclass
 class Outcome:
-    kind: str
+    """What the real PEFT did, as the same :class:`PeftOutcome` lora-lint predicts."""
+
+    kind: PeftOutcome
     modules: list[str] = field(default_factory=list)
     parameters: list[str] = field(default_factory=list)
     ranks: dict[str, tuple[int, float]] = field(default_factory=dict)
@@ -54,12 +38,12 @@ def build_model(config: dict[str, Any], head: str | None = None) -> Any:
         return getattr(transformers, cls_name)(hf_config)
 
 
-def _kind(exc: BaseException) -> str:
-    text = str(exc)
-    for needle, kind in _KINDS:
-        if needle in text:
-            return kind
-    raise exc
+def _kind(exc: BaseException) -> PeftOutcome:
+    """The outcome of a real PEFT exception; one lora-lint does not model fails the test."""
+    kind = classify_peft_error(exc)
+    if kind is None:
+        raise exc
+    return kind
 
 
 def peft_outcome(model: Any, **lora_kwargs: Any) -> Outcome:
@@ -73,12 +57,10 @@ def peft_outcome(model: Any, **lora_kwargs: Any) -> Outcome:
         try:
             config = LoraConfig(**lora_kwargs)
         except (ValueError, TypeError):
-            return Outcome("config-invalid")
+            return Outcome(PeftOutcome.CONFIG_INVALID)
         try:
             peft_model = get_peft_model(model, config)
-        except re.error:
-            return Outcome("regex-invalid")
-        except (ValueError, TypeError, NotImplementedError) as exc:
+        except (re.error, ValueError, TypeError, NotImplementedError) as exc:
             return Outcome(_kind(exc))
     base = peft_model.base_model
     ranks: dict[str, tuple[int, float]] = {}
@@ -92,14 +74,14 @@ def peft_outcome(model: Any, **lora_kwargs: Any) -> Outcome:
             clean = f"{clean}.{module.parameter_name}"
         ranks.setdefault(clean, (int(module.r["default"]), float(module.lora_alpha["default"])))
     return Outcome(
-        "ok",
+        PeftOutcome.OK,
         sorted(base.targeted_module_names),
         sorted(base.targeted_parameter_names),
         ranks,
     )
 
 
-def peft_verdict(model: Any, **lora_kwargs: Any) -> tuple[str, list[str]]:
-    """("ok", targeted module names) or (error kind, [])."""
+def peft_verdict(model: Any, **lora_kwargs: Any) -> tuple[PeftOutcome, list[str]]:
+    """(OK, targeted module names) or (the error's outcome, [])."""
     outcome = peft_outcome(model, **lora_kwargs)
     return outcome.kind, outcome.modules

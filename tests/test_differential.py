@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from lora_lint.match.outcomes import PeftOutcome
 from lora_lint.match.peft_semantics import PeftOptions, simulate
 from lora_lint.models.build import build_inventory
 from tests.peft_oracle import build_model, peft_verdict
@@ -35,8 +36,8 @@ def test_each_entry_matches_peft(arch: str) -> None:
     for target in _entries(inventory):
         predicted = simulate(PeftOptions(target_modules=target), inventory)
         expected_kind, expected_names = peft_verdict(model, target_modules=target)
-        got_kind = predicted.error or "ok"
-        got_names = sorted(predicted.targeted) if got_kind == "ok" else []
+        got_kind = predicted.error or PeftOutcome.OK
+        got_names = sorted(predicted.targeted) if got_kind is PeftOutcome.OK else []
         if (got_kind, got_names) != (expected_kind, expected_names):
             disagreements.append((target, (got_kind, len(got_names)), (expected_kind, len(expected_names))))
     assert not disagreements, f"{arch}: lora-lint vs PEFT: {disagreements}"

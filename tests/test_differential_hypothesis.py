@@ -22,6 +22,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from lora_lint.match.outcomes import PeftOutcome
 from lora_lint.match.peft_semantics import PeftOptions, rank_and_alpha, simulate
 from lora_lint.models.build import build_inventory
 from lora_lint.models.inventory import ModelInventory
@@ -126,7 +127,7 @@ def predict(arch: str, kwargs: dict[str, Any]) -> Outcome:
     ranks = {n: rank_and_alpha(effective, n) for n in injection.targeted}
     ranks.update({k: rank_and_alpha(effective, k) for k in injection.targeted_parameters})
     return Outcome(
-        "ok", sorted(injection.targeted), sorted(injection.targeted_parameters), ranks
+        PeftOutcome.OK, sorted(injection.targeted), sorted(injection.targeted_parameters), ranks
     )
 
 
@@ -138,7 +139,7 @@ def check_agreement(arch: str, kwargs: dict[str, Any], record: bool = False) -> 
     assert (got.kind, got.modules, got.parameters) == (
         expected.kind, expected.modules, expected.parameters
     ), f"{arch} {kwargs}"
-    if got.kind == "ok":
+    if got.kind is PeftOutcome.OK:
         assert got.ranks == expected.ranks, f"ranks differ on {arch} {kwargs}"
 
 

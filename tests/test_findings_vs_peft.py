@@ -35,6 +35,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lora_lint.engine import Linter, RunResult
+from lora_lint.match.outcomes import PeftOutcome
 from lora_lint.models.build import build_inventory
 from lora_lint.models.inventory import ModelInventory
 from lora_lint.settings import Settings
@@ -131,18 +132,24 @@ ARCHS: dict[str, dict[str, object]] = {**ZOO, **EXTRA}
 ARCH_NAMES = sorted(ARCHS)
 
 #: Outcomes of PEFT that mean "nothing matched" (NoMatchingPeftModuleError and friends).
-NOTHING = {"not-found", "none-targeted", "all-excluded", "no-targets"}
+NOTHING = {
+    PeftOutcome.NOT_FOUND,
+    PeftOutcome.NONE_TARGETED,
+    PeftOutcome.ALL_EXCLUDED,
+    PeftOutcome.NO_TARGETS,
+}
 #: Outcomes LL009 claims (PEFT raises, for another reason than nothing matching).
 LL009_KINDS = {
-    "fused-pair",
-    "param-wrapper",
-    "param-dims",
-    "bias-lora",
-    "no-defaults",
-    "mha-unequal-dims",
-    "mamba-incompatible",
-    "parameter-of-targeted-module",
-    "top-level-parameter", "no-targets",
+    PeftOutcome.FUSED_PAIR,
+    PeftOutcome.PARAM_WRAPPER,
+    PeftOutcome.PARAM_DIMS,
+    PeftOutcome.BIAS_LORA,
+    PeftOutcome.NO_DEFAULTS,
+    PeftOutcome.MHA_UNEQUAL_DIMS,
+    PeftOutcome.MAMBA_INCOMPATIBLE,
+    PeftOutcome.PARAMETER_OF_TARGETED_MODULE,
+    PeftOutcome.TOP_LEVEL_PARAMETER,
+    PeftOutcome.NO_TARGETS,
 }
 FOREIGN = [
     "q_proj",
@@ -286,7 +293,9 @@ def _partners(arch: str, entry: str) -> list[str]:
     return []
 
 
-def _entry_outcomes(model: Any, arch: str, kwargs: dict[str, Any], entry: str) -> list[str]:
+def _entry_outcomes(
+    model: Any, arch: str, kwargs: dict[str, Any], entry: str
+) -> list[PeftOutcome]:
     """PEFT's outcome kind for ``entry`` alone: as configured, then unfiltered."""
     neutral = {  # options that only decide whether PEFT raises after matching
         "lora_dropout": 0.0,
@@ -301,14 +310,14 @@ def _entry_outcomes(model: Any, arch: str, kwargs: dict[str, Any], entry: str) -
         alone = {k: v for k, v in kwargs.items() if k not in drop}
         alone.update(neutral, target_modules=group)
         outcome = _quiet_outcome(model, **alone)
-        if outcome.kind == "modules-to-save-invalid":
+        if outcome.kind is PeftOutcome.MODULES_TO_SAVE_INVALID:
             pytest.skip("modules_to_save refuses a module: PEFT's reach is not observable")
         kinds.append(outcome.kind)
     return kinds
 
 
-def _nothing(kinds: list[str]) -> bool:
-    return all(k in NOTHING or k == "regex-invalid" for k in kinds)
+def _nothing(kinds: list[PeftOutcome]) -> bool:
+    return all(k in NOTHING or k is PeftOutcome.REGEX_INVALID for k in kinds)
 
 
 def _trainable(model: Any, kwargs: dict[str, Any]) -> int:
@@ -345,16 +354,17 @@ def check_case(tmp: Path, arch: str, kwargs: dict[str, Any]) -> None:
             }
             nothing = _nothing(kinds)
             assert ("LL001" in at_entry) == nothing, f"LL001 {entry!r}: PEFT {kinds}. {where}"
-            unsupported = kinds[0] == "unsupported"
+            unsupported = kinds[0] is PeftOutcome.UNSUPPORTED
             assert ("LL002" in at_entry) == unsupported, f"LL002 {entry!r}: {kinds}. {where}"
     elif targets != "all-linear":
         kinds = _entry_outcomes(model, arch, kwargs, targets)
         assert ("LL003" in codes) == _nothing(kinds), f"LL003 vs PEFT {kinds}. {where}"
-        assert ("LL002" in codes) == (kinds[0] == "unsupported"), f"LL002: {kinds}. {where}"
-    if whole.kind == "unsupported":
+        unsupported = kinds[0] is PeftOutcome.UNSUPPORTED
+        assert ("LL002" in codes) == unsupported, f"LL002: {kinds}. {where}"
+    if whole.kind is PeftOutcome.UNSUPPORTED:
         assert "LL002" in codes, where
     assert ("LL009" in codes) == (whole.kind in LL009_KINDS), f"LL009 vs {whole.kind}. {where}"
-    if whole.kind == "ok":
+    if whole.kind is PeftOutcome.OK:
         assert summary.error is None, where
         assert summary.trainable_params == _trainable(model, kwargs), where
 

@@ -216,7 +216,7 @@ def estimate(
         moved = ", ".join(f"{k} -> {v}" for k, v in sorted(injection.moved_to_parameters.items()))
         report.notes.append(f"PEFT's transformers-5 MoE rewrite moves {moved} to target_parameters")
     if injection.error:
-        report.error, report.error_message = injection.error, injection.message
+        report.error, report.error_message = injection.error.value, injection.message
         return report
     effective = injection.effective
     use_dora = bool(effective.use_dora)

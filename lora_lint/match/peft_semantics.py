@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from lora_lint.match import regex_guard
 from lora_lint.match.methods import can_wrap
+from lora_lint.match.outcomes import PeftOutcome
 from lora_lint.models.inventory import HF_CONV1D, LINEAR_KINDS, ModelInventory, ModuleInfo
 
 ALL_LINEAR = "all-linear"
@@ -150,20 +151,16 @@ PARAMETER_METHODS = frozenset({"LORA", "ADALORA"})
 class Injection:
     """What ``get_peft_model`` would do: the adapted modules/parameters or the error it raises.
 
-    ``error`` is one of: "fused-pair", "no-defaults", "unsupported", "mamba-incompatible",
-    "mha-unequal-dims", "top-level-parameter", "parameter-of-targeted-module",
-    "param-wrapper", "param-dims", "config-invalid", "bias-lora", "modules-to-save-invalid",
-    "regex-invalid",
-    "all-excluded", "no-targets", "not-found", "none-targeted" (the last
-    four are PEFT's ``NoMatchingPeftModuleError`` variants); ``message`` says it like PEFT.
+    ``error`` is the :class:`PeftOutcome` PEFT raises (never ``OK``; ``None`` when it
+    succeeds); ``message`` says it like PEFT.
     """
 
     targeted: list[str] = field(default_factory=list)
     targeted_parameters: list[str] = field(default_factory=list)
     excluded: list[str] = field(default_factory=list)
-    error: str | None = None
+    error: PeftOutcome | None = None
     message: str | None = None
-    #: The module PEFT refuses ("unsupported", "mamba-incompatible", ...).
+    #: The module PEFT refuses (``UNSUPPORTED``, ``MAMBA_INCOMPATIBLE``, ...).
     offending: ModuleInfo | None = None
     #: The options after PEFT's own rewrites (MoE conversion, defaults, all-linear).
     effective: PeftOptions = field(default_factory=PeftOptions)
@@ -198,7 +195,7 @@ def rank_and_alpha(options: PeftOptions, name: str) -> tuple[int, float]:
 class PeftRaised(Exception):
     """Internal: PEFT would raise here (kind, message, offending module)."""
 
-    def __init__(self, kind: str, message: str, module: ModuleInfo | None = None) -> None:
+    def __init__(self, kind: PeftOutcome, message: str, module: ModuleInfo | None = None) -> None:
         super().__init__(message)
         self.kind = kind
         self.module = module
@@ -279,7 +276,7 @@ def _convert_moe(options: PeftOptions, inventory: ModelInventory, result: Inject
         if 0 < len(got) < len(required):
             missing = ", ".join(sorted(set(required) - got))
             raise PeftRaised(
-                "fused-pair",
+                PeftOutcome.FUSED_PAIR,
                 f"Cannot convert PEFT target(s) {', '.join(sorted(got))} without also targeting "
                 f"{missing} because they are fused into {new}.",
             )
@@ -330,7 +327,7 @@ def simulate(
         result.message = str(raised)
         result.offending = raised.module
     except re.error as exc:
-        result.error = "regex-invalid"
+        result.error = PeftOutcome.REGEX_INVALID
         result.message = f"a pattern is not a valid regular expression: {exc}"
     if result.error:
         result.targeted = []
@@ -338,25 +335,28 @@ def simulate(
     return result
 
 
-def config_error(options: PeftOptions) -> tuple[str, str] | None:
+def config_error(options: PeftOptions) -> tuple[PeftOutcome, str] | None:
     """The ``LoraConfig.__post_init__`` checks on matching options: (kind, PEFT's message)."""
     targets = options.target_modules
     if isinstance(options.target_parameters, str):
-        return "config-invalid", "`target_parameters` must be a list of strings or None."
+        return PeftOutcome.CONFIG_INVALID, "`target_parameters` must be a list of strings or None."
     if isinstance(targets, str) and options.layers_to_transform is not None:
         return (
-            "config-invalid",
+            PeftOutcome.CONFIG_INVALID,
             "`layers_to_transform` cannot be used when `target_modules` is a str.",
         )
     if isinstance(targets, str) and options.layers_pattern is not None:
-        return "config-invalid", "`layers_pattern` cannot be used when `target_modules` is a str."
+        return (
+            PeftOutcome.CONFIG_INVALID,
+            "`layers_pattern` cannot be used when `target_modules` is a str.",
+        )
     if options.layers_pattern and options.layers_to_transform is None:
         return (
-            "config-invalid",
+            PeftOutcome.CONFIG_INVALID,
             "When `layers_pattern` is specified, `layers_to_transform` must also be specified.",
         )
     if options.peft_type == "LORA" and options.lora_bias and options.use_dora:
-        return "config-invalid", "The argument lora_bias=True is not supported for DoRA."
+        return PeftOutcome.CONFIG_INVALID, "The argument lora_bias=True is not supported for DoRA."
     return None
 
 
@@ -452,7 +452,7 @@ def reach(
         elif not options.target_parameters:
             method = "LoRA" if options.peft_type == "LORA" else options.peft_type
             raise PeftRaised(
-                "no-defaults",
+                PeftOutcome.NO_DEFAULTS,
                 f"PEFT has no default {method} targets for model_type {inventory.model_type!r}: "
                 "Please specify `target_modules` or `target_parameters` in `peft_config`",
             )
@@ -531,7 +531,7 @@ def _simulate(
     if not result.targeted and not result.targeted_parameters:
         _raise_nothing_targeted(options, result.excluded, found.unmatched)
     if options.bias == "lora":
-        raise PeftRaised("bias-lora", "Requested bias: lora, is not implemented.")
+        raise PeftRaised(PeftOutcome.BIAS_LORA, "Requested bias: lora, is not implemented.")
     _apply_modules_to_save(options, inventory, result)
     if options.exclude_modules and not result.excluded:
         result.warnings.append("exclude-unused")
@@ -553,7 +553,7 @@ def check_wrappable(options: PeftOptions, inventory: ModelInventory, module: Mod
         and module.leaf in MAMBA_INCOMPATIBLE
     ):
         raise PeftRaised(
-            "mamba-incompatible",
+            PeftOutcome.MAMBA_INCOMPATIBLE,
             f"[PEFT:{options.peft_type}] Module {module.leaf!r} is incompatible with Mamba-based "
             f"models (model_type={inventory.model_type!r}).",
             module,
@@ -564,13 +564,13 @@ def check_wrappable(options: PeftOptions, inventory: ModelInventory, module: Mod
         and module.attr("qkv_same_embed_dim") is False
     ):
         raise PeftRaised(
-            "mha-unequal-dims",
+            PeftOutcome.MHA_UNEQUAL_DIMS,
             "Only same dim for query/key/value is supported as of now for MultiheadAttention.",
             module,
         )
     if not can_wrap(module, options.peft_type):
         raise PeftRaised(
-            "unsupported",
+            PeftOutcome.UNSUPPORTED,
             f"Target module {module.cls}(...) is not supported.",
             module,
         )
@@ -587,25 +587,27 @@ def _inject_parameters(
     for module_name, key, shape in matched:
         if module_name == "":
             raise PeftRaised(
-                "top-level-parameter",
+                PeftOutcome.TOP_LEVEL_PARAMETER,
                 f"Targeting an nn.Parameter on the top-level module is not supported ({key}).",
             )
         if module_name in targeted:
             raise PeftRaised(
-                "parameter-of-targeted-module",
+                PeftOutcome.PARAMETER_OF_TARGETED_MODULE,
                 f"Trying to wrap an `nn.Parameter` of layer {module_name!r}, which is also "
                 "targeted with `target_modules`.",
                 inventory.by_name.get(module_name),
             )
         if len(shape) not in (2, 3):
             raise PeftRaised(
-                "param-dims",
+                PeftOutcome.PARAM_DIMS,
                 f"lora.ParamWrapper was initialized with {len(shape)} dimensional Parameter "
                 f"({key}), but only 2d and 3d are supported.",
             )
         problem = _param_wrapper_problem(options)
         if problem:
-            raise PeftRaised("param-wrapper", f"lora.ParamWrapper does not work with {problem}.")
+            raise PeftRaised(
+                PeftOutcome.PARAM_WRAPPER, f"lora.ParamWrapper does not work with {problem}."
+            )
         result.targeted_parameters.append(key)
 
 
@@ -668,19 +670,19 @@ def _apply_modules_to_save(
             continue
         if owner is not None and name.count(".") - owner.count(".") >= 2:
             raise PeftRaised(
-                "modules-to-save-invalid",
+                PeftOutcome.MODULES_TO_SAVE_INVALID,
                 f"modules_to_save matches {name}, inside the LoRA layer {owner}.",
             )
         real = inventory.aliases.get(name, name)
         if real in lora_layers or (owner is not None and name.endswith(".base_layer")):
             raise PeftRaised(
-                "modules-to-save-invalid",
+                PeftOutcome.MODULES_TO_SAVE_INVALID,
                 f"modules_to_save cannot be applied to {name}, which is also adapted by LoRA.",
                 inventory.by_name.get(real),
             )
         if cls in _UNSAVABLE:
             raise PeftRaised(
-                "modules-to-save-invalid",
+                PeftOutcome.MODULES_TO_SAVE_INVALID,
                 f"modules_to_save cannot be applied to modules of type {cls} ({name}).",
                 inventory.by_name.get(real),
             )
@@ -701,23 +703,23 @@ def _param_wrapper_problem(options: PeftOptions) -> str | None:
 def _raise_nothing_targeted(options: PeftOptions, excluded: list[str], unmatched: int) -> None:
     if excluded and not unmatched:
         raise PeftRaised(
-            "all-excluded",
+            PeftOutcome.ALL_EXCLUDED,
             "All modules were excluded. This is likely unintended. Check your `target_modules`, "
             "`exclude_modules` and `modules_to_save` configuration.",
         )
     if not excluded and unmatched and not options.target_modules:
         raise PeftRaised(
-            "no-targets",
+            PeftOutcome.NO_TARGETS,
             "No `target_modules` passed but also no `target_parameters` found. Please check the "
             "values for these arguments.",
         )
     if not excluded and unmatched:
         raise PeftRaised(
-            "not-found",
+            PeftOutcome.NOT_FOUND,
             f"Target modules {options.target_modules} not found in the base model.",
         )
     raise PeftRaised(
-        "none-targeted",
+        PeftOutcome.NONE_TARGETED,
         "No modules were targeted for adaptation. This might be caused by a combination of "
         "mismatched target modules and excluded modules.",
     )

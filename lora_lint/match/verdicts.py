@@ -19,6 +19,7 @@ from enum import Enum
 
 from lora_lint.match import regex_guard
 from lora_lint.match.methods import judged_method
+from lora_lint.match.outcomes import PeftOutcome
 from lora_lint.match.peft_semantics import (
     Injection,
     Matcher,
@@ -77,8 +78,8 @@ class EntryVerdict:
     named: tuple[ModuleInfo, ...] = ()
     #: Selected modules the method cannot wrap (PEFT raises on the first).
     unsupported: tuple[ModuleInfo, ...] = ()
-    #: What PEFT raises for this entry alone ("unsupported", "mamba-incompatible", ...).
-    raises: str | None = None
+    #: What PEFT raises for this entry alone (``UNSUPPORTED``, ``MAMBA_INCOMPATIBLE``, ...).
+    raises: PeftOutcome | None = None
     covered_by: str | None = None
     #: The fused-pair partners evaluated with it (PEFT's MoE rewrite refuses half a pair).
     partners: tuple[str, ...] = ()
@@ -242,7 +243,12 @@ def _judge_target(
         modules, parameters, moved = _alone(options, inventory, matcher, targets, tool)
     except re.error as exc:
         return EntryVerdict(
-            "target_modules", index, entry, Status.INVALID, raises="regex-invalid", detail=str(exc)
+            "target_modules",
+            index,
+            entry,
+            Status.INVALID,
+            raises=PeftOutcome.REGEX_INVALID,
+            detail=str(exc),
         )
     base = {
         "option": "target_modules",
@@ -299,9 +305,9 @@ def _unwrappable(
     inventory: ModelInventory,
     modules: Sequence[ModuleInfo],
     tool: object = None,
-) -> tuple[list[ModuleInfo], str | None]:
+) -> tuple[list[ModuleInfo], PeftOutcome | None]:
     bad: list[ModuleInfo] = []
-    kind: str | None = None
+    kind: PeftOutcome | None = None
     for module in modules:
         if wraps(tool, module):
             continue

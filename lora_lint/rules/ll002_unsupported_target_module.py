@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from lora_lint.diagnostics import Finding, Severity, Span
 from lora_lint.match.methods import can_wrap, method_name, supported_label
+from lora_lint.match.outcomes import PeftOutcome
 from lora_lint.match.verdicts import Status
 from lora_lint.models.inventory import ModelInventory, ModuleInfo
 from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid
@@ -65,7 +66,7 @@ class UnsupportedTargetModule(Rule):
         if inventory is None:
             return
         for item, verdict in ctx.entries():
-            if verdict.status is Status.UNSUPPORTED and verdict.raises == "unsupported":
+            if verdict.status is Status.UNSUPPORTED and verdict.raises is PeftOutcome.UNSUPPORTED:
                 yield self._finding(
                     ctx, item.span, verdict.entry, list(verdict.unsupported), inventory, item.path
                 )

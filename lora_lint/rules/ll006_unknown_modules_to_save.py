@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from lora_lint.diagnostics import Finding, Severity
+from lora_lint.match.outcomes import PeftOutcome
 from lora_lint.match.peft_semantics import SEQ_CLS_HEAD_NAMES
 from lora_lint.match.suggest import close_names
 from lora_lint.match.verdicts import Status
@@ -94,7 +95,7 @@ class UnknownModulesToSave(Rule):
             saved = {m.name for m in verdict.modules}
             if (
                 injection is not None
-                and injection.error == "modules-to-save-invalid"
+                and injection.error is PeftOutcome.MODULES_TO_SAVE_INVALID
                 and injection.offending is not None
                 and injection.offending.name in saved
             ):

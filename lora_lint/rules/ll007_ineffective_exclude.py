@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from lora_lint.diagnostics import Finding, Severity
 from lora_lint.extract.types import Located
+from lora_lint.match.outcomes import PeftOutcome
 from lora_lint.match.peft_semantics import simulate
 from lora_lint.match.suggest import close_names
 from lora_lint.match.verdicts import Status
@@ -79,7 +80,10 @@ class IneffectiveExclude(Rule):
         value = ctx.config.options.get("exclude_modules")
         if inventory is None or injection is None or not isinstance(value, Located):
             return
-        if injection.error in ("all-excluded", "none-targeted") and injection.excluded:
+        if (
+            injection.error in (PeftOutcome.ALL_EXCLUDED, PeftOutcome.NONE_TARGETED)
+            and injection.excluded
+        ):
             without = simulate(replace(ctx.options, exclude_modules=None), inventory)
             if not without.error:
                 yield self.finding(

@@ -6,22 +6,25 @@ from collections.abc import Iterator
 
 from lora_lint.diagnostics import Finding, Severity, Span
 from lora_lint.extract.types import Located
+from lora_lint.match.outcomes import PeftOutcome
 from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid, string_items
 
 #: Injection errors this rule explains (the others belong to LL001-LL007).
-_KINDS = {
-    "fused-pair",
-    "param-wrapper",
-    "param-dims",
-    "bias-lora",
-    "no-defaults",
-    "mha-unequal-dims",
-    "mamba-incompatible",
-    "parameter-of-targeted-module",
-    "top-level-parameter",
-    "regex-invalid",
-    "no-targets",
-}
+_KINDS = frozenset(
+    {
+        PeftOutcome.FUSED_PAIR,
+        PeftOutcome.PARAM_WRAPPER,
+        PeftOutcome.PARAM_DIMS,
+        PeftOutcome.BIAS_LORA,
+        PeftOutcome.NO_DEFAULTS,
+        PeftOutcome.MHA_UNEQUAL_DIMS,
+        PeftOutcome.MAMBA_INCOMPATIBLE,
+        PeftOutcome.PARAMETER_OF_TARGETED_MODULE,
+        PeftOutcome.TOP_LEVEL_PARAMETER,
+        PeftOutcome.REGEX_INVALID,
+        PeftOutcome.NO_TARGETS,
+    }
+)
 
 _WRAPPER_OPTIONS = (
     ("lora_dropout != 0", "lora_dropout", "set lora_dropout=0"),
@@ -102,7 +105,7 @@ class PeftRuntimeConflict(Rule):
             return
         target = ctx.config.target_modules
         if (
-            injection.error == "regex-invalid"
+            injection.error is PeftOutcome.REGEX_INVALID
             and isinstance(target, Located)
             and isinstance(target.value, str)
         ):
@@ -116,7 +119,7 @@ class PeftRuntimeConflict(Rule):
             if moved
             else ""
         )
-        if injection.error == "param-wrapper":
+        if injection.error is PeftOutcome.PARAM_WRAPPER:
             for needle, option, fix in _WRAPPER_OPTIONS:
                 if injection.message and needle in injection.message:
                     yield self._at(
@@ -126,7 +129,7 @@ class PeftRuntimeConflict(Rule):
                         fix,
                     )
                     return
-        if injection.error == "fused-pair":
+        if injection.error is PeftOutcome.FUSED_PAIR:
             span, path = _entry_span(ctx, set(moved))
             yield self.finding(
                 ctx,
@@ -137,7 +140,7 @@ class PeftRuntimeConflict(Rule):
                 path=path,
             )
             return
-        if injection.error == "bias-lora":
+        if injection.error is PeftOutcome.BIAS_LORA:
             yield self._at(
                 ctx,
                 "bias",
@@ -146,7 +149,7 @@ class PeftRuntimeConflict(Rule):
                 "use bias='lora_only'",
             )
             return
-        if injection.error == "no-defaults":
+        if injection.error is PeftOutcome.NO_DEFAULTS:
             yield self.finding(
                 ctx,
                 ctx.config.key_spans.get("target_modules", ctx.config.span),

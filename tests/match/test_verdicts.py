@@ -7,6 +7,7 @@ from functools import cache
 import pytest
 
 from lora_lint.match import peft_semantics
+from lora_lint.match.outcomes import PeftOutcome
 from lora_lint.match.peft_semantics import PeftOptions
 from lora_lint.match.verdicts import Status, judge
 from lora_lint.models.build import build_inventory
@@ -63,7 +64,7 @@ def test_half_a_fused_pair_is_judged_with_its_partner() -> None:
     """PEFT raises for the config, but the entry itself reaches the experts."""
     verdict = judge(PeftOptions(target_modules=["q_proj", "gate_proj"]), _inventory("qwen3_moe"))
     assert verdict is not None
-    assert verdict.injection.error == "fused-pair"
+    assert verdict.injection.error is PeftOutcome.FUSED_PAIR
     assert {v.entry: v.status for v in verdict.targets}["gate_proj"] is Status.MOVED
 
 
