@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from lora_lint.extract.tools.base import (
+    LORA_R_KEYS,
     ConfigBuilder,
     ToolContext,
-    entries,
     get,
     head_from_class,
     is_blank,
@@ -33,9 +33,7 @@ _MARKERS = ("adapter", "lora_target_modules", "lora_target_linear", "lora_r")
 
 #: axolotl key -> LoraConfig field (``lora_target_modules`` is handled separately).
 KEY_MAP: dict[str, str] = {
-    "lora_r": "r",
-    "lora_alpha": "lora_alpha",
-    "lora_dropout": "lora_dropout",
+    **LORA_R_KEYS,
     "lora_modules_to_save": "modules_to_save",
     "lora_exclude_modules": "exclude_modules",
     "lora_target_parameters": "target_parameters",
@@ -56,21 +54,15 @@ _LORA_ADAPTERS = ("lora", "qlora")
 
 
 def detect(ctx: ToolContext) -> bool:
-    root = ctx.root
-    if root is None:
-        return False
-    keys = entries(root)
-    return "base_model" in keys and any(marker in keys for marker in _MARKERS)
+    return ctx.marked("base_model", _MARKERS)
 
 
 def extract(ctx: ToolContext) -> list[ExtractedConfig]:
-    root = ctx.root
+    root = ctx.claim_root()
     if root is None:
         return []
-    ctx.claim(root)
     builder = ConfigBuilder(ctx, root, NAME)
-    for key, peft_name in KEY_MAP.items():
-        builder.take(key, peft_name)
+    builder.take_all(KEY_MAP)
     _targets(builder, root)
     _adapter_state(builder, root)
     _model(builder, root)
@@ -103,24 +95,18 @@ def _adapter_state(builder: ConfigBuilder, root: Located) -> None:
     adapter = get(root, "adapter")
     name = text(adapter)
     if is_blank(adapter):
-        config.facts = replace(
-            config.facts, inert="adapter is not set, so axolotl ignores the lora_* keys"
-        )
+        builder.inert("adapter is not set, so axolotl ignores the lora_* keys")
     elif name is not None and name not in _LORA_ADAPTERS:
         config.facts = replace(config.facts, adapter=name)
         if name == "llama-adapter":
-            config.facts = replace(
-                config.facts,
-                inert="adapter is llama-adapter, so axolotl ignores the lora_* keys",
-            )
+            builder.inert("adapter is llama-adapter, so axolotl ignores the lora_* keys")
     model_dir = text(get(root, "lora_model_dir"))
     if model_dir:
-        config.facts = replace(
-            config.facts,
-            lora_model_dir=model_dir,
-            inert=config.facts.inert
-            or "lora_model_dir is set, so axolotl loads that adapter and its saved "
+        config.facts = replace(config.facts, lora_model_dir=model_dir)
+        builder.inert(
+            "lora_model_dir is set, so axolotl loads that adapter and its saved "
             "adapter_config.json decides the targets",
+            keep_earlier=True,
         )
 
 

@@ -9,8 +9,8 @@ TOML or CLI flags turned into a tree) share them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 
 from lora_lint.diagnostics import Span
 from lora_lint.extract.types import ExtractedConfig, Located, ModelRef, Unresolved, Value
@@ -81,6 +81,26 @@ AUTO_CLASS_HEADS: dict[str, str] = {
 #: The value LLaMA-Factory's lone ``all`` (and PEFT's own shortcut) stand for.
 ALL_LINEAR = "all-linear"
 
+#: How most trainers spell the core LoraConfig fields (TRL's ``ModelConfig``, Oumi,
+#: axolotl, H2O LLM Studio): the start of their key tables.
+LORA_R_KEYS: dict[str, str] = {
+    "lora_r": "r",
+    "lora_alpha": "lora_alpha",
+    "lora_dropout": "lora_dropout",
+}
+#: TRL's ``ModelConfig`` and Oumi's ``PeftParams`` go on with the same list options.
+TRAINER_LORA_KEYS: dict[str, str] = {
+    **LORA_R_KEYS,
+    "lora_modules_to_save": "modules_to_save",
+    "lora_target_parameters": "target_parameters",
+}
+#: The same fields as ms-swift, LLaMA-Factory and torchtune spell them.
+LORA_RANK_KEYS: dict[str, str] = {
+    "lora_rank": "r",
+    "lora_alpha": "lora_alpha",
+    "lora_dropout": "lora_dropout",
+}
+
 
 @dataclass
 class ToolContext:
@@ -99,6 +119,35 @@ class ToolContext:
     def root(self) -> Located | None:
         """The document's top-level mapping (``None`` for a list or scalar document)."""
         return as_mapping(self.document.root)
+
+    @property
+    def keys(self) -> dict[str, Value]:
+        """The top-level keys (none when the document is not a mapping): what ``detect`` reads."""
+        root = self.root
+        return entries(root) if root is not None else {}
+
+    def marked(self, key: str, markers: Iterable[str]) -> bool:
+        """The top-level mapping has ``key`` and one of a tool's ``markers``: its detector."""
+        keys = self.keys
+        return key in keys and any(marker in keys for marker in markers)
+
+    def section(self, key: str) -> Located | None:
+        """The top-level mapping's sub-mapping ``key`` (``None`` when either is missing)."""
+        return as_mapping(self.keys.get(key))
+
+    def claim_root(self) -> Located | None:
+        """The top-level mapping, claimed: an adapter that reads the whole document."""
+        root = self.root
+        if root is not None:
+            self.claim(root)
+        return root
+
+    def claim_section(self, key: str) -> Located | None:
+        """The sub-mapping ``key``, claimed: an adapter that reads one section (``peft:``)."""
+        section = self.section(key)
+        if section is not None:
+            self.claim(section)
+        return section
 
     def claim(self, mapping: Located) -> None:
         """Keep the generic adapter from extracting this mapping a second time."""
@@ -178,6 +227,13 @@ def iter_unresolved(value: Value | None) -> Iterator[Unresolved]:
             yield from iter_unresolved(item)
 
 
+def trainer_head(task_type: Value | None) -> str | None:
+    """The head a trainer loads for PEFT's ``task_type`` as written (default ``CAUSAL_LM``);
+    for a causal LM that is the image-text-to-text class its VLM scripts load too."""
+    head = TASK_TYPE_HEADS.get((text(task_type) or "CAUSAL_LM").upper())
+    return heads.TRAINER_LM if head == "causal-lm" else head
+
+
 def head_from_class(name: str | None) -> str | None:
     """A head for an ``Auto*`` class or a concrete ``XxxForYyy`` class name."""
     if not name:
@@ -199,12 +255,17 @@ def head_from_class(name: str | None) -> str | None:
 class ConfigBuilder:
     """Accumulates one :class:`ExtractedConfig` from a mapping, key by key."""
 
-    def __init__(self, ctx: ToolContext, mapping: Located, source: str) -> None:
+    def __init__(
+        self, ctx: ToolContext, mapping: Located, source: str, *, tool: str | None = None
+    ) -> None:
+        """``tool``: the training tool that hands the config to PEFT (``facts.tool``)."""
         self.ctx = ctx
         self.mapping = mapping
         self.config = ExtractedConfig(
             path=ctx.path, span=mapping.span, source=source, location_hint=ctx.location_hint
         )
+        if tool is not None:
+            self.config.facts = replace(self.config.facts, tool=tool)
 
     def take(self, key: str, peft_name: str) -> Value | None:
         """Copy ``key`` (as written) into ``options[peft_name]`` if the mapping has it."""
@@ -212,6 +273,34 @@ class ConfigBuilder:
         if value is not None:
             self.put(peft_name, key, value)
         return value
+
+    def take_all(self, key_map: Mapping[str, str]) -> None:
+        """:meth:`take` every key of a tool's table (key as written -> PEFT field)."""
+        for key, peft_name in key_map.items():
+            self.take(key, peft_name)
+
+    def inert(
+        self,
+        reason: str,
+        *,
+        switch: tuple[Located | None, str] | None = None,
+        keep_earlier: bool = False,
+    ) -> None:
+        """The tool ignores these LoRA settings, because ``reason`` (LL016 says it).
+
+        ``switch`` is (mapping, key) of the key that turns them off: LL016 points at it
+        when it is written there. ``keep_earlier``: a reason recorded before stays (the
+        tool checks that one first).
+        """
+        facts = self.config.facts
+        if keep_earlier and facts.inert:
+            return
+        facts = replace(facts, inert=reason)
+        if switch is not None:
+            where, key = switch
+            if where is not None and key in entries(where):
+                facts = replace(facts, switch_span=key_span(where, key))
+        self.config.facts = facts
 
     def put(self, peft_name: str, key: str, value: Value) -> None:
         """Set an option whose value the adapter computed (split, wrapped, renamed)."""

@@ -12,13 +12,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from lora_lint.extract.tools.base import (
+    LORA_R_KEYS,
     ConfigBuilder,
     ToolContext,
     as_mapping,
     entries,
     get,
     is_true,
-    key_span,
     text,
 )
 from lora_lint.extract.types import ExtractedConfig, Located
@@ -26,36 +26,27 @@ from lora_lint.extract.types import ExtractedConfig, Located
 NAME = "h2o-llmstudio"
 
 #: ``training`` key -> LoraConfig field (targets are handled separately).
-KEY_MAP: dict[str, str] = {
-    "lora_r": "r",
-    "lora_alpha": "lora_alpha",
-    "lora_dropout": "lora_dropout",
-    "use_dora": "use_dora",
-    "use_rslora": "use_rslora",
-}
+KEY_MAP: dict[str, str] = {**LORA_R_KEYS, "use_dora": "use_dora", "use_rslora": "use_rslora"}
 
 ALL_MEANS = "every Linear/Conv1d leaf whose path does not contain 'head'"
 
 
 def detect(ctx: ToolContext) -> bool:
-    root = ctx.root
-    if root is None or "llm_backbone" not in entries(root):
-        return False
-    training = as_mapping(get(root, "training"))
-    return training is not None and any(k.startswith("lora") for k in entries(training))
+    training = ctx.section("training")
+    return (
+        "llm_backbone" in ctx.keys
+        and training is not None
+        and any(k.startswith("lora") for k in entries(training))
+    )
 
 
 def extract(ctx: ToolContext) -> list[ExtractedConfig]:
-    root = ctx.root
-    training = as_mapping(get(root, "training")) if root is not None else None
+    root, training = ctx.root, ctx.claim_section("training")
     if root is None or training is None:
         return []
-    ctx.claim(training)
-    builder = ConfigBuilder(ctx, training, NAME)
+    builder = ConfigBuilder(ctx, training, NAME, tool=NAME)
     config = builder.config
-    config.facts = replace(config.facts, tool=NAME)
-    for key, peft_name in KEY_MAP.items():
-        builder.take(key, peft_name)
+    builder.take_all(KEY_MAP)
     value = get(training, "lora_target_modules")
     written = text(value)
     if (
@@ -71,12 +62,10 @@ def extract(ctx: ToolContext) -> list[ExtractedConfig]:
     else:
         builder.put("target_modules", "lora_target_modules", value)
     if not is_true(get(training, "lora")):
-        config.facts = replace(
-            config.facts,
-            inert="training.lora is not true, so H2O LLM Studio ignores the lora_* keys",
+        builder.inert(
+            "training.lora is not true, so H2O LLM Studio ignores the lora_* keys",
+            switch=(training, "lora"),
         )
-        if "lora" in entries(training):
-            config.facts = replace(config.facts, switch_span=key_span(training, "lora"))
     environment = as_mapping(get(root, "environment"))
     trust = get(environment, "trust_remote_code") if environment is not None else None
     builder.model(

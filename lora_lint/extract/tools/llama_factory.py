@@ -18,6 +18,7 @@ from dataclasses import replace
 
 from lora_lint.extract.tools.base import (
     ALL_LINEAR,
+    LORA_RANK_KEYS,
     ConfigBuilder,
     ToolContext,
     as_mapping,
@@ -37,13 +38,7 @@ ALL_MEANS = "llama-factory find_all_linear_modules"
 _V0_MARKERS = ("finetuning_type", "lora_target", "stage")
 _V0_LORA_KEYS = ("lora_target", "lora_rank", "lora_alpha", "lora_dropout", "additional_target")
 #: v0 key -> LoraConfig field (``lora_target``/``additional_target`` are split first).
-_V0_KEY_MAP = {
-    "lora_rank": "r",
-    "lora_alpha": "lora_alpha",
-    "lora_dropout": "lora_dropout",
-    "use_dora": "use_dora",
-    "use_rslora": "use_rslora",
-}
+_V0_KEY_MAP = {**LORA_RANK_KEYS, "use_dora": "use_dora", "use_rslora": "use_rslora"}
 #: Keys ``LoraConfigDict`` reads in v1; anything else in ``peft_config`` is silently ignored.
 _V1_KNOWN = frozenset(
     {
@@ -67,20 +62,15 @@ _V1_OPTIONS = ("r", "lora_alpha", "lora_dropout", "use_rslora", "use_dora", "mod
 
 
 def detect(ctx: ToolContext) -> bool:
-    root = ctx.root
-    if root is None:
-        return False
-    keys = entries(root)
-    if "model_name_or_path" in keys and any(marker in keys for marker in _V0_MARKERS):
+    if ctx.marked("model_name_or_path", _V0_MARKERS):
         return True
-    return "model" in keys and as_mapping(keys.get("peft_config")) is not None
+    return "model" in ctx.keys and ctx.section("peft_config") is not None
 
 
 def extract(ctx: ToolContext) -> list[ExtractedConfig]:
-    root = ctx.root
+    root = ctx.claim_root()
     if root is None:
         return []
-    ctx.claim(root)
     if "model_name_or_path" in entries(root):
         return _extract_v0(ctx, root)
     return _extract_v1(ctx, root)
@@ -111,9 +101,8 @@ def _extract_v0(ctx: ToolContext, root: Located) -> list[ExtractedConfig]:
     if finetuning_type != "lora":
         if not has_lora_keys:
             return []
-        config.facts = replace(
-            config.facts,
-            inert=f"finetuning_type is {finetuning_type}, so LLaMA-Factory ignores the lora_* keys",
+        builder.inert(
+            f"finetuning_type is {finetuning_type}, so LLaMA-Factory ignores the lora_* keys"
         )
     target = get(root, "lora_target")
     if target is None:
@@ -128,16 +117,14 @@ def _extract_v0(ctx: ToolContext, root: Located) -> list[ExtractedConfig]:
     extra = get(root, "additional_target")
     if extra is not None and not (isinstance(extra, Located) and extra.value is None):
         builder.put("modules_to_save", "additional_target", _comma_list(ctx, extra))
-    for key, peft_name in _V0_KEY_MAP.items():
-        builder.take(key, peft_name)
+    builder.take_all(_V0_KEY_MAP)
     adapters = text(get(root, "adapter_name_or_path"))
     if adapters and not is_true(get(root, "create_new_adapter")):
-        config.facts = replace(
-            config.facts,
-            adapter_name_or_path=adapters,
-            inert=config.facts.inert
-            or "adapter_name_or_path is set, so LLaMA-Factory resumes that adapter "
+        config.facts = replace(config.facts, adapter_name_or_path=adapters)
+        builder.inert(
+            "adapter_name_or_path is set, so LLaMA-Factory resumes that adapter "
             "and its saved adapter_config.json decides the targets",
+            keep_earlier=True,
         )
     builder.model(
         "model_name_or_path",
@@ -149,20 +136,15 @@ def _extract_v0(ctx: ToolContext, root: Located) -> list[ExtractedConfig]:
 
 
 def _extract_v1(ctx: ToolContext, root: Located) -> list[ExtractedConfig]:
-    peft = as_mapping(get(root, "peft_config"))
+    peft = ctx.claim_section("peft_config")
     if peft is None:
         return []
-    ctx.claim(peft)
     name = text(get(peft, "name"))
     if name != "lora" and "target_modules" not in entries(peft):
         return []
     builder = ConfigBuilder(ctx, peft, NAME)
-    config = builder.config
     if name != "lora":
-        config.facts = replace(
-            config.facts,
-            inert=f"peft_config.name is {name}, so LLaMA-Factory ignores target_modules",
-        )
+        builder.inert(f"peft_config.name is {name}, so LLaMA-Factory ignores target_modules")
     _v1_targets(builder, peft)
     for key in _V1_OPTIONS:
         builder.take(key, key)
@@ -170,10 +152,9 @@ def _extract_v1(ctx: ToolContext, root: Located) -> list[ExtractedConfig]:
         if key not in _V1_KNOWN:
             builder.unknown(key)
     if text(get(peft, "adapter_name_or_path")):
-        config.facts = replace(
-            config.facts,
-            inert="peft_config.adapter_name_or_path is set, so LLaMA-Factory loads that "
-            "adapter and its saved adapter_config.json decides the targets",
+        builder.inert(
+            "peft_config.adapter_name_or_path is set, so LLaMA-Factory loads that "
+            "adapter and its saved adapter_config.json decides the targets"
         )
     _v1_model(builder, root)
     return [builder.build()]

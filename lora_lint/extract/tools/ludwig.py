@@ -11,17 +11,7 @@ adapter, whose own ``adapter_config.json`` then decides the targets.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from lora_lint.extract.tools.base import (
-    ConfigBuilder,
-    ToolContext,
-    as_mapping,
-    entries,
-    get,
-    key_span,
-    text,
-)
+from lora_lint.extract.tools.base import ConfigBuilder, ToolContext, entries, get, text
 from lora_lint.extract.types import ExtractedConfig
 
 NAME = "ludwig"
@@ -43,38 +33,29 @@ KEY_MAP: dict[str, str] = {
 
 
 def detect(ctx: ToolContext) -> bool:
-    root = ctx.root
-    if root is None:
-        return False
-    adapter = as_mapping(get(root, "adapter"))
-    return "base_model" in entries(root) and adapter is not None and "type" in entries(adapter)
+    adapter = ctx.section("adapter")
+    return "base_model" in ctx.keys and adapter is not None and "type" in entries(adapter)
 
 
 def extract(ctx: ToolContext) -> list[ExtractedConfig]:
-    root = ctx.root
-    adapter = as_mapping(get(root, "adapter")) if root is not None else None
+    root, adapter = ctx.root, ctx.claim_section("adapter")
     if root is None or adapter is None:
         return []
-    ctx.claim(adapter)
     kind = (text(get(adapter, "type")) or "lora").lower()
     peft_type = PEFT_TYPES.get(kind)
     if peft_type is None and "target_modules" not in entries(adapter):
         return []
-    builder = ConfigBuilder(ctx, adapter, NAME)
-    config = builder.config
-    config.peft_type = peft_type or kind.upper()
-    config.facts = replace(config.facts, tool=NAME)
-    for key, peft_name in KEY_MAP.items():
-        builder.take(key, peft_name)
+    builder = ConfigBuilder(ctx, adapter, NAME, tool=NAME)
+    builder.config.peft_type = peft_type or kind.upper()
+    builder.take_all(KEY_MAP)
     weights = text(get(adapter, "pretrained_adapter_weights"))
     if weights:
-        config.facts = replace(
-            config.facts,
-            switch_span=key_span(adapter, "pretrained_adapter_weights"),
-            inert="adapter.pretrained_adapter_weights is set, so Ludwig loads that adapter "
-            "and its saved adapter_config.json decides the targets",
+        builder.inert(
+            "adapter.pretrained_adapter_weights is set, so Ludwig loads that adapter and its "
+            "saved adapter_config.json decides the targets",
+            switch=(adapter, "pretrained_adapter_weights"),
         )
-    params = as_mapping(get(root, "model_parameters"))
+    params = ctx.section("model_parameters")
     trust = get(params, "trust_remote_code") if params is not None else None
     builder.model(
         "base_model", "Ludwig base_model", head="causal-lm", trust_remote_code=trust, mapping=root

@@ -24,7 +24,6 @@ from lora_lint.extract.tools.base import (
     ConfigBuilder,
     ToolContext,
     as_mapping,
-    entries,
     get,
     key_span,
     text,
@@ -38,29 +37,24 @@ KEY_MAP: dict[str, str] = {"rank": "r", "dropout": "lora_dropout"}
 
 
 def detect(ctx: ToolContext) -> bool:
-    root = ctx.root
-    if root is None or text(get(root, "model")) is None:
+    keys = ctx.keys
+    if text(keys.get("model")) is None:
         return False
-    keys = entries(root)
-    return as_mapping(keys.get("lora_parameters")) is not None or "fine_tune_type" in keys
+    return ctx.section("lora_parameters") is not None or "fine_tune_type" in keys
 
 
 def extract(ctx: ToolContext) -> list[ExtractedConfig]:
-    root = ctx.root
+    root = ctx.claim_root()
     if root is None:
         return []
-    ctx.claim(root)
     params = as_mapping(get(root, "lora_parameters"))
-    builder = ConfigBuilder(ctx, root, NAME)
+    builder = ConfigBuilder(ctx, root, NAME, tool=NAME)
     config = builder.config
-    config.facts = replace(config.facts, tool=NAME)
     kind = (text(get(root, "fine_tune_type")) or "lora").lower()
     if kind == "full":
-        config.facts = replace(
-            config.facts,
-            inert="fine_tune_type is full, so MLX-LM trains every weight and ignores "
-            "lora_parameters",
-            switch_span=key_span(root, "fine_tune_type"),
+        builder.inert(
+            "fine_tune_type is full, so MLX-LM trains every weight and ignores lora_parameters",
+            switch=(root, "fine_tune_type"),
         )
     elif kind == "dora":
         config.options["use_dora"] = Located(True, key_span(root, "fine_tune_type"))

@@ -17,7 +17,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from lora_lint.extract.tools.base import ALL_LINEAR, ConfigBuilder, ToolContext, entries, get, text
+from lora_lint.extract.tools.base import (
+    ALL_LINEAR,
+    LORA_RANK_KEYS,
+    ConfigBuilder,
+    ToolContext,
+    entries,
+    get,
+    text,
+)
 from lora_lint.extract.types import ExtractedConfig, Located
 from lora_lint.models.heads import TRAINER_LM
 
@@ -32,9 +40,7 @@ _MARKERS = ("tuner_type", "train_type", "lora_rank", "target_regex", "freeze_vit
 
 #: ms-swift argument -> LoraConfig field (targets and model are handled separately).
 KEY_MAP = {
-    "lora_rank": "r",
-    "lora_alpha": "lora_alpha",
-    "lora_dropout": "lora_dropout",
+    **LORA_RANK_KEYS,
     "modules_to_save": "modules_to_save",
     "target_parameters": "target_parameters",
     "use_dora": "use_dora",
@@ -44,37 +50,28 @@ KEY_MAP = {
 
 def detect(ctx: ToolContext) -> bool:
     """A YAML/JSON ``--config`` file of ms-swift."""
-    root = ctx.root
-    if root is None:
-        return False
-    keys = entries(root)
-    return "model" in keys and any(marker in keys for marker in _MARKERS)
+    return ctx.marked("model", _MARKERS)
 
 
 def extract(ctx: ToolContext) -> list[ExtractedConfig]:
-    root = ctx.root
+    root = ctx.claim_root()
     if root is None:
         return []
-    ctx.claim(root)
     config = read_flags(ctx, root)
     return [config] if config is not None else []
 
 
 def read_flags(ctx: ToolContext, root: Located) -> ExtractedConfig | None:
     """The config of one ``swift sft`` command (or ``--config`` file) whose keys form ``root``."""
-    builder = ConfigBuilder(ctx, root, NAME)
+    builder = ConfigBuilder(ctx, root, NAME, tool=NAME)
     config = builder.config
-    config.facts = replace(config.facts, tool=NAME)
     tuner_key = next((k for k in _TUNER_KEYS if text(get(root, k))), None)
     tuner = (text(get(root, tuner_key)) if tuner_key else None) or "lora"
     if tuner.lower() not in _LORA_TYPES:
         if not any(k in KEY_MAP or k.startswith(("target_", "lora_")) for k in entries(root)):
             return None
-        config.facts = replace(
-            config.facts, inert=f"{tuner_key} is {tuner}, so ms-swift ignores the LoRA arguments"
-        )
-    for key, peft_name in KEY_MAP.items():
-        builder.take(key, peft_name)
+        builder.inert(f"{tuner_key} is {tuner}, so ms-swift ignores the LoRA arguments")
+    builder.take_all(KEY_MAP)
     regex = get(root, "target_regex")
     targets = get(root, "target_modules")
     if isinstance(regex, Located) and isinstance(regex.value, str) and regex.value:

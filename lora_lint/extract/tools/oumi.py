@@ -15,28 +15,21 @@ from dataclasses import replace
 
 from lora_lint.extract.tools.base import (
     ALL_LINEAR,
-    TASK_TYPE_HEADS,
+    TRAINER_LORA_KEYS,
     ConfigBuilder,
     ToolContext,
-    as_mapping,
     entries,
     get,
     is_true,
-    key_span,
-    text,
+    trainer_head,
 )
 from lora_lint.extract.types import ExtractedConfig, Located, Value
-from lora_lint.models.heads import TRAINER_LM
 
 NAME = "oumi"
 
 #: ``PeftParams`` field -> LoraConfig field (targets and excludes are handled separately).
 KEY_MAP: dict[str, str] = {
-    "lora_r": "r",
-    "lora_alpha": "lora_alpha",
-    "lora_dropout": "lora_dropout",
-    "lora_modules_to_save": "modules_to_save",
-    "lora_target_parameters": "target_parameters",
+    **TRAINER_LORA_KEYS,
     "lora_bias": "bias",
     "lora_task_type": "task_type",
     "use_rslora": "use_rslora",
@@ -44,11 +37,8 @@ KEY_MAP: dict[str, str] = {
 
 
 def detect(ctx: ToolContext) -> bool:
-    root = ctx.root
-    if root is None:
-        return False
-    model = as_mapping(get(root, "model"))
-    peft = as_mapping(get(root, "peft"))
+    model = ctx.section("model")
+    peft = ctx.section("peft")
     return (
         model is not None
         and "model_name" in entries(model)
@@ -58,16 +48,12 @@ def detect(ctx: ToolContext) -> bool:
 
 
 def extract(ctx: ToolContext) -> list[ExtractedConfig]:
-    root = ctx.root
-    peft = as_mapping(get(root, "peft")) if root is not None else None
-    if root is None or peft is None:
+    peft = ctx.claim_section("peft")
+    if peft is None:
         return []
-    ctx.claim(peft)
-    builder = ConfigBuilder(ctx, peft, NAME)
+    builder = ConfigBuilder(ctx, peft, NAME, tool=NAME)
     config = builder.config
-    config.facts = replace(config.facts, tool=NAME)
-    for key, peft_name in KEY_MAP.items():
-        builder.take(key, peft_name)
+    builder.take_all(KEY_MAP)
     regex = is_true(get(peft, "lora_target_modules_regex"))
     targets = get(peft, "lora_target_modules")
     if targets is not None and not (isinstance(targets, Located) and targets.value is None):
@@ -78,23 +64,18 @@ def extract(ctx: ToolContext) -> list[ExtractedConfig]:
     if isinstance(excluded, Located) and excluded.items:
         builder.put("exclude_modules", "lora_exclude_modules", joined_regex(excluded))
         config.facts = replace(config.facts, exclude_joined=True)
-    training = as_mapping(get(root, "training"))
+    training = ctx.section("training")
     if training is None or not is_true(get(training, "use_peft")):
-        config.facts = replace(
-            config.facts,
-            inert="training.use_peft is not true, so Oumi ignores the peft section",
+        builder.inert(
+            "training.use_peft is not true, so Oumi ignores the peft section",
+            switch=(training, "use_peft"),
         )
-        if training is not None and "use_peft" in entries(training):
-            config.facts = replace(config.facts, switch_span=key_span(training, "use_peft"))
-    model = as_mapping(get(root, "model"))
-    head = TASK_TYPE_HEADS.get((text(get(peft, "lora_task_type")) or "CAUSAL_LM").upper())
-    if head == "causal-lm":
-        head = TRAINER_LM  # its VLM scripts load the image-text-to-text class
+    model = ctx.section("model")
     if model is not None:
         builder.model(
             "model_name",
             "Oumi model.model_name",
-            head=head,
+            head=trainer_head(get(peft, "lora_task_type")),
             trust_remote_code=get(model, "trust_remote_code"),
             mapping=model,
         )

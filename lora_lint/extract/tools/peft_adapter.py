@@ -25,18 +25,14 @@ NAME = "peft-json"
 
 
 def detect(ctx: ToolContext) -> bool:
-    root = ctx.root
-    if root is None:
-        return False
-    keys = entries(root)
+    keys = ctx.keys
     return "peft_type" in keys and ("target_modules" in keys or "base_model_name_or_path" in keys)
 
 
 def extract(ctx: ToolContext) -> list[ExtractedConfig]:
-    root = ctx.root
+    root = ctx.claim_root()
     if root is None:
         return []
-    ctx.claim(root)
     builder = ConfigBuilder(ctx, root, NAME)
     peft_type = (text(get(root, "peft_type")) or "LORA").upper()
     builder.config.peft_type = peft_type

@@ -25,9 +25,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from lora_lint.extract.tools.base import (
+    LORA_RANK_KEYS,
     ConfigBuilder,
     ToolContext,
-    as_mapping,
     entries,
     get,
     is_true,
@@ -117,8 +117,7 @@ BUILDER_MODELS: dict[str, str] = {
 
 
 def detect(ctx: ToolContext) -> bool:
-    root = ctx.root
-    model = as_mapping(get(root, "model")) if root is not None else None
+    model = ctx.section("model")
     if model is None:
         return False
     component = text(get(model, "_component_")) or ""
@@ -146,23 +145,15 @@ def hf_model_for(component: str) -> str | None:
 
 
 def extract(ctx: ToolContext) -> list[ExtractedConfig]:
-    root = ctx.root
-    model = as_mapping(get(root, "model")) if root is not None else None
-    if root is None or model is None:
+    model = ctx.claim_section("model")
+    if model is None:
         return []
-    ctx.claim(model)
     component = text(get(model, "_component_")) or ""
     key = builder_key(component)
     family = key[0] if key else ""
-    builder = ConfigBuilder(ctx, model, NAME)
-    builder.config.facts = replace(builder.config.facts, tool=NAME, builder=component)
-    for written, peft_name in (
-        ("lora_rank", "r"),
-        ("lora_alpha", "lora_alpha"),
-        ("lora_dropout", "lora_dropout"),
-        ("use_dora", "use_dora"),
-    ):
-        builder.take(written, peft_name)
+    builder = ConfigBuilder(ctx, model, NAME, tool=NAME)
+    builder.config.facts = replace(builder.config.facts, builder=component)
+    builder.take_all({**LORA_RANK_KEYS, "use_dora": "use_dora"})
     names = {**TO_HF, **_FUSED_HF.get(family, {})}
     targets = _targets(builder, model, names)
     if targets is not None:

@@ -24,27 +24,22 @@ from dataclasses import replace
 
 from lora_lint.extract.tools.base import (
     ALL_LINEAR,
-    TASK_TYPE_HEADS,
+    TRAINER_LORA_KEYS,
     ConfigBuilder,
     ToolContext,
     entries,
     get,
     is_true,
-    key_span,
     text,
+    trainer_head,
 )
 from lora_lint.extract.types import ExtractedConfig, Located, Value
-from lora_lint.models.heads import TRAINER_LM
 
 NAME = "trl"
 
 #: ``ModelConfig`` field -> LoraConfig field (``lora_target_modules`` is handled separately).
 KEY_MAP: dict[str, str] = {
-    "lora_r": "r",
-    "lora_alpha": "lora_alpha",
-    "lora_dropout": "lora_dropout",
-    "lora_modules_to_save": "modules_to_save",
-    "lora_target_parameters": "target_parameters",
+    **TRAINER_LORA_KEYS,
     "lora_task_type": "task_type",
     "use_rslora": "use_rslora",
     "use_dora": "use_dora",
@@ -58,44 +53,33 @@ _REGEX_CHARS = re.compile(r"[*+?\[\](){}|^$\\]")
 
 
 def detect(ctx: ToolContext) -> bool:
-    root = ctx.root
-    if root is None:
-        return False
-    keys = entries(root)
+    keys = ctx.keys
     if "model_name_or_path" not in keys or any(m in keys for m in _LLAMA_FACTORY_MARKERS):
         return False
     return "use_peft" in keys or "lora_target_modules" in keys
 
 
 def extract(ctx: ToolContext) -> list[ExtractedConfig]:
-    root = ctx.root
+    root = ctx.claim_root()
     if root is None:
         return []
-    ctx.claim(root)
-    builder = ConfigBuilder(ctx, root, NAME)
+    builder = ConfigBuilder(ctx, root, NAME, tool=NAME)
     config = builder.config
-    config.facts = replace(config.facts, tool=NAME)
-    for key, peft_name in KEY_MAP.items():
-        builder.take(key, peft_name)
+    builder.take_all(KEY_MAP)
     _targets(builder, root)
     if not is_true(get(root, "use_peft")):
         if not any(key in entries(root) for key in _LORA_KEYS):
             return []
-        config.facts = replace(
-            config.facts, inert="use_peft is not true, so TRL ignores the lora_* keys"
+        builder.inert(
+            "use_peft is not true, so TRL ignores the lora_* keys", switch=(root, "use_peft")
         )
-        if "use_peft" in entries(root):
-            config.facts = replace(config.facts, switch_span=key_span(root, "use_peft"))
     revision = text(get(root, "model_revision"))
     if revision and revision != "main":
         config.facts = replace(config.facts, revision=revision)
-    head = TASK_TYPE_HEADS.get((text(get(root, "lora_task_type")) or "CAUSAL_LM").upper())
-    if head == "causal-lm":
-        head = TRAINER_LM  # its VLM scripts load the image-text-to-text class
     builder.model(
         "model_name_or_path",
         "TRL model_name_or_path",
-        head=head,
+        head=trainer_head(get(root, "lora_task_type")),
         trust_remote_code=get(root, "trust_remote_code"),
     )
     return [builder.build()]
