@@ -138,18 +138,22 @@ NOTHING = {
     PeftOutcome.ALL_EXCLUDED,
     PeftOutcome.NO_TARGETS,
 }
-#: Outcomes LL009 claims (PEFT raises, for another reason than nothing matching).
+#: Outcomes another rule explains: a module PEFT cannot wrap (LL002), a modules_to_save
+#: entry (LL006), the config class (LL004/LL008), a regex (LL003).
+OWNED_ELSEWHERE = {
+    PeftOutcome.OK,
+    PeftOutcome.UNSUPPORTED,
+    PeftOutcome.MODULES_TO_SAVE_INVALID,
+    PeftOutcome.CONFIG_INVALID,
+    PeftOutcome.REGEX_INVALID,
+}
+#: Outcomes LL009 claims: PEFT raises, for another reason than nothing matching (but
+#: asking for no target at all is one).
 LL009_KINDS = {
-    PeftOutcome.FUSED_PAIR,
-    PeftOutcome.PARAM_WRAPPER,
-    PeftOutcome.PARAM_DIMS,
-    PeftOutcome.BIAS_LORA,
-    PeftOutcome.NO_DEFAULTS,
-    PeftOutcome.MHA_UNEQUAL_DIMS,
-    PeftOutcome.MAMBA_INCOMPATIBLE,
-    PeftOutcome.PARAMETER_OF_TARGETED_MODULE,
-    PeftOutcome.TOP_LEVEL_PARAMETER,
-    PeftOutcome.NO_TARGETS,
+    kind
+    for kind in PeftOutcome
+    if kind not in OWNED_ELSEWHERE
+    and (not kind.nothing_matched or kind is PeftOutcome.NO_TARGETS)
 }
 FOREIGN = [
     "q_proj",
