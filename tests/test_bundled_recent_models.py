@@ -43,6 +43,9 @@ RESOLVES = {
     "MiniMaxAI/MiniMax-M2": "MiniMaxAI/MiniMax-M2",
     "unsloth/tinyllama-bnb-4bit": "TinyLlama/TinyLlama-1.1B-Chat-v1.0",
     "mistralai/Mistral-7B-Instruct-v0.2": "mistralai/Mistral-7B-v0.1",
+    "mistralai/Voxtral-Mini-3B-2507": "mistralai/Voxtral-Mini-3B-2507",
+    "ibm-granite/granite-3.3-8b-instruct": "ibm-granite/granite-3.3-8b-instruct",
+    "unsloth/granite-3.3-8b-instruct-bnb-4bit": "ibm-granite/granite-3.3-8b-instruct",
     # NVFP4 re-uploads keep the architecture of the model they quantize.
     "nvidia/Qwen3-30B-A3B-NVFP4": "Qwen/Qwen3-30B-A3B",
     "nvidia/Qwen3-Next-80B-A3B-Instruct-NVFP4": "Qwen/Qwen3-Next-80B-A3B-Instruct",
@@ -87,6 +90,8 @@ PARAM_ANCHORS = {
     "TinyLlama--TinyLlama-1.1B-Chat-v1.0.json": 1.1e9,
     "zai-org--GLM-4.5-Air.json": 106e9,
     "MiniMaxAI--MiniMax-M2.json": 230e9,
+    "ibm-granite--granite-3.3-8b-instruct.json": 8.17e9,
+    "mistralai--Voxtral-Mini-3B-2507.json": 4.68e9,
 }
 
 
@@ -165,3 +170,14 @@ def test_gemma_3_270m_is_text_only() -> None:
     assert sum(n.endswith("self_attn.q_proj") for n in names) == 18
     assert not any("vision" in n for n in names)
     assert "model.layers.17.mlp.down_proj" in names
+
+
+@pytest.mark.torch
+def test_voxtral_audio_tower_shares_projection_names() -> None:
+    """Voxtral's Whisper-style audio encoder uses the same q/k/v projection names as the Llama
+    text model, so an unscoped ``q_proj`` adapts 32 audio layers as well as the 30 text layers."""
+    names = _linear_names("mistralai--Voxtral-Mini-3B-2507.json")
+    audio = [n for n in names if n.startswith("model.audio_tower.") and n.endswith(".q_proj")]
+    text = [n for n in names if n.startswith("model.language_model.") and n.endswith(".q_proj")]
+    assert (len(audio), len(text)) == (32, 30)
+    assert "model.multi_modal_projector.linear_1" in names
