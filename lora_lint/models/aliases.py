@@ -1,7 +1,8 @@
 """Recognise mirrors and quantized re-uploads of a bundled base model by their name.
 
-``unsloth/Llama-3.2-1B-Instruct-bnb-4bit``, ``TheBloke/Mistral-7B-Instruct-v0.2-GPTQ`` or
-``mlx-community/Qwen2.5-7B-Instruct-4bit`` keep the architecture of the model they copy;
+``unsloth/Llama-3.2-1B-Instruct-bnb-4bit``, ``TheBloke/Mistral-7B-Instruct-v0.2-GPTQ``,
+``mlx-community/Qwen2.5-7B-Instruct-4bit`` or ``nvidia/Qwen3-30B-A3B-NVFP4`` keep the
+architecture of the model they copy;
 when the Hub cannot tell us their config, the repo name can. A name is an alias only
 when, after removing the organisation and quantization/format suffixes, it equals the
 repo name of exactly one bundled architecture (no fuzzy guessing).
@@ -17,7 +18,8 @@ from lora_lint.models import bundled
 #: Suffixes re-uploaders append; removed repeatedly, longest first.
 _SUFFIXES = re.compile(
     r"(?:[-_.](?:unsloth-bnb-4bit|bnb-4bit|bnb-8bit|4bit|8bit|4-bit|8-bit|gptq|awq|gguf|exl2|"
-    r"mlx|fp16|bf16|fp8|int4|int8|nf4|hqq|ggml|q4_k_m|q5_k_m|q8_0|(?:\d+(?:\.\d+)?)bpw|"
+    r"mlx|fp16|bf16|fp8|nvfp4|mxfp4|fp4|int4|int8|nf4|hqq|ggml|q4_k_m|q5_k_m|q8_0|"
+    r"(?:\d+(?:\.\d+)?)bpw|"
     r"w4a16|w8a8|w8a16|fp8-dynamic|dynamic|hf))+$",
     re.IGNORECASE,
 )
