@@ -35,13 +35,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from lora_lint.extract.notebook import NotebookMap as _NotebookMap
 
+from lora_lint import codes as registry
 from lora_lint.diagnostics import Finding, Severity, Span
 
 #: ``(line, column, text from '#')`` of one comment, 1-based.
 Comment = tuple[int, int, str]
 
-UNUSED_CODE = "LL017"
-UNUSED_NAME = "unused-suppression"
+UNUSED_CODE = registry.UNUSED_SUPPRESSION
+UNUSED_NAME = registry.name_of(UNUSED_CODE)
 
 _DIRECTIVE = re.compile(
     r"#\s*lora-lint:\s*(?P<kind>ignore-file|ignore)\b(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE
@@ -79,14 +80,7 @@ class Suppression:
 
 def resolve_code(name: str) -> str | None:
     """A rule code for ``LL001`` or ``unknown-target-module`` (``None`` if no such rule)."""
-    from lora_lint.rules import lookup
-
-    rule = lookup(name)
-    if rule is not None:
-        return rule.code
-    if name.upper() == UNUSED_CODE or name.lower() == UNUSED_NAME:
-        return UNUSED_CODE
-    return None
+    return registry.resolve(name)
 
 
 def parse_comment(text: str, line: int, column: int) -> list[Suppression]:
@@ -345,20 +339,12 @@ def glob_matches(rel: str, pattern: str) -> bool:
 
 def ignored_codes(rel: str, per_file_ignores: dict[str, list[str]]) -> set[str]:
     """Codes ``per-file-ignores`` switches off for the file at ``rel``."""
-    from lora_lint.rules import ALL_RULES
-
     out: set[str] = set()
     for pattern, names in per_file_ignores.items():
         if not glob_matches(rel, pattern):
             continue
         for name in names:
-            code = resolve_code(name)
-            if code is not None:
-                out.add(code)
-            elif name.upper() == "ALL":
-                out.update(r.code for r in ALL_RULES)
-            else:
-                out.update(r.code for r in ALL_RULES if r.code.startswith(name.upper()))
+            out |= registry.selected(name)
     return out
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePath
 
+from lora_lint import codes
 from lora_lint.diagnostics import Finding, Severity, Span, unreadable_input
 from lora_lint.extract.types import FileExtraction
 from lora_lint.extract.yaml.loader import (
@@ -19,10 +20,6 @@ from lora_lint.extract.yaml.loader import (
     load_json,
     load_yaml,
 )
-
-#: LL018: a key written twice in one mapping of a config file (see ``rules.ll018_duplicate_key``).
-DUPLICATE_CODE = "LL018"
-DUPLICATE_NAME = "duplicate-key"
 
 #: Substrings of the keys the adapters look for (``target_modules``, ``lora_*``,
 #: ``peft_type``, ``peft_config``, ``finetuning_type``).
@@ -105,8 +102,8 @@ def duplicate_key_findings(path: str, document: Document, hint: str | None) -> l
         line = final[key].line
         findings.append(
             Finding(
-                code=DUPLICATE_CODE,
-                name=DUPLICATE_NAME,
+                code=codes.DUPLICATE_KEY,  # see rules.ll018_duplicate_key
+                name=codes.name_of(codes.DUPLICATE_KEY),
                 severity=Severity.WARNING,
                 path=path,
                 span=dup.first,
@@ -122,8 +119,6 @@ def duplicate_key_findings(path: str, document: Document, hint: str | None) -> l
 
 
 __all__ = [
-    "DUPLICATE_CODE",
-    "DUPLICATE_NAME",
     "Document",
     "DuplicateKey",
     "ParsedFile",
