@@ -617,7 +617,7 @@ def _summary(ctx: ConfigContext) -> ConfigSummary:
         matched = len(ctx.injection.targeted) + len(ctx.injection.targeted_parameters)
         error = ctx.injection.error
         if error is None and ctx.inventory is not None and ctx.options.peft_type == "LORA":
-            from lora_lint.inspect.cost import config_cost
+            from lora_lint.match.cost import config_cost
 
             options = verdict.peft_options
             cost = config_cost(options, ctx.inventory, options.r, dict(options.rank_pattern or {}))
