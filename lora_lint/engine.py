@@ -13,7 +13,6 @@ import dataclasses
 import fnmatch
 import math
 import os
-import stat
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -23,7 +22,14 @@ from lora_lint import suppress
 from lora_lint.diagnostics import Finding, Severity, unreadable_input
 from lora_lint.discover import iter_files
 from lora_lint.extract.filecache import FileCache
+from lora_lint.extract.frontends import (
+    READS_SIBLINGS,
+    comments_of,
+    extract_text,
+    might_contain_config,
+)
 from lora_lint.extract.parallel import extract_files
+from lora_lint.extract.reading import display_path, internal_error
 from lora_lint.extract.types import (
     ExtractedConfig,
     FileExtraction,
@@ -43,124 +49,6 @@ from lora_lint.results import NO_MODEL_BUILT, ConfigSummary, ModelNote, RunResul
 from lora_lint.rules import ALL_RULES, ConfigContext, Rule, lookup
 from lora_lint.rules.ll019_catastrophic_regex import regex_hazards
 from lora_lint.settings import Settings, SettingsError
-
-MAX_FILE_BYTES = 5 * 1024 * 1024
-#: Files whose extraction may read sibling modules (``from lora_targets import TARGETS``).
-_IMPORTING = (".py", ".ipynb")
-#: Notebooks carry their outputs (images, logs): a larger limit, the code cells are small.
-MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024
-
-
-def display_path(path: Path) -> str:
-    """Relative to the working directory when inside it, else as given."""
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        return _printable(str(path))
-    return _printable(str(path) if rel.startswith("..") else rel)
-
-
-def _printable(name: str) -> str:
-    """A file name that was not valid UTF-8 (surrogate escapes) with its bad bytes as ``\\xNN``."""
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        raw = name.encode("utf-8", "surrogateescape")
-        return raw.decode("utf-8", "backslashreplace")
-    return name
-
-
-def read_source(path: Path, shown: str) -> tuple[str | None, Finding | None]:
-    """Text of ``path`` or the LL000 finding that explains why it cannot be read."""
-    try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):  # reading a FIFO blocks, /dev/zero never ends
-            return None, unreadable_input(
-                shown, "not a regular file (a FIFO, device or socket); not read"
-            )
-        size = info.st_size
-        limit = MAX_NOTEBOOK_BYTES if path.suffix.lower() == ".ipynb" else MAX_FILE_BYTES
-        if size > limit:
-            return None, unreadable_input(
-                shown,
-                f"file is {size / 1e6:.1f} MB, over lora-lint's {limit // 2**20} MiB limit "
-                "for this file type; not checked",
-            )
-        data = path.read_bytes()
-    except OSError as exc:
-        return None, unreadable_input(shown, f"cannot read file: {exc.strerror or exc}")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # also the UTF-32 little-endian BOM
-        return None, unreadable_input(shown, "encoded as UTF-16 or UTF-32; lora-lint reads UTF-8")
-    if b"\0" in data[:8192]:
-        return None, unreadable_input(shown, "binary content (NUL bytes), not a text file")
-    try:
-        return data.decode("utf-8-sig"), None
-    except UnicodeDecodeError as exc:
-        return None, unreadable_input(shown, f"not valid UTF-8 (byte {exc.start}): {exc.reason}")
-
-
-def extract_file(path: Path, settings: Settings) -> FileExtraction:
-    """Dispatch one file to its front end (after a cheap text pre-filter)."""
-    shown = display_path(path)
-    text, problem = read_source(path, shown)
-    if problem is not None:
-        return FileExtraction(shown, findings=[problem])
-    assert text is not None
-    if not might_contain_config(path, text):
-        return FileExtraction(shown)
-    return extract_text(path, shown, text, settings.project_root)
-
-
-def might_contain_config(path: Path, text: str) -> bool:
-    """The front end's text pre-filter: False means the file holds no config (never parsed).
-
-    Cheap on purpose: no front end imports libcst or parses anything here.
-    """
-    suffix = path.suffix.lower()
-    if suffix == ".py":
-        from lora_lint.extract import python as front
-
-        return front.might_contain_config(text)
-    if suffix in (".yaml", ".yml", ".json"):
-        from lora_lint.extract import yaml as yfront
-
-        if suffix == ".json" and yfront.is_foreign_json(path):
-            return False
-        return yfront.might_contain_config(text)
-    if suffix == ".ipynb":
-        from lora_lint.extract import notebook
-
-        return notebook.might_contain_config(text)
-    if suffix == ".sh":
-        from lora_lint.extract import shell
-
-        return shell.might_contain_config(text)
-    return False
-
-
-def extract_text(path: Path, shown: str, text: str, project_root: Path | None) -> FileExtraction:
-    """Extract the configs of ``text`` (the content of ``path``, shown as ``shown``), which
-    passed :func:`might_contain_config`. Runs in a worker process for large runs."""
-    suffix = path.suffix.lower()
-    if suffix == ".py":
-        from lora_lint.extract import python as front
-
-        return front.extract_python(text, shown, project_root=project_root, file_path=path)
-    if suffix in (".yaml", ".yml", ".json"):
-        from lora_lint.extract import yaml as yfront
-
-        if suffix == ".json":
-            return yfront.extract_json(text, shown)
-        return yfront.extract_yaml(text, shown)
-    if suffix == ".ipynb":
-        from lora_lint.extract import notebook
-
-        return notebook.extract_notebook(text, shown, project_root=project_root, file_path=path)
-    if suffix == ".sh":
-        from lora_lint.extract import shell
-
-        return shell.extract_shell(text, shown)
-    return FileExtraction(shown)
 
 
 def selected_rules(settings: Settings) -> list[Rule]:
@@ -363,7 +251,8 @@ class Linter:
         result = RunResult()
         extractions: list[FileExtraction] = []
         checked: dict[str, Path] = {}
-        texts: dict[str, str] = {}
+        #: Each checked file's extraction (with the comments found when it was read).
+        sources: dict[str, FileExtraction] = {}
         files = self.files(paths)
         for directory, reason in self.unlisted:  # the rest of the tree is still checked
             extractions.append(
@@ -395,18 +284,19 @@ class Linter:
             checked[shown] = path
             if isinstance(outcome, FileExtraction):
                 extractions.append(outcome)
+                sources[shown] = outcome
             else:
                 result.errors.append(outcome)
         if stdin is not None and not (self.force_exclude and _excluded(stdin.path, self.settings)):
             result.files_checked += 1
             checked[stdin.shown] = stdin.path
-            texts[stdin.shown] = stdin.text
             try:
                 extraction = self._extract_stdin(stdin)
                 extractions.append(extraction)
+                sources[stdin.shown] = extraction
                 self._warm_up_models(extraction)
             except Exception as exc:
-                result.errors.append(_internal_error(stdin.shown, exc))
+                result.errors.append(internal_error(stdin.shown, exc))
         result.checked_paths = set(checked)
         contexts: list[ConfigContext] = []
         for extraction in extractions:
@@ -415,13 +305,13 @@ class Linter:
                 try:
                     contexts.append(self._context(config))
                 except Exception as exc:
-                    result.errors.append(_internal_error(config.path, exc))
+                    result.errors.append(internal_error(config.path, exc))
         contexts.sort(key=lambda c: (c.config.path, c.config.span))
         extracted = clock()
         try:
             self._attach_inventories(contexts)
         except Exception as exc:
-            result.errors.append(_internal_error("<models>", exc))
+            result.errors.append(internal_error("<models>", exc))
         modelled = clock()
         allowed = {r.code for r in self.rules}
         result.findings = [f for f in result.findings if f.code in allowed]
@@ -437,7 +327,7 @@ class Linter:
                 owned.append({_identity(f) for f in mine})
                 result.configs.append(_summary(ctx))
             except Exception as exc:
-                result.errors.append(_internal_error(ctx.config.path, exc))
+                result.errors.append(internal_error(ctx.config.path, exc))
         try:
             result.findings = suppress.apply(
                 result.findings,
@@ -445,10 +335,10 @@ class Linter:
                 project_root=self.settings.project_root,
                 per_file_ignores=self.settings.per_file_ignores,
                 enabled=allowed,
-                texts=texts,
+                sources=sources,
             )
         except Exception as exc:
-            result.errors.append(_internal_error("<suppressions>", exc))
+            result.errors.append(internal_error("<suppressions>", exc))
         if self.settings.unchecked == "error":
             result.findings = [
                 dataclasses.replace(f, severity=Severity.ERROR) if f.code == "LL010" else f
@@ -481,9 +371,13 @@ class Linter:
         return result
 
     def _extract_stdin(self, stdin: StdinSource) -> FileExtraction:
-        if not might_contain_config(stdin.path, stdin.text):
-            return FileExtraction(stdin.shown)
-        return extract_text(stdin.path, stdin.shown, stdin.text, self.settings.project_root)
+        extraction = FileExtraction(stdin.shown)
+        if might_contain_config(stdin.path, stdin.text):
+            extraction = extract_text(
+                stdin.path, stdin.shown, stdin.text, self.settings.project_root
+            )
+        extraction.comments = comments_of(stdin.path, stdin.text)
+        return extraction
 
     # -- stages ----------------------------------------------------------------------------
     def _importers(
@@ -510,7 +404,7 @@ class Linter:
             scanned: dict[Path, list[str]] = {}
             chosen = set(files)
             extract_files(  # Python files read sibling modules; excludes apply when adding
-                [f for f in iter_files([root]) if f not in chosen and f.suffix in _IMPORTING],
+                [f for f in iter_files([root]) if f not in chosen and f.suffix in READS_SIBLINGS],
                 project_root=root,
                 cache=self.file_cache,
                 reads=scanned,
@@ -674,10 +568,3 @@ def assumptions(ctx: ConfigContext) -> list[str]:
 
 def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _internal_error(path: str, exc: BaseException) -> str:
-    return (
-        f"{path}: internal error: {type(exc).__name__}: {exc} "
-        "(this is a lora-lint bug; please report it with this file)"
-    )

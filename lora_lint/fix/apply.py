@@ -173,7 +173,7 @@ def _string_containing(
 
 
 def check_yaml(src: SourceText, new: str, edits: Sequence[Edit]) -> None:
-    from lora_lint.extract.yaml.loader import load_json, load_yaml
+    from lora_lint.extract.positioned import load_json, load_yaml
 
     if src.fmt == "json":
         try:

@@ -1,4 +1,4 @@
-"""The YAML/JSON front end: positioned tree (``loader``) + tool adapters (``tools``).
+"""The YAML/JSON front end: positioned tree (``extract.positioned``) + tool adapters (``tools``).
 
 ``extract_yaml``/``extract_json`` never raise: a file that cannot be read
 becomes an LL000 finding at the position of the problem, so one bad file never
@@ -12,14 +12,14 @@ from pathlib import PurePath
 
 from lora_lint import codes
 from lora_lint.diagnostics import Finding, Severity, Span, unreadable_input
-from lora_lint.extract.types import FileExtraction
-from lora_lint.extract.yaml.loader import (
+from lora_lint.extract.positioned import (
     Document,
     DuplicateKey,
     ParsedFile,
     load_json,
     load_yaml,
 )
+from lora_lint.extract.types import FileExtraction
 
 #: Substrings of the keys the adapters look for (``target_modules``, ``lora_*``,
 #: ``peft_type``, ``peft_config``, ``finetuning_type``).
@@ -72,7 +72,7 @@ def extract_json(source: str, path: str) -> FileExtraction:
 
 
 def _extract(parsed: ParsedFile, kind: str) -> FileExtraction:
-    # Imported here: the adapters import the loader, which lives in this package.
+    # Imported here: a file without LoRA keys never loads the tool adapters.
     from lora_lint.extract.tools import ToolContext, extract_document
 
     result = FileExtraction(parsed.path, findings=list(parsed.findings))
