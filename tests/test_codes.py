@@ -16,13 +16,13 @@ def test_every_rule_has_a_registered_code_and_every_code_a_rule() -> None:
 def test_a_rule_with_an_unregistered_code_fails_when_defined() -> None:
     with pytest.raises(TypeError, match="LL999"):
 
-        class Bogus(Rule):  # noqa: F841
+        class Bogus(Rule):
             code = "LL999"
             name = "bogus"
 
     with pytest.raises(TypeError, match="LL001"):
 
-        class Renamed(Rule):  # noqa: F841
+        class Renamed(Rule):
             code = "LL001"
             name = "renamed"
 
