@@ -21,6 +21,7 @@ from pathlib import Path
 from lora_lint import suppress
 from lora_lint.diagnostics import Finding, Severity, unreadable_input
 from lora_lint.discover import iter_files
+from lora_lint.edits import source as source_text
 from lora_lint.extract.filecache import FileCache
 from lora_lint.extract.frontends import (
     READS_SIBLINGS,
@@ -264,12 +265,14 @@ class Linter:
         # Pre-filter, per-file cache, then libcst/PyYAML (2 processes for many files);
         # a bug in a front end comes back as an error line and the run goes on.
         reads: dict[Path, list[str]] = {}
+        texts: dict[Path, str] = {}
         outcomes = extract_files(
             files,
             project_root=self.settings.project_root,
             cache=self.file_cache,
             on_outcome=self._warm_up_models,
             reads=reads,
+            texts=texts,
         )
         importers = self._importers(paths, files, reads)
         if importers:
@@ -278,6 +281,7 @@ class Linter:
                 project_root=self.settings.project_root,
                 cache=self.file_cache,
                 on_outcome=self._warm_up_models,
+                texts=texts,
             )
         for path, shown, outcome in outcomes:
             result.files_checked += 1
@@ -285,6 +289,8 @@ class Linter:
             if isinstance(outcome, FileExtraction):
                 extractions.append(outcome)
                 sources[shown] = outcome
+                if outcome.configs and path in texts:  # what fixes are built on
+                    source_text.remember(shown, texts[path])
             else:
                 result.errors.append(outcome)
         if stdin is not None and not (self.force_exclude and _excluded(stdin.path, self.settings)):

@@ -135,6 +135,19 @@ def cached(path: str) -> SourceText | None:
     return source
 
 
+def remember(path: str, text: str) -> None:
+    """Take ``text`` as the content of ``path`` (a display path): the linter read it for
+    extraction, so the rules' fixes use that text instead of reading the file again.
+    Kept while the file's (mtime, size) stay the same, like a text :func:`cached` read."""
+    fmt = format_of(path)
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return
+    if fmt is not None:
+        _CACHE[path] = ((stat.st_mtime_ns, stat.st_size), SourceText.from_text(path, text, fmt))
+
+
 def seen(path: str) -> SourceText | None:
     """The text rules last read for ``path`` (what their fixes' spans refer to)."""
     hit = _CACHE.get(path)

@@ -267,6 +267,7 @@ def extract_files(
     workers: int | None = None,
     on_outcome: OnOutcome | None = None,
     reads: dict[Path, list[str]] | None = None,
+    texts: dict[Path, str] | None = None,
 ) -> list[tuple[Path, str, Outcome]]:
     """``(path, display path, outcome)`` for every file of ``paths``, in order.
 
@@ -277,6 +278,9 @@ def extract_files(
 
     ``reads`` receives, for every file that was extracted or answered from the cache, the
     other files (absolute paths) its extraction read: the sibling modules it imports from.
+
+    ``texts`` receives the text of every file that passed the pre-filter (what the spans
+    of its configs index), so that nothing after extraction reads the file again.
     """
     results: list[tuple[Path, str, Outcome | None]] = []
     #: The comments of each file, scanned while its text is at hand (the suppression pass
@@ -296,6 +300,8 @@ def extract_files(
             elif text is None or not frontends.might_contain_config(path, text):
                 outcome = FileExtraction(shown)
             else:
+                if texts is not None:
+                    texts[path] = text
                 key = cache.key(text, path, shown, project_root) if cache.enabled else None
                 outcome = cache.get(key) if key is not None else None
                 if outcome is None:
