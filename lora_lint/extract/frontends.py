@@ -10,7 +10,8 @@ changed) in one place:
   suppression directives), run while the file is read, so it is read once;
 * ``fix_format`` and ``line_breaks`` -- how fixes edit it: the literal syntax and
   which characters end a line for the front end's spans;
-* ``reads_siblings`` -- whether its extraction may read other project files.
+* ``reads_siblings`` -- whether its extraction may read other project files;
+* ``fence`` -- the Markdown code-fence language of its examples in the rule docs.
 
 The front ends are imported lazily (the table itself imports nothing heavy): a
 warm run answers most files from the extraction cache without libcst or PyYAML.
@@ -51,6 +52,7 @@ class FrontEnd:
     extract: Extract
     comments: Callable[[str], Iterable[Comment]]
     reads_siblings: bool = False
+    fence: str = ""
 
 
 def _python_prefilter(path: PurePath, text: str) -> bool:
@@ -127,6 +129,7 @@ FRONT_ENDS: tuple[FrontEnd, ...] = (
         _python,
         comments.python_comments,
         reads_siblings=True,
+        fence="python",
     ),
     FrontEnd(
         "notebook",
@@ -146,9 +149,17 @@ FRONT_ENDS: tuple[FrontEnd, ...] = (
         _yaml_prefilter,
         _yaml,
         comments.yaml_comments,
+        fence="yaml",
     ),
     FrontEnd(
-        "json", (".json",), MAX_FILE_BYTES, ANY_BREAK, _json_prefilter, _json, comments.no_comments
+        "json",
+        (".json",),
+        MAX_FILE_BYTES,
+        ANY_BREAK,
+        _json_prefilter,
+        _json,
+        comments.no_comments,
+        fence="json",
     ),
     FrontEnd(
         "shell",
