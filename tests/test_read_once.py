@@ -57,3 +57,21 @@ def test_every_file_is_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert ("train.py", "LL017", 5) in found
     assert ("axolotl.yaml", "LL017", 5) in found
     assert ("notes.py", "LL017", 1) in found
+
+
+def test_notebook_cells_are_named_on_warm_runs_too(tmp_path: Path) -> None:
+    """The cell of a finding comes with the (cached) extraction, not from a second read."""
+    import json
+
+    cells = [
+        {"cell_type": "markdown", "source": ["# Fine-tune"]},
+        {"cell_type": "code", "source": TRAIN.splitlines(keepends=True)},
+    ]
+    notebook = json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    runs = [
+        lint_files(tmp_path, {"nb.ipynb": notebook}, cache_dir=tmp_path / "cache") for _ in range(2)
+    ]
+    cold, warm = ({(f.code, f.location_hint) for f in run.findings} for run in runs)
+    assert ("LL001", "cell 2, line 5") in cold
+    assert ("LL017", "cell 2, line 5") in cold
+    assert cold == warm
