@@ -18,6 +18,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from lora_lint.extract.frontends import front_end
 from lora_lint.rules import ALL_RULES, Example, Rule
 
 TABLE_START = "<!-- rules-table:start -->"
@@ -36,8 +37,6 @@ FIX_SAFETY = {
     "correction.",
 }
 
-_LANGUAGES = {".py": "python", ".yaml": "yaml", ".yml": "yaml", ".json": "json"}
-
 
 def fix_safety(rule: type[Rule]) -> str:
     """The "Fix safety: ..." sentence for ``rule`` (unknown values are shown as written)."""
@@ -45,7 +44,8 @@ def fix_safety(rule: type[Rule]) -> str:
 
 
 def _language(filename: str) -> str:
-    return _LANGUAGES.get(Path(filename).suffix.lower(), "")
+    front = front_end(filename)
+    return front.fence if front is not None else ""
 
 
 def example_block(example: Example) -> str:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lora_lint import codes
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
@@ -205,19 +207,12 @@ def _per_file_ignores(value: Any, where: str) -> dict[str, list[str]]:
     """``{"glob" = ["LL001", "unknown-target-module"]}``, every entry naming a real rule."""
     if not isinstance(value, dict):
         raise SettingsError(f'{where}: expected a table of "glob" = ["codes or names"]')
-    from lora_lint.rules import ALL_RULES, lookup
-
     out: dict[str, list[str]] = {}
     for pattern, names in value.items():
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
             raise SettingsError(f"{where}: {pattern!r}: expected a list of rule codes or names")
         for name in names:
-            known = (
-                lookup(name) is not None
-                or name.upper() == "ALL"
-                or any(r.code.startswith(name.upper()) for r in ALL_RULES if name.strip())
-            )
-            if not known:
+            if not (name.strip() and codes.selected(name)):
                 raise SettingsError(f"{where}: {pattern!r}: unknown rule {name!r}")
         out[pattern] = list(names)
     return out

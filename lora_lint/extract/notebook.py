@@ -28,6 +28,7 @@ from typing import Any
 
 from lora_lint.diagnostics import Span, unreadable_input
 from lora_lint.extract.types import (
+    CellHint,
     ExtractedConfig,
     FileExtraction,
     Located,
@@ -94,6 +95,17 @@ class NotebookMap:
             return None
         where = self.lines[code_line - 1]
         return f"cell {where.cell}, line {where.line_in_cell}"
+
+    def cell_hints(self) -> list[CellHint]:
+        """Per code line and file line, the columns it occupies: :func:`hint_at`'s table."""
+        out: list[CellHint] = []
+        for where in self.lines:
+            columns: dict[int, list[int]] = {}
+            for line, column in where.positions:
+                columns.setdefault(line, []).append(column)
+            hint = f"cell {where.cell}, line {where.line_in_cell}"
+            out.extend(CellHint(line, min(c), max(c), hint) for line, c in columns.items())
+        return out
 
     def hint_at(self, line: int, column: int) -> str | None:
         """The cell and line of the code written at notebook position ``line:column``."""
@@ -338,7 +350,9 @@ def extract_notebook(
     extraction = extract_python(nb.source, path, project_root=project_root, file_path=file_path)
     if _syntax_error(extraction) and _blank_invalid_cells(nb):
         extraction = extract_python(nb.source, path, project_root=project_root, file_path=file_path)
-    return remap(extraction, nb, path)
+    result = remap(extraction, nb, path)
+    result.cell_hints = nb.cell_hints()
+    return result
 
 
 def _syntax_error(extraction: FileExtraction) -> bool:

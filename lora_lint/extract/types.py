@@ -228,6 +228,40 @@ class ExtractedConfig:
         return to_plain(self.options.get(name))
 
 
+@dataclass(frozen=True)
+class Comment:
+    """A real comment of a file (never text inside a string or a heredoc), found while the
+    file is read, for the suppression directives it may hold."""
+
+    line: int
+    column: int
+    #: From the ``#`` to the end of the line.
+    text: str
+    #: In a notebook: the cell and line it is written in ("cell 3, line 2").
+    hint: str | None = None
+
+
+@dataclass(frozen=True)
+class CellHint:
+    """Notebook characters ``column..end_column`` of file ``line`` are in ``hint``'s cell line."""
+
+    line: int
+    column: int
+    end_column: int
+    hint: str
+
+
+def hint_at(hints: list[CellHint], line: int, column: int) -> str | None:
+    """The hint of notebook position ``line:column`` (the line's first cell line if between)."""
+    first = None
+    for cell in hints:
+        if cell.line == line:
+            if cell.column <= column <= cell.end_column:
+                return cell.hint
+            first = first or cell.hint
+    return first
+
+
 @dataclass
 class FileExtraction:
     """Everything one file yielded: its configs and any problems reading it."""
@@ -238,3 +272,7 @@ class FileExtraction:
     #: Model references found in the file that are not tied to a config
     #: (used as the "nearest in scope" model by other configs of the file).
     models: list[ModelRef] = field(default_factory=list)
+    #: The file's comments that may hold a suppression directive (set when it is read).
+    comments: list[Comment] = field(default_factory=list)
+    #: Notebooks: where each code line's characters are (for the cell of any finding).
+    cell_hints: list[CellHint] = field(default_factory=list)

@@ -30,8 +30,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from lora_lint.diagnostics import Edit, Span
-from lora_lint.fix.literals import PY_LITERAL, body_range
-from lora_lint.fix.source import SourceText
+from lora_lint.edits.literals import PY_LITERAL, body_range
+from lora_lint.edits.source import SourceText
 
 
 class FixError(ValueError):
@@ -173,7 +173,7 @@ def _string_containing(
 
 
 def check_yaml(src: SourceText, new: str, edits: Sequence[Edit]) -> None:
-    from lora_lint.extract.yaml.loader import load_json, load_yaml
+    from lora_lint.extract.positioned import load_json, load_yaml
 
     if src.fmt == "json":
         try:

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from lora_lint.inspect.cost import module_lora_params, parameter_lora_params
+from lora_lint.match.cost import module_lora_params, parameter_lora_params
 from lora_lint.models import inventory as inv
 from lora_lint.models.inventory import ModelInventory, ModuleInfo
 

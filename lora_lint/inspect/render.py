@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, TextIO
 
-from lora_lint.inspect.cost import CostReport
 from lora_lint.inspect.groups import summarize
 from lora_lint.inspect.presets import Recipe
 from lora_lint.inspect.report import SUMMARY_FIELDS, InspectReport
 from lora_lint.inspect.tree import TreeNode
+from lora_lint.match.cost import CostReport
 
 
 # -- formatting helpers --------------------------------------------------------------------

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from lora_lint.inspect.cost import CostReport
 from lora_lint.inspect.groups import GROUP_TITLES, GroupRow, summarize
 from lora_lint.inspect.presets import Recipe
 from lora_lint.inspect.tree import TreeNode
+from lora_lint.match.cost import CostReport
 from lora_lint.models.inventory import ModelInventory
 
 JSON_VERSION = 1

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from lora_lint.engine import RunResult
+    from lora_lint.results import RunResult
 
 FORMATS = ("text", "json", "json-lines", "sarif", "github", "gitlab")
 

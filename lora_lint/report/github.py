@@ -18,8 +18,8 @@ from __future__ import annotations
 from typing import TextIO
 
 from lora_lint.diagnostics import Finding, Severity
-from lora_lint.engine import RunResult
 from lora_lint.report.safe import printable
+from lora_lint.results import RunResult
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 

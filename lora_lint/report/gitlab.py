@@ -27,9 +27,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any, TextIO
 
 from lora_lint.diagnostics import Finding, Severity
-from lora_lint.engine import RunResult
 from lora_lint.report.safe import json_safe
 from lora_lint.report.sarif import base_fingerprint
+from lora_lint.results import RunResult
 
 SEVERITIES = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
 

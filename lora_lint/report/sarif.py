@@ -36,8 +36,8 @@ from urllib.parse import quote
 
 from lora_lint import __version__
 from lora_lint.diagnostics import Finding, Severity
-from lora_lint.engine import RunResult
 from lora_lint.report.safe import json_safe
+from lora_lint.results import RunResult
 from lora_lint.rules import ALL_RULES, Rule
 
 SARIF_VERSION = "2.1.0"

@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from typing import TextIO
 
 from lora_lint.diagnostics import Finding, Severity
-from lora_lint.engine import NO_MODEL_BUILT, RunResult
 from lora_lint.report.safe import printable
+from lora_lint.results import NO_MODEL_BUILT, RunResult
 
 _COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
 COLOR_CHOICES = ("auto", "always", "never")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
+from lora_lint import codes
 from lora_lint.diagnostics import Finding, Severity, Span
 from lora_lint.extract.types import ExtractedConfig, Located, ModelRef, Unresolved, to_plain
 from lora_lint.match.peft_semantics import Injection, PeftOptions
@@ -200,6 +201,13 @@ class Rule:
     fix: ClassVar[str] = "none"
     VALID: ClassVar[list[Example]] = []
     INVALID: ClassVar[list[Example]] = []
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        """Every rule declares a code registered in :mod:`lora_lint.codes`, with its name."""
+        super().__init_subclass__(**kwargs)
+        code = getattr(cls, "code", None)
+        if code is not None and codes.NAMES.get(code) != getattr(cls, "name", None):
+            raise TypeError(f"{cls.__name__}: {code} is not registered in lora_lint.codes")
 
     def check(self, ctx: ConfigContext) -> Iterator[Finding]:
         return iter(())

@@ -6,8 +6,8 @@ import dataclasses
 from collections.abc import Iterator, Sequence
 
 from lora_lint.diagnostics import Finding, Severity
+from lora_lint.edits.build import replace_fix
 from lora_lint.extract.types import Located
-from lora_lint.fix.edits import replace_fix
 from lora_lint.match.peft_semantics import is_all_linear
 from lora_lint.match.suggest import (
     MLP_ROLES,

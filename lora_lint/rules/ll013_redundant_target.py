@@ -6,8 +6,8 @@ import dataclasses
 from collections.abc import Iterator
 
 from lora_lint.diagnostics import Finding, Severity
+from lora_lint.edits.build import remove_fix
 from lora_lint.extract.types import Located
-from lora_lint.fix.edits import remove_fix
 from lora_lint.match.verdicts import Status
 from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid, string_items
 

@@ -16,11 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from lora_lint.diagnostics import Span
+from lora_lint.extract.positioned import Document
 from lora_lint.extract.shell.expansion import Expanded
 from lora_lint.extract.shell.model import Char
 from lora_lint.extract.tools import ToolContext, cli
 from lora_lint.extract.types import ExtractedConfig, Located, Unresolved, Value
-from lora_lint.extract.yaml.loader import Document
 
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\+?=")
 _INT = re.compile(r"^[+-]?\d+$")

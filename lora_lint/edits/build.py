@@ -2,7 +2,7 @@
 
 Rules call these while linting: a finding gets a :class:`Fix` only when the
 value sits in the file as a plain literal that can be edited without touching
-anything else (see :mod:`lora_lint.fix.literals`). The file is read from disk
+anything else (see :mod:`lora_lint.edits.literals`). The file is read from disk
 (cached by mtime and size): the same text the linter just read.
 
 * :func:`replace_fix` rewrites the *body* of a string literal (``"v_prj"`` ->
@@ -19,9 +19,9 @@ import re
 from collections.abc import Sequence
 
 from lora_lint.diagnostics import Edit, Fix, Span
+from lora_lint.edits import source
+from lora_lint.edits.literals import SAFE_NAME, body_range, decode_json_fragment
 from lora_lint.extract.types import Located, Unresolved
-from lora_lint.fix import source
-from lora_lint.fix.literals import SAFE_NAME, body_range, decode_json_fragment
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 #: What may separate two list elements that a removal deletes, per front end.

@@ -3,11 +3,12 @@
 Spans are 1-based (line, column) in code points, end exclusive; what counts as a
 line break depends on the front end that produced them: libcst and PyYAML break
 lines on ``\\r\\n``, ``\\r`` and ``\\n``; the notebook and shell front ends count
-``\\n`` only. The text is decoded exactly as :func:`lora_lint.engine.read_source`
+``\\n`` only. The text is decoded exactly as :func:`lora_lint.extract.reading.read_source`
 does (UTF-8, a BOM removed and remembered), so offsets computed here index the
 same characters the spans were computed from.
 
-Only the standard library is imported: rules call into this module while
+Only the standard library and the front-end table (which says which characters
+break lines for each file type) are imported: rules call into this module while
 linting (to turn a finding into concrete edits), on the warm path.
 """
 
@@ -15,33 +16,16 @@ from __future__ import annotations
 
 import codecs
 import os
-import re
 from dataclasses import dataclass, field
 
 from lora_lint.diagnostics import Span
-
-#: File suffix -> front end, for the suffixes that can carry a fix.
-FORMATS = {
-    ".py": "python",
-    ".ipynb": "notebook",
-    ".yaml": "yaml",
-    ".yml": "yaml",
-    ".json": "json",
-    ".sh": "shell",
-}
-_ANY_BREAK = re.compile(r"\r\n|\r|\n")
-_NEWLINE_ONLY = re.compile(r"\n")
-_BREAKS = {
-    "python": _ANY_BREAK,
-    "yaml": _ANY_BREAK,
-    "json": _ANY_BREAK,
-    "notebook": _NEWLINE_ONLY,
-    "shell": _NEWLINE_ONLY,
-}
+from lora_lint.extract.frontends import by_format, front_end
 
 
 def format_of(path: str) -> str | None:
-    return FORMATS.get(os.path.splitext(path)[1].lower())
+    """The fix format of ``path``'s front end (``"python"``, ``"yaml"``...), if any."""
+    front = front_end(path)
+    return front.fix_format if front is not None else None
 
 
 @dataclass(frozen=True)
@@ -59,7 +43,7 @@ class SourceText:
     def from_text(cls, path: str, text: str, fmt: str, bom: bool = False) -> SourceText:
         lines: list[tuple[int, int]] = []
         start = 0
-        for match in _BREAKS[fmt].finditer(text):
+        for match in by_format(fmt).line_breaks.finditer(text):
             lines.append((start, match.start()))
             start = match.end()
         lines.append((start, len(text)))
@@ -149,6 +133,19 @@ def cached(path: str) -> SourceText | None:
     if source is not None:
         _CACHE[path] = (stamp, source)
     return source
+
+
+def remember(path: str, text: str) -> None:
+    """Take ``text`` as the content of ``path`` (a display path): the linter read it for
+    extraction, so the rules' fixes use that text instead of reading the file again.
+    Kept while the file's (mtime, size) stay the same, like a text :func:`cached` read."""
+    fmt = format_of(path)
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return
+    if fmt is not None:
+        _CACHE[path] = ((stat.st_mtime_ns, stat.st_size), SourceText.from_text(path, text, fmt))
 
 
 def seen(path: str) -> SourceText | None:
