@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from lora_lint.extract.notebook import NotebookMap as _NotebookMap
 
 from lora_lint.diagnostics import Finding, Severity, Span
+from lora_lint.lineindex import TOOL_BREAKS, LineIndex
 
 #: ``(line, column, text from '#')`` of one comment, 1-based.
 Comment = tuple[int, int, str]
@@ -161,24 +162,37 @@ def comments(text: str, suffix: str) -> Iterator[tuple[int, int, str]]:
             return
         yield from _notebook_comments(nb, iter_code_comments)
         return
+    lines = LineIndex(text)
     if suffix == ".py":
         found = _python_comments(text)
         if found is not None:
-            yield from found
+            yield from _reported(found, text, lines)
             return
     if suffix in (".yaml", ".yml"):
-        yaml_comments = _yaml_comments(text)
+        yaml_comments = _yaml_comments(text, lines)
         if yaml_comments is not None:
             yield from yaml_comments
             return
     if suffix == ".sh":
-        yield from _shell_comments(text)
+        yield from _shell_comments(text, lines)
         return
-    yield from _hash_comments(text)
+    yield from _hash_comments(lines)
+
+
+def _reported(found: list[Comment], text: str, lines: LineIndex) -> Iterator[Comment]:
+    """``tokenize``'s positions (lines end at ``\\n`` only) as reported positions."""
+    if "\r" not in text:  # the same lines either way
+        yield from found
+        return
+    own = LineIndex(text, TOOL_BREAKS["python"])
+    for line, column, comment in found:
+        offset = own.offset(line, column)
+        yield (*lines.point(offset if offset is not None else len(text)), comment)
 
 
 def _python_comments(code: str) -> list[tuple[int, int, str]] | None:
-    """``tokenize`` COMMENT tokens of ``code`` (``None`` when it does not tokenize)."""
+    """``tokenize`` COMMENT tokens of ``code`` (``None`` when it does not tokenize), at
+    ``tokenize``'s positions: lines end at ``\\n`` only (``io.StringIO.readline``)."""
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
     except (tokenize.TokenError, SyntaxError, IndentationError):
@@ -210,41 +224,38 @@ def _notebook_comments(
             yield file_line, file_column, comment
 
 
-def _yaml_comments(text: str) -> list[tuple[int, int, str]] | None:
+def _yaml_comments(text: str, lines: LineIndex) -> list[Comment] | None:
     """Comments of a YAML file: ``#`` after whitespace, outside every scalar token.
 
     PyYAML's scanner drops comments but gives each scalar (plain, quoted, block)
     with its start and end; what lies outside them is YAML syntax and comments.
+    The marks' character offsets are used (their lines also end at U+2028 & co.).
     ``None`` when the file does not scan (then the line-based reading is used).
     """
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     data_tokens = (yaml.ScalarToken, yaml.TagToken, yaml.AnchorToken, yaml.AliasToken)
-    covered: dict[int, list[tuple[int, int]]] = {}  # 0-based line -> column ranges
+    covered: list[tuple[int, int]] = []  # offset ranges of data
+    bom = int(text.startswith("\ufeff") and loader is not yaml.SafeLoader)  # libyaml skips it
     try:
         for token in yaml.scan(text, Loader=loader):
             if not isinstance(token, data_tokens):
                 continue
-            start, end = token.start_mark, token.end_mark
-            first_line, first_col = start.line, start.column
+            start, end = token.start_mark.index + bom, token.end_mark.index + bom
             if isinstance(token, yaml.ScalarToken) and token.style in ("|", ">"):
-                first_line, first_col = start.line + 1, 0  # a comment may follow `|` / `>`
-            for number in range(first_line, end.line + 1):
-                lo = first_col if number == first_line else 0
-                hi = end.column if number == end.line else 1 << 30
-                covered.setdefault(number, []).append((lo, hi))
+                start = lines.line_range(lines.point(start)[0])[1]  # a comment may follow `|`
+            covered.append((start, end))
     except (yaml.YAMLError, RecursionError, ValueError):
         return None
     out = []
-    for index, line in enumerate(text.splitlines()):
+    for number, start, line in lines.lines():
         if "#" not in line:
             continue
-        ranges = covered.get(index, ())
         for match in re.finditer(r"(?:^|(?<=\s))#", line):
-            col = match.start()
-            if not any(lo <= col < hi for lo, hi in ranges):
-                out.append((index + 1, col + 1, line[col:]))
+            offset = start + match.start()
+            if not any(lo <= offset < hi for lo, hi in covered):
+                out.append((number, match.start() + 1, line[match.start() :]))
                 break
     return out
 
@@ -252,17 +263,19 @@ def _yaml_comments(text: str) -> list[tuple[int, int, str]] | None:
 _HEREDOC = re.compile(r"<<(-?)[ \t]*(?:'([^']*)'|\"([^\"]*)\"|\\?([A-Za-z_][\w-]*))")
 
 
-def _shell_comments(text: str) -> Iterator[tuple[int, int, str]]:
+def _shell_comments(text: str, lines: LineIndex) -> Iterator[Comment]:
     """Comments of a shell script: ``#`` starting a word, outside quotes and heredoc bodies.
 
     A small scanner, not a shell parser: quotes may span lines, ``\\`` escapes one
     character outside single quotes, ``<<WORD``/``<<-WORD`` (quoted or not) starts a
-    heredoc whose body runs until the line that is exactly ``WORD``.
+    heredoc whose body runs until the line that is exactly ``WORD``. Lines end at
+    ``\\n`` (bash's rule; a ``\\r`` before it is dropped, as in a CRLF file).
     """
     quote: str | None = None
     heredocs: list[tuple[str, bool]] = []  # (delimiter, strip leading tabs), pending
     body: tuple[str, bool] | None = None
-    for number, line in enumerate(text.splitlines(), start=1):
+    for _, line_start, raw in LineIndex(text, TOOL_BREAKS["shell"]).lines():
+        line = raw.removesuffix("\r")
         if body is not None:
             delimiter, strip = body
             if (line.lstrip("\t") if strip else line) == delimiter:
@@ -284,7 +297,7 @@ def _shell_comments(text: str) -> Iterator[tuple[int, int, str]]:
             elif ch in "'\"":
                 quote = ch
             elif ch == "#" and (i == 0 or line[i - 1] in " \t;&|()"):
-                yield number, i + 1, line[i:]
+                yield (*lines.point(line_start + i), line[i:])
                 break
             elif ch == "<" and line.startswith("<<", i) and not line.startswith("<<<", i):
                 match = _HEREDOC.match(line, i)
@@ -298,10 +311,10 @@ def _shell_comments(text: str) -> Iterator[tuple[int, int, str]]:
             body = heredocs.pop(0)
 
 
-def _hash_comments(text: str) -> Iterator[Comment]:
+def _hash_comments(lines: LineIndex) -> Iterator[Comment]:
     """``#`` comments by line: a ``#`` at the start or after whitespace (files that do not
     scan or tokenize, where no better reading exists)."""
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, _, line in lines.lines():
         if "#" not in line:
             continue
         for match in re.finditer(r"(?:^|(?<=\s))#", line):

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from lora_lint.diagnostics import Span, unreadable_input
 from lora_lint.extract.types import ExtractedConfig, FileExtraction, Located, ModelRef, Unresolved
+from lora_lint.lineindex import LineIndex
 
 _scanstring: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
 _WS = re.compile(r"[ \t\n\r]*")
@@ -196,19 +197,7 @@ class _StringPositions:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.line_starts = [0]
-        for match in re.finditer("\n", text):
-            self.line_starts.append(match.end())
-
-    def point(self, offset: int) -> tuple[int, int]:
-        lo, hi = 0, len(self.line_starts) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if self.line_starts[mid] <= offset:
-                lo = mid
-            else:
-                hi = mid - 1
-        return lo + 1, offset - self.line_starts[lo] + 1
+        self.point = LineIndex(text).point
 
     def cells(self) -> list[list[_StringToken]]:
         """For each cell, in order: the strings of its ``source`` (or ``input``)."""

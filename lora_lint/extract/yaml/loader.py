@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from json.scanner import NUMBER_RE
@@ -36,6 +35,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from lora_lint.diagnostics import Finding, Span, unreadable_input
 from lora_lint.extract.types import Located, Unresolved, Value
+from lora_lint.lineindex import LineIndex
 
 #: The C loader is ~3x faster; marks are identical (checked in the reference notes).
 LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -59,7 +59,6 @@ MAX_COMPOSE_DEPTH = 1000
 #: Values a document may hold once every alias is expanded.
 MAX_EXPANDED_VALUES = 100_000
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 #: Line breaks of YAML 1.1 that lora-lint (like editors and git) does not count as such.
 _OTHER_BREAKS = ("\x85", "\u2028", "\u2029")
 #: Every nesting level of a YAML document is opened by one of these characters.
@@ -152,20 +151,6 @@ def span_of(node: Node) -> Span:
     """Convert a node's 0-based marks to a 1-based, end-exclusive :class:`Span`."""
     start, end = node.start_mark, node.end_mark
     return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
-
-
-class LineIndex:
-    """1-based ``(line, column)`` of character offsets (lines end at CRLF, CR or LF)."""
-
-    def __init__(self, text: str) -> None:
-        self.starts = [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
-
-    def point(self, index: int) -> tuple[int, int]:
-        line = bisect_right(self.starts, index)
-        return line, index - self.starts[line - 1] + 1
-
-    def span(self, start: int, end: int) -> Span:
-        return Span(*self.point(start), *self.point(end))
 
 
 def strip_bom(source: str) -> str:
@@ -325,10 +310,8 @@ def _error_span(exc: yaml.YAMLError, text: str) -> Span:
 
 
 def point_at(text: str, index: int) -> Span:
-    """1-based position of a character offset (lines split at ``\\r\\n``, ``\\r``, ``\\n``)."""
-    start = max(text.rfind("\n", 0, index), text.rfind("\r", 0, index)) + 1
-    line = len(_LINE_BREAK.findall(text, 0, start)) + 1
-    return Span.point(line, index - start + 1)
+    """1-based position of a character offset (lines split as :mod:`lora_lint.lineindex` does)."""
+    return Span.point(*LineIndex(text).point(index))
 
 
 def nesting_problem(text: str) -> Span | None:
