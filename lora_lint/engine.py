@@ -39,6 +39,7 @@ from lora_lint.models.heads import TASK_TYPE_HEADS
 from lora_lint.models.inventory import ModelInventory
 from lora_lint.models.resolve import ModelResolver, ResolvedModel, ResolverSettings
 from lora_lint.models.service import ModelService
+from lora_lint.paths import display_path
 from lora_lint.rules import ALL_RULES, ConfigContext, Rule, lookup
 from lora_lint.rules.ll019_catastrophic_regex import regex_hazards
 from lora_lint.settings import Settings, SettingsError
@@ -116,25 +117,6 @@ class RunResult:
     @property
     def has_errors(self) -> bool:
         return any(f.severity is Severity.ERROR for f in self.findings)
-
-
-def display_path(path: Path) -> str:
-    """Relative to the working directory when inside it, else as given."""
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        return _printable(str(path))
-    return _printable(str(path) if rel.startswith("..") else rel)
-
-
-def _printable(name: str) -> str:
-    """A file name that was not valid UTF-8 (surrogate escapes) with its bad bytes as ``\\xNN``."""
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        raw = name.encode("utf-8", "surrogateescape")
-        return raw.decode("utf-8", "backslashreplace")
-    return name
 
 
 def read_source(path: Path, shown: str) -> tuple[str | None, Finding | None]:

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 from lora_lint.diagnostics import Finding, Severity, Span
 from lora_lint.lineindex import TOOL_BREAKS, LineIndex
+from lora_lint.paths import relative_path
 
 #: ``(line, column, text from '#')`` of one comment, 1-based.
 Comment = tuple[int, int, str]
@@ -330,13 +331,6 @@ def suppressions_in(text: str, suffix: str) -> list[Suppression]:
 
 
 # --- per-file-ignores ----------------------------------------------------------------------
-
-
-def relative_path(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
-        return path.as_posix()
 
 
 def glob_matches(rel: str, pattern: str) -> bool:
