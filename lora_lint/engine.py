@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import fnmatch
 import math
 import os
 import stat
@@ -19,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lora_lint import suppress
+from lora_lint import paths, suppress
 from lora_lint.diagnostics import Finding, Severity, unreadable_input
 from lora_lint.discover import iter_files
 from lora_lint.extract.filecache import FileCache
@@ -303,16 +302,7 @@ def _excluded(path: Path, settings: Settings) -> bool:
     patterns = [*settings.exclude, *settings.extend_exclude]
     if not patterns:
         return False
-    try:
-        rel = path.resolve().relative_to(settings.project_root.resolve()).as_posix()
-    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
-        rel = path.as_posix()
-    parts = rel.split("/")
-    for pattern in patterns:
-        pat = pattern.rstrip("/")
-        if fnmatch.fnmatch(rel, pat) or any(fnmatch.fnmatch(p, pat) for p in parts):
-            return True
-    return False
+    return paths.matches(paths.relative_path(path, settings.project_root), patterns)
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ class Settings:
     no_cache: bool = False
     exclude: list[str] = field(default_factory=list)
     extend_exclude: list[str] = field(default_factory=list)
-    #: Glob (relative to ``project_root``) -> rule codes or names ignored in matching files.
+    #: Pattern (gitignore-style, :func:`lora_lint.paths.matches`) -> codes or names ignored there.
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     #: Severity of LL010 "not checked" findings: "warning" (default) or "error" (CI that
     #: must not pass a config it could not check).

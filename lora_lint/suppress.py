@@ -23,7 +23,6 @@ another linter, or a bare ``# noqa``, is never reported.
 from __future__ import annotations
 
 import dataclasses
-import fnmatch
 import io
 import re
 import tokenize
@@ -37,7 +36,7 @@ if TYPE_CHECKING:
 
 from lora_lint.diagnostics import Finding, Severity, Span
 from lora_lint.lineindex import TOOL_BREAKS, LineIndex
-from lora_lint.paths import relative_path
+from lora_lint.paths import matches_key, relative_path
 
 #: ``(line, column, text from '#')`` of one comment, 1-based.
 Comment = tuple[int, int, str]
@@ -333,30 +332,13 @@ def suppressions_in(text: str, suffix: str) -> list[Suppression]:
 # --- per-file-ignores ----------------------------------------------------------------------
 
 
-def glob_matches(rel: str, pattern: str) -> bool:
-    """ruff-like: the relative path, or any directory/file name in it, matches the glob."""
-    pattern = pattern.rstrip("/")
-    if pattern.startswith("./"):
-        pattern = pattern[2:]
-    candidates = [pattern]
-    if pattern.startswith("**/"):
-        candidates.append(pattern[3:])
-    parts = rel.split("/")
-    for pat in candidates:
-        if fnmatch.fnmatchcase(rel, pat):
-            return True
-        if "/" not in pat and any(fnmatch.fnmatchcase(part, pat) for part in parts):
-            return True
-    return False
-
-
 def ignored_codes(rel: str, per_file_ignores: dict[str, list[str]]) -> set[str]:
     """Codes ``per-file-ignores`` switches off for the file at ``rel``."""
     from lora_lint.rules import ALL_RULES
 
     out: set[str] = set()
     for pattern, names in per_file_ignores.items():
-        if not glob_matches(rel, pattern):
+        if not matches_key(rel, pattern):
             continue
         for name in names:
             code = resolve_code(name)
