@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -43,6 +43,27 @@ class Settings:
     #: Severity of LL010 "not checked" findings: "warning" (default) or "error" (CI that
     #: must not pass a config it could not check).
     unchecked: str = "warning"
+
+
+if TYPE_CHECKING:
+    import argparse
+
+
+def add_model_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options ``check`` and ``inspect`` share for finding and building models."""
+    parser.add_argument(
+        "--offline", action="store_true", default=None, help="never contact the Hub"
+    )
+    parser.add_argument(
+        "--trust-remote-code",
+        action="store_true",
+        default=None,
+        help="allow instantiating models whose code lives in their repository",
+    )
+    parser.add_argument(
+        "--cache-dir", type=cache_dir_argument, help="model inventory cache directory"
+    )
+    parser.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
 
 
 def cache_dir_argument(value: str) -> Path:
