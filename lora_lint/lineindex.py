@@ -115,3 +115,13 @@ class LineIndex:
         """``(1-based number, start offset, text without the break)`` of every line."""
         for number, (start, end) in enumerate(zip(self.starts, self.ends, strict=True), 1):
             yield number, start, self.text[start:end]
+
+
+def split_keepends(text: str, breaks: re.Pattern[str] = REPORTED) -> list[str]:
+    """The lines of ``text`` with their breaks, as ``str.splitlines(True)`` would give them
+    if it split only at ``breaks`` (not at ``\\x0c``, U+2028 & co.)."""
+    index = LineIndex(text, breaks)
+    lines = [text[start:end] for start, end in zip(index.starts, index.starts[1:], strict=False)]
+    if index.starts[-1] < len(text):
+        lines.append(text[index.starts[-1] :])
+    return lines
