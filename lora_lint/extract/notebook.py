@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lora_lint.diagnostics import Span, unreadable_input
-from lora_lint.extract.positioned import read_json_positioned
+from lora_lint.extract.positioned import decode_json_fragment, read_json_positioned
 from lora_lint.extract.types import ExtractedConfig, FileExtraction, Located, ModelRef, Unresolved
 from lora_lint.lineindex import LineIndex
 
@@ -230,24 +230,11 @@ def _source_tokens(text: str) -> list[list[_StringToken]]:
 
 def _token(text: str, index: LineIndex, rng: tuple[int, int], value: str) -> _StringToken:
     """Map each decoded character to the file position of its first raw character."""
-    raw_offsets: list[int] = []
-    pos = rng[0] + 1
+    body = rng[0] + 1
     stop = rng[1] - 1  # the closing quote
-    while pos < stop:
-        if text[pos] != "\\":
-            raw_offsets.append(pos)
-            pos += 1
-            continue
-        raw_offsets.append(pos)
-        if text[pos + 1] != "u":
-            pos += 2
-        elif 0xD800 <= int(text[pos + 2 : pos + 6], 16) < 0xDC00 and text.startswith(
-            "\\u", pos + 6
-        ):
-            pos += 12  # a surrogate pair is one character
-        else:
-            pos += 6
-    positions = [index.point(o) for o in raw_offsets[: len(value)]]
+    decoded = decode_json_fragment(text[body:stop])
+    offsets = decoded[1][:-1] if decoded is not None else []
+    positions = [index.point(body + o) for o in offsets[: len(value)]]
     while len(positions) < len(value):  # defensive: never index past the map
         positions.append(index.point(stop))
     return _StringToken(value, positions, index.point(stop))

@@ -1,5 +1,8 @@
 """The positioned tree of a YAML or JSON file, and the one positioned JSON reader.
 
+:func:`decode_json_fragment` is the one way from the characters of a JSON string to
+where each is written (the notebook front end and the fixer both need it).
+
 :class:`Document` is what the YAML loader composes and what :class:`JsonReader`
 reads; it does not import PyYAML, so the notebook front end (which reads its JSON
 here) does not either.
@@ -192,3 +195,53 @@ class JsonReader:
         span = self._span(start, pos + 1)
         self.doc.duplicates.extend(DuplicateKey(k, a, b, span) for k, a, b in pending)
         return Located(values, span, container="dict", key_spans=key_spans), pos + 1
+
+
+# --- JSON string bodies ----------------------------------------------------------------
+
+_JSON_ESCAPES = {
+    '"': '"',
+    "\\": "\\",
+    "/": "/",
+    "b": "\b",
+    "f": "\f",
+    "n": "\n",
+    "r": "\r",
+    "t": "\t",
+}
+
+
+def decode_json_fragment(raw: str) -> tuple[str, list[int]] | None:
+    """Decode characters written inside a JSON string (a notebook's cell source).
+
+    Returns the text and, for each of its characters, the offset in ``raw`` where
+    it is written, plus ``len(raw)``; ``None`` if ``raw`` leaves the string.
+    """
+    out: list[str] = []
+    offsets: list[int] = []
+    i = 0
+    while i < len(raw):
+        char = raw[i]
+        if char == '"' or char < " ":
+            return None
+        offsets.append(i)
+        if char != "\\":
+            out.append(char)
+            i += 1
+            continue
+        escape = raw[i + 1 : i + 2]
+        if escape in _JSON_ESCAPES:
+            out.append(_JSON_ESCAPES[escape])
+            i += 2
+            continue
+        if escape != "u" or not re.fullmatch(r"[0-9a-fA-F]{4}", raw[i + 2 : i + 6]):
+            return None
+        code = int(raw[i + 2 : i + 6], 16)
+        i += 6
+        low = raw[i + 2 : i + 6] if raw.startswith("\\u", i) else ""
+        if 0xD800 <= code < 0xDC00 and re.fullmatch(r"[dD][c-fC-F][0-9a-fA-F]{2}", low):
+            code = 0x10000 + ((code - 0xD800) << 10) + (int(low, 16) - 0xDC00)
+            i += 6
+        out.append(chr(code))
+    offsets.append(len(raw))
+    return "".join(out), offsets

@@ -19,9 +19,10 @@ import re
 from collections.abc import Sequence
 
 from lora_lint.diagnostics import Edit, Fix, Span
+from lora_lint.extract.positioned import decode_json_fragment
 from lora_lint.extract.types import Located, Unresolved
 from lora_lint.fix import source
-from lora_lint.fix.literals import SAFE_NAME, body_range, decode_json_fragment
+from lora_lint.fix.literals import SAFE_NAME, body_range
 from lora_lint.lineindex import REPORTED
 
 #: What may separate two list elements that a removal deletes, per front end.
