@@ -63,6 +63,19 @@ def _spec(patterns: tuple[str, ...]) -> Any:
     return pathspec.GitIgnoreSpec.from_lines([_normalized(p) for p in patterns])
 
 
+def pattern_error(pattern: str) -> str | None:
+    """Why ``pattern`` is no gitignore-style pattern (``None`` when it is one)."""
+    if not pattern.strip() or pattern.strip() == "!":
+        return "empty pattern"
+    import pathspec
+
+    try:
+        pathspec.GitIgnoreSpec.from_lines([_normalized(pattern)])
+    except ValueError:  # pathspec's GitIgnorePatternError is a ValueError
+        return "not a valid gitignore-style pattern"
+    return None
+
+
 def matches(rel: str, patterns: Iterable[str]) -> bool:
     """Whether the POSIX path ``rel`` (relative to the project root) matches ``patterns``,
     read as lines of a ``.gitignore`` at the project root (:mod:`pathspec`).

@@ -190,6 +190,8 @@ def apply_table(settings: Settings, table: dict[str, Any], path: Path) -> None:
         if key in _STR_LIST_KEYS:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise SettingsError(f"{where}: expected a list of strings")
+            if key in ("exclude", "extend-exclude"):
+                _check_patterns(value, where)
             setattr(settings, key.replace("-", "_"), list(value))
         elif key in _BOOL_KEYS:
             if not isinstance(value, bool):
@@ -222,6 +224,15 @@ def apply_table(settings: Settings, table: dict[str, Any], path: Path) -> None:
             }
 
 
+def _check_patterns(patterns: list[str], where: str) -> None:
+    from lora_lint.paths import pattern_error
+
+    for pattern in patterns:
+        problem = pattern_error(pattern)
+        if problem is not None:
+            raise SettingsError(f"{where}: {pattern!r}: {problem}")
+
+
 def _per_file_ignores(value: Any, where: str) -> dict[str, list[str]]:
     """``{"glob" = ["LL001", "unknown-target-module"]}``, every entry naming a real rule."""
     if not isinstance(value, dict):
@@ -229,6 +240,7 @@ def _per_file_ignores(value: Any, where: str) -> dict[str, list[str]]:
     from lora_lint.rules import ALL_RULES, lookup
 
     out: dict[str, list[str]] = {}
+    _check_patterns([p[1:] if p.startswith("!") else p for p in value], where)
     for pattern, names in value.items():
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
             raise SettingsError(f"{where}: {pattern!r}: expected a list of rule codes or names")

@@ -49,6 +49,9 @@ def test_per_file_ignores_is_read(tmp_path: Path) -> None:
         ("unknown-key = 1\n", "unknown-key: unknown setting"),
         ("offline = 'yes'\n", "offline: expected true or false"),
         ("extend-exclude = 'legacy'\n", "extend-exclude: expected a list of strings"),
+        ("exclude = ['build', '!']\n", "exclude: '!': empty pattern"),
+        ("extend-exclude = ['a\\']\n", "not a valid gitignore-style pattern"),
+        ('[tool.lora-lint.per-file-ignores]\n"  " = ["LL001"]\n', "empty pattern"),
     ],
 )
 def test_bad_values_name_the_file_and_key(tmp_path: Path, body: str, message: str) -> None:
