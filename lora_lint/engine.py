@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import fnmatch
 import math
 import os
 import time
@@ -18,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from lora_lint import suppress
+from lora_lint import paths, suppress
 from lora_lint.diagnostics import Finding, Severity, unreadable_input
 from lora_lint.discover import iter_files
 from lora_lint.edits import source as source_text
@@ -30,7 +29,7 @@ from lora_lint.extract.frontends import (
     might_contain_config,
 )
 from lora_lint.extract.parallel import extract_files
-from lora_lint.extract.reading import display_path, internal_error
+from lora_lint.extract.reading import internal_error
 from lora_lint.extract.types import (
     ExtractedConfig,
     FileExtraction,
@@ -46,6 +45,7 @@ from lora_lint.models.heads import TASK_TYPE_HEADS
 from lora_lint.models.inventory import ModelInventory
 from lora_lint.models.resolve import ModelResolver, ResolvedModel, ResolverSettings
 from lora_lint.models.service import ModelService
+from lora_lint.paths import display_path
 from lora_lint.results import NO_MODEL_BUILT, ConfigSummary, ModelNote, RunResult
 from lora_lint.rules import ALL_RULES, ConfigContext, Rule, lookup
 from lora_lint.rules.ll019_catastrophic_regex import regex_hazards
@@ -143,16 +143,7 @@ def _excluded(path: Path, settings: Settings) -> bool:
     patterns = [*settings.exclude, *settings.extend_exclude]
     if not patterns:
         return False
-    try:
-        rel = path.resolve().relative_to(settings.project_root.resolve()).as_posix()
-    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
-        rel = path.as_posix()
-    parts = rel.split("/")
-    for pattern in patterns:
-        pat = pattern.rstrip("/")
-        if fnmatch.fnmatch(rel, pat) or any(fnmatch.fnmatch(p, pat) for p in parts):
-            return True
-    return False
+    return paths.matches(paths.relative_path(path, settings.project_root), patterns)
 
 
 @dataclass(frozen=True)

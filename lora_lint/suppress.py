@@ -22,7 +22,6 @@ another linter, or a bare ``# noqa``, is never reported.
 from __future__ import annotations
 
 import dataclasses
-import fnmatch
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from lora_lint import codes as registry
 from lora_lint.diagnostics import Finding, Severity, Span
 from lora_lint.extract.frontends import comments_of
 from lora_lint.extract.types import CellHint, Comment, FileExtraction, hint_at
+from lora_lint.paths import matches_key, relative_path
 
 UNUSED_CODE = registry.UNUSED_SUPPRESSION
 UNUSED_NAME = registry.name_of(UNUSED_CODE)
@@ -144,35 +144,11 @@ def parse_comments(found: Iterable[Comment]) -> list[Suppression]:
 # --- per-file-ignores ----------------------------------------------------------------------
 
 
-def relative_path(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
-        return path.as_posix()
-
-
-def glob_matches(rel: str, pattern: str) -> bool:
-    """ruff-like: the relative path, or any directory/file name in it, matches the glob."""
-    pattern = pattern.rstrip("/")
-    if pattern.startswith("./"):
-        pattern = pattern[2:]
-    candidates = [pattern]
-    if pattern.startswith("**/"):
-        candidates.append(pattern[3:])
-    parts = rel.split("/")
-    for pat in candidates:
-        if fnmatch.fnmatchcase(rel, pat):
-            return True
-        if "/" not in pat and any(fnmatch.fnmatchcase(part, pat) for part in parts):
-            return True
-    return False
-
-
 def ignored_codes(rel: str, per_file_ignores: dict[str, list[str]]) -> set[str]:
     """Codes ``per-file-ignores`` switches off for the file at ``rel``."""
     out: set[str] = set()
     for pattern, names in per_file_ignores.items():
-        if not glob_matches(rel, pattern):
+        if not matches_key(rel, pattern):
             continue
         for name in names:
             out |= registry.selected(name)

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from lora_lint.extract.types import Comment
+from lora_lint.lineindex import NEWLINE, LineIndex
 
 if TYPE_CHECKING:
     from lora_lint.extract.notebook import NotebookMap
@@ -37,13 +38,25 @@ def no_comments(text: str) -> Iterator[Comment]:
 
 
 def python_comments(text: str) -> list[Comment]:
-    """``tokenize`` COMMENT tokens (read line by line when the text does not tokenize)."""
+    """``tokenize`` COMMENT tokens at reported positions (read line by line when the text
+    does not tokenize)."""
     found = _tokenized(text)
-    return found if found is not None else list(hash_comments(text))
+    if found is None:
+        return list(hash_comments(text))
+    if "\r" not in text:  # tokenize's lines and the reported ones are the same
+        return found
+    own, lines = LineIndex(text, NEWLINE), LineIndex(text)
+    out = []
+    for comment in found:
+        offset = own.offset(comment.line, comment.column)
+        line, column = lines.point(offset if offset is not None else len(text))
+        out.append(Comment(line, column, comment.text))
+    return out
 
 
 def _tokenized(code: str) -> list[Comment] | None:
-    """``tokenize`` COMMENT tokens of ``code`` (``None`` when it does not tokenize)."""
+    """``tokenize`` COMMENT tokens of ``code`` (``None`` when it does not tokenize), at
+    ``tokenize``'s positions: lines end at ``\\n`` only (``io.StringIO.readline``)."""
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
     except (tokenize.TokenError, SyntaxError, IndentationError):
@@ -97,36 +110,34 @@ def yaml_comments(text: str) -> list[Comment]:
 
     PyYAML's scanner drops comments but gives each scalar (plain, quoted, block)
     with its start and end; what lies outside them is YAML syntax and comments.
+    The marks' character offsets are used (their lines also end at U+2028 & co.).
     A file that does not scan is read line by line.
     """
     import yaml
 
+    lines = LineIndex(text)
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     data_tokens = (yaml.ScalarToken, yaml.TagToken, yaml.AnchorToken, yaml.AliasToken)
-    covered: dict[int, list[tuple[int, int]]] = {}  # 0-based line -> column ranges
+    covered: list[tuple[int, int]] = []  # offset ranges of data
+    bom = int(text.startswith("\ufeff") and loader is not yaml.SafeLoader)  # libyaml skips it
     try:
         for token in yaml.scan(text, Loader=loader):
             if not isinstance(token, data_tokens):
                 continue
-            start, end = token.start_mark, token.end_mark
-            first_line, first_col = start.line, start.column
+            start, end = token.start_mark.index + bom, token.end_mark.index + bom
             if isinstance(token, yaml.ScalarToken) and token.style in ("|", ">"):
-                first_line, first_col = start.line + 1, 0  # a comment may follow `|` / `>`
-            for number in range(first_line, end.line + 1):
-                lo = first_col if number == first_line else 0
-                hi = end.column if number == end.line else 1 << 30
-                covered.setdefault(number, []).append((lo, hi))
+                start = lines.line_range(lines.point(start)[0])[1]  # a comment may follow `|`
+            covered.append((start, end))
     except (yaml.YAMLError, RecursionError, ValueError):
         return list(hash_comments(text))
     out = []
-    for index, line in enumerate(text.splitlines()):
+    for number, start, line in lines.lines():
         if "#" not in line:
             continue
-        ranges = covered.get(index, ())
         for match in re.finditer(r"(?:^|(?<=\s))#", line):
-            col = match.start()
-            if not any(lo <= col < hi for lo, hi in ranges):
-                out.append(Comment(index + 1, col + 1, line[col:]))
+            offset = start + match.start()
+            if not any(lo <= offset < hi for lo, hi in covered):
+                out.append(Comment(number, match.start() + 1, line[match.start() :]))
                 break
     return out
 
@@ -139,12 +150,15 @@ def shell_comments(text: str) -> Iterator[Comment]:
 
     A small scanner, not a shell parser: quotes may span lines, ``\\`` escapes one
     character outside single quotes, ``<<WORD``/``<<-WORD`` (quoted or not) starts a
-    heredoc whose body runs until the line that is exactly ``WORD``.
+    heredoc whose body runs until the line that is exactly ``WORD``. Lines end at
+    ``\\n`` (bash's rule; a ``\\r`` before it is dropped, as in a CRLF file).
     """
+    lines = LineIndex(text)
     quote: str | None = None
     heredocs: list[tuple[str, bool]] = []  # (delimiter, strip leading tabs), pending
     body: tuple[str, bool] | None = None
-    for number, line in enumerate(text.splitlines(), start=1):
+    for _, line_start, raw in LineIndex(text, NEWLINE).lines():
+        line = raw.removesuffix("\r")
         if body is not None:
             delimiter, strip = body
             if (line.lstrip("\t") if strip else line) == delimiter:
@@ -166,7 +180,7 @@ def shell_comments(text: str) -> Iterator[Comment]:
             elif ch in "'\"":
                 quote = ch
             elif ch == "#" and (i == 0 or line[i - 1] in " \t;&|()"):
-                yield Comment(number, i + 1, line[i:])
+                yield Comment(*lines.point(line_start + i), line[i:])
                 break
             elif ch == "<" and line.startswith("<<", i) and not line.startswith("<<<", i):
                 match = _HEREDOC.match(line, i)
@@ -183,7 +197,7 @@ def shell_comments(text: str) -> Iterator[Comment]:
 def hash_comments(text: str) -> Iterator[Comment]:
     """``#`` comments by line: a ``#`` at the start or after whitespace (files that do not
     scan or tokenize, or of no known type, where no better reading exists)."""
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, _, line in LineIndex(text).lines():
         if "#" not in line:
             continue
         for match in re.finditer(r"(?:^|(?<=\s))#", line):

@@ -8,8 +8,11 @@ changed) in one place:
 * ``extract`` -- the front end that turns the text into configs and findings;
 * ``comments`` -- the scanner that finds the real comments of the text (for
   suppression directives), run while the file is read, so it is read once;
-* ``fix_format`` and ``line_breaks`` -- how fixes edit it: the literal syntax and
-  which characters end a line for the front end's spans;
+* ``fix_format`` -- how fixes edit it (the literal syntax);
+* ``line_breaks`` -- which characters end a line for the tool that reads the file
+  (``tokenize`` and bash: ``\\n``; PyYAML: also U+0085, U+2028, U+2029), so its own
+  ``(line, column)``s can be converted; every *reported* position counts lines by
+  :data:`lora_lint.lineindex.REPORTED`, whatever the file type;
 * ``reads_siblings`` -- whether its extraction may read other project files;
 * ``fence`` -- the Markdown code-fence language of its examples in the rule docs.
 
@@ -26,16 +29,13 @@ from pathlib import Path, PurePath
 
 from lora_lint.extract import comments
 from lora_lint.extract.types import Comment, FileExtraction
+from lora_lint.lineindex import NEWLINE, REPORTED, YAML_BREAKS
 
 #: 5 MiB: no training script or config is larger; a larger file is data, not read.
 MAX_FILE_BYTES = 5 * 1024 * 1024
 #: Notebooks carry their outputs (images, logs): a larger limit, the code cells are small.
 MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024
 
-#: libcst and PyYAML break lines on ``\r\n``, ``\r`` and ``\n``; the notebook and shell
-#: front ends count ``\n`` only.
-ANY_BREAK = re.compile(r"\r\n|\r|\n")
-NEWLINE_ONLY = re.compile(r"\n")
 
 Extract = Callable[[Path, str, str, "Path | None"], FileExtraction]
 
@@ -124,7 +124,7 @@ FRONT_ENDS: tuple[FrontEnd, ...] = (
         "python",
         (".py",),
         MAX_FILE_BYTES,
-        ANY_BREAK,
+        NEWLINE,
         _python_prefilter,
         _python,
         comments.python_comments,
@@ -135,7 +135,7 @@ FRONT_ENDS: tuple[FrontEnd, ...] = (
         "notebook",
         (".ipynb",),
         MAX_NOTEBOOK_BYTES,
-        NEWLINE_ONLY,
+        REPORTED,
         _notebook_prefilter,
         _notebook,
         comments.notebook_comments,
@@ -145,7 +145,7 @@ FRONT_ENDS: tuple[FrontEnd, ...] = (
         "yaml",
         (".yaml", ".yml"),
         MAX_FILE_BYTES,
-        ANY_BREAK,
+        YAML_BREAKS,
         _yaml_prefilter,
         _yaml,
         comments.yaml_comments,
@@ -155,7 +155,7 @@ FRONT_ENDS: tuple[FrontEnd, ...] = (
         "json",
         (".json",),
         MAX_FILE_BYTES,
-        ANY_BREAK,
+        REPORTED,
         _json_prefilter,
         _json,
         comments.no_comments,
@@ -165,7 +165,7 @@ FRONT_ENDS: tuple[FrontEnd, ...] = (
         "shell",
         (".sh",),
         MAX_FILE_BYTES,
-        NEWLINE_ONLY,
+        NEWLINE,
         _shell_prefilter,
         _shell,
         comments.shell_comments,

@@ -37,8 +37,9 @@ from typing import Any
 
 from lora_lint.extract import frontends
 from lora_lint.extract.filecache import FileCache, decode, encode, recording
-from lora_lint.extract.reading import display_path, internal_error, read_source
+from lora_lint.extract.reading import internal_error, read_source
 from lora_lint.extract.types import Comment, FileExtraction
+from lora_lint.paths import display_path
 
 #: Fewest files to extract (cache misses after the pre-filter) worth a process pool:
 #: starting 2 forked workers costs ~20-40 ms, one typical file 5-40 ms.

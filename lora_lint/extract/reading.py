@@ -1,4 +1,4 @@
-"""Reading a file for linting: its display path, its text, or the LL000 that says why not.
+"""Reading a file for linting: its text, or the LL000 that says why not.
 
 Every file is read here once per run; the text then goes through its front end's
 pre-filter, comment scanner and extractor (:mod:`lora_lint.extract.frontends`).
@@ -6,31 +6,11 @@ pre-filter, comment scanner and extractor (:mod:`lora_lint.extract.frontends`).
 
 from __future__ import annotations
 
-import os
 import stat
 from pathlib import Path
 
 from lora_lint.diagnostics import Finding, unreadable_input
 from lora_lint.extract.frontends import MAX_FILE_BYTES, front_end
-
-
-def display_path(path: Path) -> str:
-    """Relative to the working directory when inside it, else as given."""
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        return _printable(str(path))
-    return _printable(str(path) if rel.startswith("..") else rel)
-
-
-def _printable(name: str) -> str:
-    """A file name that was not valid UTF-8 (surrogate escapes) with its bad bytes as ``\\xNN``."""
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        raw = name.encode("utf-8", "surrogateescape")
-        return raw.decode("utf-8", "backslashreplace")
-    return name
 
 
 def read_source(path: Path, shown: str) -> tuple[str | None, Finding | None]:

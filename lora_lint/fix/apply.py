@@ -138,17 +138,9 @@ def _node_range(src: SourceText, node: ast.expr) -> tuple[int, int] | None:
     """Character offsets of an AST node (``ast`` columns are UTF-8 byte offsets)."""
     if node.end_lineno is None or node.end_col_offset is None:
         return None
-    start = _char_offset(src, node.lineno, node.col_offset)
-    end = _char_offset(src, node.end_lineno, node.end_col_offset)
+    start = src.index.byte_offset(node.lineno, node.col_offset)
+    end = src.index.byte_offset(node.end_lineno, node.end_col_offset)
     return None if start is None or end is None else (start, end)
-
-
-def _char_offset(src: SourceText, line: int, byte_column: int) -> int | None:
-    if not 1 <= line <= len(src.lines):
-        return None
-    start, end = src.lines[line - 1]
-    text = src.text[start:end].encode("utf-8")[:byte_column].decode("utf-8", errors="strict")
-    return start + len(text)
 
 
 def _string_containing(
@@ -173,7 +165,7 @@ def _string_containing(
 
 
 def check_yaml(src: SourceText, new: str, edits: Sequence[Edit]) -> None:
-    from lora_lint.extract.positioned import load_json, load_yaml
+    from lora_lint.extract.positioned_yaml import load_json, load_yaml
 
     if src.fmt == "json":
         try:

@@ -354,17 +354,6 @@ def group_rows(inventory: ModelInventory, r: int = 8) -> list[GroupRow]:
     return Classifier(inventory).rows(r)
 
 
-def modules_in(inventory: ModelInventory, groups: Iterable[str]) -> list[str]:
-    """Names of the wrappable modules whose role is one of ``groups``, in model order."""
-    wanted = set(groups)
-    classifier = Classifier(inventory)
-    return [
-        m.name
-        for m in inventory.modules
-        if m.kind in inv.WRAPPABLE_KINDS and classifier.role(m.name) in wanted
-    ]
-
-
 @dataclass
 class GroupSummary:
     """Totals per group, for the JSON and the group headings."""

@@ -68,6 +68,17 @@ class Recipe:
             rank_pattern=self.rank_pattern or None,
         )
 
+    def config_fields(self) -> dict[str, object]:
+        """The ``LoraConfig`` fields of the recipe, as its JSON outputs write them."""
+        return {
+            "r": self.r,
+            "lora_alpha": self.alpha,
+            "lora_dropout": self.lora_dropout,
+            "target_modules": self.target_modules,
+            "target_parameters": self.target_parameters or None,
+            "rank_pattern": self.rank_pattern,
+        }
+
     @property
     def lora_dropout(self) -> float:
         """0.05, or 0 when PEFT wraps parameters (``lora.ParamWrapper`` rejects dropout)."""

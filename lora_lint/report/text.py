@@ -20,7 +20,6 @@ from lora_lint.report.safe import printable
 from lora_lint.results import NO_MODEL_BUILT, RunResult
 
 _COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
-COLOR_CHOICES = ("auto", "always", "never")
 
 
 def use_colour(

@@ -17,7 +17,7 @@ from typing import ClassVar
 
 from lora_lint import codes
 from lora_lint.diagnostics import Finding, Severity, Span
-from lora_lint.extract.types import ExtractedConfig, Located, ModelRef, Unresolved, to_plain
+from lora_lint.extract.types import ExtractedConfig, Located, ModelRef, Unresolved
 from lora_lint.match.peft_semantics import Injection, PeftOptions
 from lora_lint.match.verdicts import ConfigVerdict, EntryVerdict, judge
 from lora_lint.models.inventory import ModelInventory
@@ -248,10 +248,6 @@ def string_items(value: Located | Unresolved | None) -> list[Located]:
     if not isinstance(value, Located):
         return []
     return [v for v in value.items if isinstance(v, Located) and isinstance(v.value, str)]
-
-
-def plain_option(config: ExtractedConfig, name: str) -> object:
-    return to_plain(config.options.get(name))
 
 
 def short_list(names: Iterable[str], limit: int = 4) -> str:

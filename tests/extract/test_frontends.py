@@ -11,6 +11,7 @@ from lora_lint import discover
 from lora_lint.edits.source import SourceText, format_of
 from lora_lint.extract import frontends
 from lora_lint.extract.reading import read_source
+from lora_lint.lineindex import LineIndex
 
 
 def test_each_suffix_has_one_front_end() -> None:
@@ -39,10 +40,13 @@ def test_size_limit_comes_from_the_table(
 
 
 def test_line_breaks_per_file_type() -> None:
+    """Reported positions count lines one way for every type; the table says how the
+    tool that reads each type counts them (for converting the tool's own positions)."""
     text = "a\rb\nc"
-    assert len(SourceText.from_text("x.py", text, "python").lines) == 3
-    assert len(SourceText.from_text("x.sh", text, "shell").lines) == 2
-    assert len(SourceText.from_text("x.ipynb", text, "notebook").lines) == 2
+    for fmt in ("python", "shell", "notebook", "yaml", "json"):
+        assert len(SourceText.from_text("x", text, fmt).index) == 3
+    tool_lines = {f.fix_format: len(LineIndex(text, f.line_breaks)) for f in frontends.FRONT_ENDS}
+    assert tool_lines == {"python": 2, "shell": 2, "notebook": 3, "yaml": 3, "json": 3}
 
 
 def test_prefilter_and_extraction_dispatch(tmp_path: Path) -> None:

@@ -22,14 +22,13 @@ YAML file is linted on its own.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
-from lora_lint.diagnostics import Span, unreadable_input
+from lora_lint.diagnostics import unreadable_input
 from lora_lint.extract.types import ExtractedConfig, FileExtraction
+from lora_lint.lineindex import LineIndex
 
 _HINTS = ("lora", "target_modules", "peft", "llamafactory", "swift", "finetuning_type")
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def might_contain_config(text: str) -> bool:
@@ -37,30 +36,12 @@ def might_contain_config(text: str) -> bool:
     return any(hint in text for hint in _HINTS)
 
 
-class _Lines:
-    """lora-lint's line convention (as libcst, the reporters and suppressions count)."""
-
-    def __init__(self, text: str) -> None:
-        self.size = len(text)
-        self.starts = [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
-
-    def point(self, offset: int) -> tuple[int, int]:
-        from bisect import bisect_right
-
-        line = bisect_right(self.starts, offset)
-        return line, offset - self.starts[line - 1] + 1
-
-    def span(self, start: int, end: int) -> Span:
-        start, end = min(start, self.size), min(end, self.size)
-        return Span(*self.point(start), *self.point(end))
-
-
 def extract_shell(source: str, path: str) -> FileExtraction:
     """Every LoRA config passed on the command line of a known training CLI."""
     from lora_lint.extract.shell.lexing import parse
 
     result = FileExtraction(path)
-    lines = _Lines(source)
+    lines = LineIndex(source)
     try:
         script = parse(source)
         result.configs = list(_configs(script, source, path, lines))
@@ -76,7 +57,7 @@ def extract_shell(source: str, path: str) -> FileExtraction:
     return result
 
 
-def _configs(script: object, source: str, path: str, lines: _Lines) -> Iterator[ExtractedConfig]:
+def _configs(script: object, source: str, path: str, lines: LineIndex) -> Iterator[ExtractedConfig]:
     from lora_lint.extract.shell.commands import read_command
     from lora_lint.extract.shell.expansion import Expanded, Expander
     from lora_lint.extract.shell.lexing import Command, Script

@@ -12,13 +12,8 @@ from pathlib import PurePath
 
 from lora_lint import codes
 from lora_lint.diagnostics import Finding, Severity, Span, unreadable_input
-from lora_lint.extract.positioned import (
-    Document,
-    DuplicateKey,
-    ParsedFile,
-    load_json,
-    load_yaml,
-)
+from lora_lint.extract.positioned import Document, DuplicateKey
+from lora_lint.extract.positioned_yaml import ParsedFile, load_json, load_yaml
 from lora_lint.extract.types import FileExtraction
 
 #: Substrings of the keys the adapters look for (``target_modules``, ``lora_*``,
