@@ -12,7 +12,12 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from lora_lint.match.peft_semantics import PeftOptions
+from lora_lint.match.towers import VISION, tower_of
 from lora_lint.models.inventory import ModelInventory, ModuleInfo
+
+#: Tools that hand the config to unsloth's ``get_peft_model`` (Unsloth Studio's trainer
+#: calls ``FastLanguageModel.get_peft_model`` for text models).
+_UNSLOTH = frozenset({"unsloth", "unsloth-studio"})
 
 #: unsloth's ``get_moe_target_parameters``: these target names switch on the experts.
 _UNSLOTH_GATE_UP = frozenset({"gate_proj", "up_proj", "gate_up_proj"})
@@ -30,15 +35,25 @@ def before_peft(
     ``user_parameters`` is ``target_parameters`` as the user wrote it: tools add their
     own only when it is unset.
     """
-    if tool == "unsloth":
+    if tool in _UNSLOTH:
         return _unsloth_moe(options, inventory, user_parameters)
     return options, None
+
+
+def not_modelled(tool: object, inventory: ModelInventory) -> str | None:
+    """Why the tool's handling of this model is not modelled (None: it is).
+
+    Unsloth Studio ignores ``lora.target_modules`` for a vision model and builds the targets
+    from its ``finetune_*`` flags (``Config.model_kwargs``, ``FastVisionModel``)."""
+    if tool == "unsloth-studio" and any(tower_of(name) == VISION for name in inventory.names):
+        return "Unsloth Studio ignores lora.target_modules on a vision model"
+    return None
 
 
 def wraps(tool: object, module: ModuleInfo) -> bool:
     """Modules the tool makes wrappable although PEFT alone refuses them: unsloth patches
     PEFT to put LoRA on the inner ``.linear`` of Gemma 4's ``Gemma4ClippableLinear``."""
-    return tool == "unsloth" and module.cls.endswith("ClippableLinear")
+    return tool in _UNSLOTH and module.cls.endswith("ClippableLinear")
 
 
 def _unsloth_moe(

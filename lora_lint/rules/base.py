@@ -18,6 +18,7 @@ from typing import ClassVar
 from lora_lint.diagnostics import Finding, Severity, Span
 from lora_lint.extract.types import ExtractedConfig, Located, ModelRef, Unresolved, to_plain
 from lora_lint.match.peft_semantics import Injection, PeftOptions
+from lora_lint.match.tools import not_modelled
 from lora_lint.match.verdicts import ConfigVerdict, EntryVerdict, judge
 from lora_lint.models.inventory import ModelInventory
 from lora_lint.models.resolve import ResolutionFailure, ResolvedModel
@@ -140,6 +141,8 @@ class ConfigContext:
                 return str(notes[key])
         if notes.get("implicit_target_modules") is not None and self.config.target_modules is None:
             return "the tool chooses the targets"
+        if self.inventory is not None:
+            return not_modelled(notes.get("tool"), self.inventory)
         return None
 
     @property
