@@ -360,6 +360,21 @@ def _with_note(f: Finding, note: str) -> Finding:
     return replace(f, extra={**f.extra, "model_note": note})
 
 
+#: ``Finding.extra`` keys: what the training tool changed before PEFT judged the config,
+#: and which config (path, line, column) the finding belongs to, so the text output says it
+#: once under that config's findings.
+TOOL_NOTE = "tool_note"
+TOOL_NOTE_CONFIG = "tool_note_config"
+
+
+def _with_tool_note(f: Finding, ctx: ConfigContext, note: str) -> Finding:
+    from dataclasses import replace
+
+    span = ctx.config.span
+    config = (ctx.config.path, span.line, span.column)
+    return replace(f, extra={**f.extra, TOOL_NOTE: note, TOOL_NOTE_CONFIG: config})
+
+
 def model_note(ctx: ConfigContext) -> ModelNote:
     """How ``ctx``'s model was resolved, and a note when the model checked is another one."""
     path, line = ctx.config.path, ctx.config.span.line
@@ -500,9 +515,12 @@ class Linter:
                 mine = [f for rule in self.rules for f in rule.check(ctx)]
                 if note.note:  # the verdict is about another model than the one named
                     mine = [_with_note(f, note.note) for f in mine]
+                summary = _summary(ctx)
+                if summary.tool_note:  # the verdict depends on what the tool does first
+                    mine = [_with_tool_note(f, ctx, summary.tool_note) for f in mine]
                 result.findings.extend(mine)
                 owned.append({_identity(f) for f in mine})
-                result.configs.append(_summary(ctx))
+                result.configs.append(summary)
             except Exception as exc:
                 result.errors.append(_internal_error(ctx.config.path, exc))
         try:
