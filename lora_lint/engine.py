@@ -226,7 +226,7 @@ def extract_text(path: Path, shown: str, text: str, project_root: Path | None) -
     if suffix == ".sh":
         from lora_lint.extract import shell
 
-        return shell.extract_shell(text, shown)
+        return shell.extract_shell(text, shown, file_path=path, project_root=project_root)
     return FileExtraction(shown)
 
 
@@ -602,10 +602,11 @@ class Linter:
             )
             index.record(scanned)
             index.mark_complete()
+        chosen_abs = {os.path.abspath(f) for f in files}  # importers come back absolute
         found = [
             path
             for path in (index.importers_of(modules) if modules else [])
-            if path not in files and not _excluded(path, self.settings)
+            if os.path.abspath(path) not in chosen_abs and not _excluded(path, self.settings)
         ]
         index.save()
         return found

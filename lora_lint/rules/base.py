@@ -136,7 +136,7 @@ class ConfigContext:
         ``all-linear`` on MoE models), a regex from its own flags.
         """
         notes = self.config.notes
-        for key in ("inert", "tool_expands_targets", "all_means"):
+        for key in ("inert", "tool_expands_targets", "all_means", "not_judged"):
             if notes.get(key):
                 return str(notes[key])
         if notes.get("implicit_target_modules") is not None and self.config.target_modules is None:
