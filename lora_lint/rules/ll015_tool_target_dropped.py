@@ -42,7 +42,8 @@ class ToolTargetDropped(Rule):
       transformer block (`q_proj` instead of `self_attn.q_proj`; MLX compares
       keys exactly), and `num_layers` larger than the model's block count;
     - **TRL**: a one-element `lora_target_modules` list, which `ModelConfig`
-      collapses into a string that PEFT reads as a full-name regex;
+      collapses into a string that PEFT reads as a full-name regex (also for a
+      repository's own script that parses its flags with TRL's `ModelConfig`);
     - **LLaMA-Factory v1**: a `"q_proj,v_proj"` string, which is wrapped into a
       list without being split;
     - **axolotl**: a regex string combined with `lora_target_linear: true`, which
