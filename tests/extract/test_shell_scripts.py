@@ -100,6 +100,7 @@ def test_script_that_splits_gives_one_entry_per_piece(tmp_path: Path) -> None:
     assert config.option("r") == 16
     assert config.option_keys["target_modules"] == "--lora_target_modules"
     assert config.model is not None and config.model.name == "Qwen/Qwen2.5-0.5B"
+    assert config.model.head == "causal-lm"  # AutoModelForCausalLM, not the tokenizer
     assert "tool" not in config.notes and "not_judged" not in config.notes
 
 
@@ -158,6 +159,19 @@ def test_trl_script_in_the_repository_keeps_trl_semantics(tmp_path: Path) -> Non
     assert config.source == "trl"
     assert config.option("target_modules") == ["q_proj", "v_prj"]
     assert "not_judged" not in config.notes
+
+
+def test_trl_parser_script_with_its_own_lora_flag_is_read_as_written(tmp_path: Path) -> None:
+    # TrlParser parses dataclasses too: the script's own field reaches LoraConfig itself
+    script = DATACLASS_LIST.replace("HfArgumentParser", "TrlParser").replace(
+        "from transformers import AutoModelForCausalLM, TrlParser",
+        "from transformers import AutoModelForCausalLM\nfrom trl import TrlParser",
+    )
+    launch = "python train.py --lora_target_modules q_proj v_prj\n"
+    _write(tmp_path, {"train.py": script, "run.sh": launch})
+    config = _config(tmp_path)
+    assert config.source == "shell" and "not_judged" not in config.notes
+    assert config.option("target_modules") == ["q_proj", "v_prj"]
 
 
 @pytest.mark.torch

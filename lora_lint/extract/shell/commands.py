@@ -373,22 +373,25 @@ def _script_model(
 ) -> ModelRef | None:
     """The model the script loads: the launcher's value of its ``from_pretrained`` flag, or
     that flag's default; none when the script loads from several flags."""
+    from lora_lint.extract.tools.base import head_from_class
+
     if len(model.model_dests) != 1:
         return None
+    head = head_from_class(model.model_class)
     dest = model.model_dests[0]
     flag = passed.get(dest)
     if flag is None:
         defaults = [f.default for f in model.flags.values() if f.dest == dest and f.default]
         if not defaults:
             return None
-        return ModelRef(name=defaults[0], origin=f"default of --{dest} in {model.path}")
+        return ModelRef(name=defaults[0], head=head, origin=f"default of --{dest} in {model.path}")
     if len(flag.values) != 1:
         return None
     value = _value(flag.values[0], span_of, document, flag.key)
     if not isinstance(value, Located) or not isinstance(value.value, str):
         return None
     return ModelRef(
-        name=value.value, span=value.span, origin=f"{flag.written} read by {model.path}"
+        name=value.value, span=value.span, head=head, origin=f"{flag.written} read by {model.path}"
     )
 
 

@@ -40,6 +40,8 @@ SPLIT_STRIP = "split-strip"
 
 _LLAMA_FACTORY_PACKAGES = ("llamafactory", "llmtuner")
 _TRL_NAMES = frozenset({"ModelConfig", "TrlParser", "get_peft_config"})
+#: Parsers that turn ``@dataclass`` fields into flags (TRL's is a subclass of transformers').
+_DATACLASS_PARSERS = frozenset({"HfArgumentParser", "TrlParser"})
 #: Classes whose ``from_pretrained`` loads the model LoRA is applied to.
 _NOT_MODELS = ("Tokenizer", "Processor", "Config", "FeatureExtractor", "ImageProcessor")
 
@@ -67,6 +69,8 @@ class ScriptModel:
     lora: dict[str, tuple[str, str]] = field(default_factory=dict)
     #: Dests of the flags passed to a model class's ``from_pretrained``.
     model_dests: list[str] = field(default_factory=list)
+    #: The class whose ``from_pretrained`` loads the model (``AutoModelForCausalLM``).
+    model_class: str | None = None
     #: Why the script's use of the flags is not clear (then nothing is judged).
     unclear: str | None = None
 
@@ -136,7 +140,8 @@ class _Collector(cst.CSTVisitor):
         self.dataclass_flags: dict[str, ScriptFlag] = {}
         self.assignments: dict[str, list[cst.BaseExpression]] = {}
         self.lora_calls: list[cst.Call] = []
-        self.model_args: list[cst.BaseExpression] = []
+        #: (argument, class) of each model class's ``from_pretrained``.
+        self.model_args: list[tuple[cst.BaseExpression, str]] = []
         self.unclear: str | None = None
 
     # -- imports and calls ---------------------------------------------------------------------
@@ -148,7 +153,7 @@ class _Collector(cst.CSTVisitor):
             self.trl = True
         elif qualified.from_module(*_LLAMA_FACTORY_PACKAGES):
             self.llama_factory = True
-        elif qualified.last == "HfArgumentParser":
+        if qualified.last in _DATACLASS_PARSERS:
             self.hf_parser = True
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -169,7 +174,7 @@ class _Collector(cst.CSTVisitor):
                     "pretrained_model_name_or_path",
                     "model_name",
                 ):
-                    self.model_args.append(first.value)
+                    self.model_args.append((first.value, owner))
 
     def _add_argument(self, node: cst.Call) -> None:
         options = [
@@ -241,10 +246,11 @@ class _Collector(cst.CSTVisitor):
                 if model.lora.get(keyword, way) != way:
                     model.unclear = f"the script passes several values to LoraConfig({keyword}=)"
                 model.lora[keyword] = way
-        for value in self.model_args:
+        for value, owner in self.model_args:
             dest = _flag_dest(value, dests)
             if dest is not None and dest not in model.model_dests:
                 model.model_dests.append(dest)
+                model.model_class = owner
         if model.lora:
             model.kind = OWN
         elif self.trl:
