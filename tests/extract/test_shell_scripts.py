@@ -58,6 +58,52 @@ model = AutoModelForCausalLM.from_pretrained(model_args.model_name_or_path)
 model = get_peft_model(model, LoraConfig(target_modules=model_args.lora_target_modules))
 """
 
+# peft's examples/sft layout: the dataclass in train.py, LoraConfig in an imported utils.py
+SFT_TRAIN = """
+from dataclasses import dataclass, field
+from typing import Optional
+
+from transformers import HfArgumentParser
+from utils import create_and_prepare_model
+
+
+@dataclass
+class ModelArguments:
+    model_name_or_path: str = field(metadata={"help": "model"})
+    lora_target_modules: Optional[str] = field(default="q_proj,k_proj,v_proj,o_proj")
+
+
+(model_args,) = HfArgumentParser(ModelArguments).parse_args_into_dataclasses()
+model, peft_config = create_and_prepare_model(model_args)
+"""
+
+SFT_UTILS = """
+from peft import LoraConfig
+from transformers import AutoModelForCausalLM
+
+
+def create_and_prepare_model(args):
+    model = AutoModelForCausalLM.from_pretrained(args.model_name_or_path)
+    peft_config = LoraConfig(
+        target_modules=args.lora_target_modules.split(",")
+        if args.lora_target_modules != "all-linear"
+        else args.lora_target_modules,
+    )
+    return model, peft_config
+"""
+
+SFT_UTILS_UNSLOTH = SFT_UTILS.replace(
+    "    return model, peft_config",
+    "    if args.use_unsloth:\n"
+    "        model = FastLanguageModel.get_peft_model(\n"
+    "            model, target_modules=args.lora_target_modules.split(',')\n"
+    "        )\n"
+    "    return model, peft_config",
+).replace(
+    "from peft import LoraConfig",
+    "from peft import LoraConfig\nfrom unsloth import FastLanguageModel",
+)
+
 NO_LORA = """
 import argparse
 
@@ -172,6 +218,30 @@ def test_trl_parser_script_with_its_own_lora_flag_is_read_as_written(tmp_path: P
     config = _config(tmp_path)
     assert config.source == "shell" and "not_judged" not in config.notes
     assert config.option("target_modules") == ["q_proj", "v_prj"]
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [("q_proj,v_prj", ["q_proj", "v_prj"]), ("all-linear", "all-linear")],
+)
+def test_imported_module_with_conditional_split(
+    tmp_path: Path, written: str, expected: object
+) -> None:
+    launch = (
+        "torchrun --nproc_per_node 8 train.py --model_name_or_path Qwen/Qwen2.5-0.5B "
+        f"--lora_target_modules {written}\n"
+    )
+    _write(tmp_path, {"train.py": SFT_TRAIN, "utils.py": SFT_UTILS, "run.sh": launch})
+    config = _config(tmp_path)
+    assert "not_judged" not in config.notes
+    assert config.option("target_modules") == expected
+    assert config.model is not None and config.model.name == "Qwen/Qwen2.5-0.5B"
+
+
+def test_targets_that_may_go_to_unsloth_instead_are_not_judged(tmp_path: Path) -> None:
+    launch = "python train.py --model_name_or_path Qwen/Qwen2.5-0.5B --lora_target_modules q_proj\n"
+    _write(tmp_path, {"train.py": SFT_TRAIN, "utils.py": SFT_UTILS_UNSLOTH, "run.sh": launch})
+    assert "unsloth" in str(_config(tmp_path).notes["not_judged"])
 
 
 @pytest.mark.torch

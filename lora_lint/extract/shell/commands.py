@@ -24,7 +24,7 @@ from lora_lint.extract.types import ExtractedConfig, Located, ModelRef, Unresolv
 from lora_lint.extract.yaml.loader import Document
 
 if TYPE_CHECKING:
-    from lora_lint.extract.shell.scripts import ScriptModel
+    from lora_lint.extract.shell.scripts import Route, ScriptModel
 
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\+?=")
 _INT = re.compile(r"^[+-]?\d+$")
@@ -321,14 +321,14 @@ def _own_script(
         if known is not None:
             passed[known.dest] = flag  # later flags win, as in argparse
     targets = model.lora.get("target_modules")
-    if targets is None or targets[0] not in passed:
+    if targets is None or targets.dest not in passed:
         return None  # the script's own default: linted with the script itself
     by_dest = {f.dest: f for f in model.flags.values()}
-    for keyword, (dest, way) in model.lora.items():
-        given = passed.get(dest)
+    for keyword, route in model.lora.items():
+        given = passed.get(route.dest)
         if given is None or keyword not in LORA_FIELDS:
             continue
-        value, problem = _script_value(given, by_dest[dest].many, way, span_of, document)
+        value, problem = _script_value(given, by_dest[route.dest].many, route, span_of, document)
         if problem is not None:
             config.notes["not_judged"] = f"{problem} ({model.path})"
         if value is None:
@@ -342,7 +342,7 @@ def _own_script(
 
 
 def _script_value(
-    flag: _Flag, many: bool, way: str, span_of: SpanOf, document: ShellDocument
+    flag: _Flag, many: bool, route: Route, span_of: SpanOf, document: ShellDocument
 ) -> tuple[Value | None, str | None]:
     """The value the script hands to ``LoraConfig``, or why it is not modelled."""
     from lora_lint.extract.shell import scripts as script_models
@@ -351,13 +351,16 @@ def _script_value(
     if not items:
         return None, f"{flag.written} is given no value"
     if many:
-        if way != script_models.RAW:
+        if route.way != script_models.RAW or route.when_equal is not None:
             return None, f"the script splits the list {flag.written} at commas"
         return Located(list(items), _join(items) or flag.key_span, container="list"), None
     if len(items) > 1:
         return None, f"the script takes one value for {flag.written}; argparse rejects several"
     value = items[0]
-    if way == script_models.RAW or not isinstance(value, Located):
+    if not isinstance(value, Located):
+        return value, None
+    way = route.for_value(str(value.value))
+    if way == script_models.RAW:
         return value, None
     if not isinstance(value.value, str):
         value = Located(str(value.value), value.span)

@@ -47,6 +47,23 @@ _NOT_MODELS = ("Tokenizer", "Processor", "Config", "FeatureExtractor", "ImagePro
 
 
 @dataclass(frozen=True)
+class Route:
+    """How a flag's value reaches a ``LoraConfig`` keyword: ``way`` (RAW, SPLIT or
+    SPLIT_STRIP), except ``other`` when the value equals ``when_equal``
+    (``x.split(",") if x != "all-linear" else x``)."""
+
+    dest: str
+    way: str
+    when_equal: str | None = None
+    other: str | None = None
+
+    def for_value(self, value: str) -> str:
+        if self.when_equal is not None and self.other is not None and value == self.when_equal:
+            return self.other
+        return self.way
+
+
+@dataclass(frozen=True)
 class ScriptFlag:
     """One command-line flag the script defines."""
 
@@ -65,8 +82,8 @@ class ScriptModel:
     kind: str | None = None
     #: Option string as written on the command line (``--lora_target_modules``) -> flag.
     flags: dict[str, ScriptFlag] = field(default_factory=dict)
-    #: ``LoraConfig`` keyword -> (flag dest, RAW, SPLIT or SPLIT_STRIP).
-    lora: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: ``LoraConfig`` keyword -> how the flag reaches it.
+    lora: dict[str, Route] = field(default_factory=dict)
     #: Dests of the flags passed to a model class's ``from_pretrained``.
     model_dests: list[str] = field(default_factory=list)
     #: The class whose ``from_pretrained`` loads the model (``AutoModelForCausalLM``).
@@ -113,18 +130,50 @@ def _inside(path: pathlib.Path, root: pathlib.Path | None) -> bool:
     return True
 
 
+#: Modules imported by the script that are read too (``from utils import create_model``).
+MAX_SIBLINGS = 8
+
+
 def read_script(path: pathlib.Path, project_root: pathlib.Path | None) -> ScriptModel | str:
-    """The script's flags and where they go, or why it cannot be read."""
+    """The script's flags and where they go, or why it cannot be read. The repository
+    modules the script imports are read too (one level): the ``LoraConfig`` call and the
+    argument dataclasses often live there."""
     from lora_lint.extract.python.context import ModuleContext, load_sibling
 
     context = load_sibling(path, project_root)
     if not isinstance(context, ModuleContext):
         return context
+    main = _Collector(context)
+    walk(context.source.module, main)
+    others = []
+    for sibling_path in _siblings(context, path, project_root)[:MAX_SIBLINGS]:
+        sibling = load_sibling(sibling_path, project_root)
+        if isinstance(sibling, ModuleContext):
+            collector = _Collector(sibling)
+            walk(sibling.source.module, collector)
+            others.append(collector)
     model = ScriptModel(context.source.path)
-    collector = _Collector(context)
-    walk(context.source.module, collector)
-    collector.finish(model)
+    _finish(model, main, others)
     return model
+
+
+def _siblings(
+    context: object, path: pathlib.Path, project_root: pathlib.Path | None
+) -> list[pathlib.Path]:
+    from lora_lint.extract.python.context import ModuleContext
+    from lora_lint.extract.python.imports import find_module_file
+
+    assert isinstance(context, ModuleContext)
+    found: list[pathlib.Path] = []
+    for ref in context.imports.names.values():
+        candidates = [ref.module] + ([f"{ref.module}.{ref.name}"] if ref.name else [])
+        for module in candidates:
+            if not module:
+                continue
+            sibling = find_module_file(module, ref.level, file_path=path, project_root=project_root)
+            if sibling is not None and sibling != path and sibling not in found:
+                found.append(sibling)
+    return found
 
 
 class _Collector(cst.CSTVisitor):
@@ -140,6 +189,7 @@ class _Collector(cst.CSTVisitor):
         self.dataclass_flags: dict[str, ScriptFlag] = {}
         self.assignments: dict[str, list[cst.BaseExpression]] = {}
         self.lora_calls: list[cst.Call] = []
+        self.unsloth_calls: list[cst.Call] = []
         #: (argument, class) of each model class's ``from_pretrained``.
         self.model_args: list[tuple[cst.BaseExpression, str]] = []
         self.unclear: str | None = None
@@ -166,6 +216,8 @@ class _Collector(cst.CSTVisitor):
             return
         if qualified.last == "LoraConfig" and qualified.from_module("peft"):
             self.lora_calls.append(node)
+        elif qualified.last == "get_peft_model" and qualified.from_module("unsloth"):
+            self.unsloth_calls.append(node)
         elif qualified.last == "from_pretrained":
             owner = qualified.dotted.rsplit(".", 2)[-2] if "." in qualified.dotted else ""
             if owner and not owner.endswith(_NOT_MODELS) and node.args:
@@ -226,65 +278,109 @@ class _Collector(cst.CSTVisitor):
             self.assignments.setdefault(node.target.value, []).append(node.value)
 
     # -- the result ----------------------------------------------------------------------------
-    def finish(self, model: ScriptModel) -> None:
-        flags = dict(self.flags)
-        if self.hf_parser:
-            for option, flag in self.dataclass_flags.items():
-                flags.setdefault(option, flag)
-        model.flags = flags
-        dests = {flag.dest for flag in flags.values()}
-        for call in self.lora_calls:
-            for arg in call.args:
-                if arg.keyword is None:
-                    if arg.star:
-                        model.unclear = "the script builds LoraConfig from **kwargs"
-                    continue
-                way = self._how(arg.value, dests, 0)
-                if way is None:
-                    continue
-                keyword = arg.keyword.value
-                if model.lora.get(keyword, way) != way:
-                    model.unclear = f"the script passes several values to LoraConfig({keyword}=)"
-                model.lora[keyword] = way
-        for value, owner in self.model_args:
-            dest = _flag_dest(value, dests)
-            if dest is not None and dest not in model.model_dests:
-                model.model_dests.append(dest)
-                model.model_class = owner
-        if model.lora:
-            model.kind = OWN
-        elif self.trl:
-            model.kind = TRL
-        elif self.llama_factory:
-            model.kind = LLAMA_FACTORY
-        elif not self.lora_calls:
-            model.unclear = "the script passes no command-line flag to peft's LoraConfig"
-        else:
-            model.unclear = "the script's flags reach peft's LoraConfig in a way not modelled"
-
-    def _how(
-        self, value: cst.BaseExpression, dests: set[str], depth: int
-    ) -> tuple[str, str] | None:
-        """(dest, RAW/SPLIT) when ``value`` is a flag's value in one of the modelled shapes."""
+    def how(self, value: cst.BaseExpression, dests: set[str], depth: int = 0) -> Route | None:
+        """The route when ``value`` is a flag's value in one of the modelled shapes."""
         if depth > 4:
             return None
         dest = _flag_dest(value, dests)
         if dest is not None:
-            return dest, RAW
+            return Route(dest, RAW)
         split = _split_of(value, dests)
         if split is not None:
-            return split, SPLIT
+            return Route(split, SPLIT)
         if isinstance(value, cst.ListComp) and len(_comp_fors(value)) == 1:
             comp = value.for_in
             inner = _split_of(comp.iter, dests)
             stripped = _element(value.elt, comp.target)
             if inner is not None and not comp.ifs and stripped is not None:
-                return inner, SPLIT_STRIP if stripped else SPLIT
+                return Route(inner, SPLIT_STRIP if stripped else SPLIT)
+        if isinstance(value, cst.IfExp):
+            return self._conditional(value, dests, depth)
         if isinstance(value, cst.Name):
             assigned = self.assignments.get(value.value, [])
             if len(assigned) == 1:
-                return self._how(assigned[0], dests, depth + 1)
+                return self.how(assigned[0], dests, depth + 1)
         return None
+
+    def _conditional(self, value: cst.IfExp, dests: set[str], depth: int) -> Route | None:
+        """``A if args.x != "lit" else B`` (or ``==``), A and B routes of the same flag."""
+        test = value.test
+        if not (
+            isinstance(test, cst.Comparison)
+            and len(test.comparisons) == 1
+            and isinstance(test.comparisons[0].operator, (cst.Equal, cst.NotEqual))
+        ):
+            return None
+        dest = _flag_dest(test.left, dests)
+        literal = _string(test.comparisons[0].comparator)
+        body = self.how(value.body, dests, depth + 1)
+        orelse = self.how(value.orelse, dests, depth + 1)
+        if dest is None or literal is None or body is None or orelse is None:
+            return None
+        if not (body.dest == orelse.dest == dest) or body.when_equal or orelse.when_equal:
+            return None
+        if isinstance(test.comparisons[0].operator, cst.Equal):
+            body, orelse = orelse, body  # normalise to: way unless equal, then other
+        return Route(dest, body.way, literal, orelse.way)
+
+
+def _finish(model: ScriptModel, main: _Collector, others: list[_Collector]) -> None:
+    flags = dict(main.flags)
+    if main.hf_parser:
+        for collector in (main, *others):
+            for option, flag in collector.dataclass_flags.items():
+                flags.setdefault(option, flag)
+    model.flags = flags
+    dests = {flag.dest for flag in flags.values()}
+    collectors = (main, *others)
+    for collector in collectors:
+        for call in collector.lora_calls:
+            for arg in call.args:
+                if arg.keyword is None:
+                    if arg.star:
+                        model.unclear = "the script builds LoraConfig from **kwargs"
+                    continue
+                route = collector.how(arg.value, dests)
+                if route is None:
+                    continue
+                keyword = arg.keyword.value
+                if model.lora.get(keyword, route) != route:
+                    model.unclear = f"the script passes several values to LoraConfig({keyword}=)"
+                model.lora[keyword] = route
+        for value, owner in collector.model_args:
+            dest = _flag_dest(value, dests)
+            if dest is not None and dest not in model.model_dests:
+                model.model_dests.append(dest)
+                model.model_class = owner
+    targets = model.lora.get("target_modules")
+    if targets is not None and any(
+        _passes_flag(call, targets.dest) for c in collectors for call in c.unsloth_calls
+    ):
+        model.unclear = "the script may hand the targets to unsloth's get_peft_model instead"
+    if model.lora:
+        model.kind = OWN
+    elif main.trl:
+        model.kind = TRL
+    elif main.llama_factory:
+        model.kind = LLAMA_FACTORY
+    elif not any(c.lora_calls for c in collectors):
+        model.unclear = "the script passes no command-line flag to peft's LoraConfig"
+    else:
+        model.unclear = "the script's flags reach peft's LoraConfig in a way not modelled"
+
+
+def _passes_flag(call: cst.Call, dest: str) -> bool:
+    """Whether ``dest`` appears as an attribute anywhere in the call's arguments."""
+    found = False
+
+    class _Attrs(cst.CSTVisitor):
+        def visit_Attribute(self, node: cst.Attribute) -> None:
+            nonlocal found
+            found = found or node.attr.value == dest
+
+    for arg in call.args:
+        arg.value.visit(_Attrs())
+    return found
 
 
 def _string(node: cst.BaseExpression) -> str | None:
