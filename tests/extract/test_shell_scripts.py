@@ -244,6 +244,58 @@ def test_targets_that_may_go_to_unsloth_instead_are_not_judged(tmp_path: Path) -
     assert "unsloth" in str(_config(tmp_path).notes["not_judged"])
 
 
+GUARDED_TRAIN = SFT_TRAIN.replace(
+    '    lora_target_modules: Optional[str] = field(default="q_proj,k_proj,v_proj,o_proj")\n',
+    '    lora_target_modules: Optional[str] = field(default="q_proj,k_proj,v_proj,o_proj")\n'
+    "    use_peft_lora: Optional[bool] = field(default=False)\n"
+    "    use_unsloth: Optional[bool] = field(default=False)\n",
+)
+GUARDED_UTILS = """
+from peft import LoraConfig
+from transformers import AutoModelForCausalLM
+from unsloth import FastLanguageModel
+
+
+def create_and_prepare_model(args):
+    model = AutoModelForCausalLM.from_pretrained(args.model_name_or_path)
+    peft_config = None
+    if args.use_peft_lora and not args.use_unsloth:
+        peft_config = LoraConfig(
+            target_modules=args.lora_target_modules.split(",")
+            if args.lora_target_modules != "all-linear"
+            else args.lora_target_modules,
+        )
+    if args.use_unsloth:
+        model = FastLanguageModel.get_peft_model(
+            model, target_modules=args.lora_target_modules.split(",")
+        )
+    return model, peft_config
+"""
+
+
+@pytest.mark.parametrize(
+    ("flags", "tool", "inert"),
+    [
+        ("--use_peft_lora True", None, False),
+        ("--use_peft_lora --use_unsloth true", "unsloth", False),
+        ("", None, True),
+    ],
+)
+def test_if_flag_guards_decide_which_call_gets_the_targets(
+    tmp_path: Path, flags: str, tool: str | None, inert: bool
+) -> None:
+    launch = (
+        "python train.py --model_name_or_path Qwen/Qwen2.5-0.5B "
+        f"--lora_target_modules q_proj,v_prj {flags}\n"
+    )
+    _write(tmp_path, {"train.py": GUARDED_TRAIN, "utils.py": GUARDED_UTILS, "run.sh": launch})
+    config = _config(tmp_path)
+    assert "not_judged" not in config.notes
+    assert config.option("target_modules") == ["q_proj", "v_prj"]
+    assert config.notes.get("tool") == tool
+    assert ("inert" in config.notes) is inert
+
+
 @pytest.mark.torch
 def test_end_to_end_split_script_reports_only_the_typo(tmp_path: Path) -> None:
     result = lint_files(tmp_path, {"train.py": ARGPARSE_SPLIT, "run.sh": LAUNCH})

@@ -24,7 +24,7 @@ from lora_lint.extract.types import ExtractedConfig, Located, ModelRef, Unresolv
 from lora_lint.extract.yaml.loader import Document
 
 if TYPE_CHECKING:
-    from lora_lint.extract.shell.scripts import Route, ScriptModel
+    from lora_lint.extract.shell.scripts import Guard, Route, ScriptFlag, ScriptModel
 
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\+?=")
 _INT = re.compile(r"^[+-]?\d+$")
@@ -324,7 +324,20 @@ def _own_script(
     if targets is None or targets.dest not in passed:
         return None  # the script's own default: linted with the script itself
     by_dest = {f.dest: f for f in model.flags.values()}
-    for keyword, route in model.lora.items():
+    routes = dict(model.lora)
+    builds_lora = _holds(model.lora_guard, passed, by_dest)
+    to_unsloth = _holds(model.unsloth[1], passed, by_dest) if model.unsloth else False
+    if to_unsloth:  # unsloth's get_peft_model receives the targets (its semantics apply)
+        assert model.unsloth is not None
+        routes = {"target_modules": model.unsloth[0]}
+        config.notes["tool"] = "unsloth"
+    elif builds_lora is False:
+        config.notes["inert"] = f"with these flags {model.path} builds no LoraConfig"
+    if builds_lora is None or to_unsloth is None:
+        config.notes["not_judged"] = (
+            f"the conditions around the script's LoraConfig are not modelled ({model.path})"
+        )
+    for keyword, route in routes.items():
         given = passed.get(route.dest)
         if given is None or keyword not in LORA_FIELDS:
             continue
@@ -339,6 +352,36 @@ def _own_script(
     config.unresolved = [u for v in config.options.values() for u in _unresolved(v)]
     config.model = _script_model(model, passed, span_of, document)
     return config
+
+
+def _holds(
+    guard: Guard | None, passed: dict[str, _Flag], flags: dict[str, ScriptFlag]
+) -> bool | None:
+    """Whether the launcher's flags satisfy ``guard`` (None: not known)."""
+    if guard is None:
+        return None
+    for dest, wanted in guard:
+        truth = _flag_truth(passed.get(dest), flags.get(dest))
+        if truth is None:
+            return None
+        if truth != wanted:
+            return False
+    return True
+
+
+def _flag_truth(given: _Flag | None, flag: ScriptFlag | None) -> bool | None:
+    """``bool(args.x)`` for a flag as the launcher sets it (or its default)."""
+    if flag is None:
+        return None
+    if given is None:
+        return flag.truthy
+    if flag.action in ("store_true", "store_false"):
+        return flag.action == "store_true" if not given.values else None
+    if not given.values:
+        return True  # HfArgumentParser: a bool field given alone is True
+    if len(given.values) != 1 or given.values[0].unknown:
+        return None
+    return _BOOL_WORDS.get(given.values[0].value.lower())
 
 
 def _script_value(

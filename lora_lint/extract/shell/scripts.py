@@ -46,6 +46,10 @@ _DATACLASS_PARSERS = frozenset({"HfArgumentParser", "TrlParser"})
 _NOT_MODELS = ("Tokenizer", "Processor", "Config", "FeatureExtractor", "ImageProcessor")
 
 
+#: A conjunction of flag truths: ``[("use_peft_lora", True), ("use_unsloth", False)]``.
+Guard = list[tuple[str, bool]]
+
+
 @dataclass(frozen=True)
 class Route:
     """How a flag's value reaches a ``LoraConfig`` keyword: ``way`` (RAW, SPLIT or
@@ -72,6 +76,10 @@ class ScriptFlag:
     many: bool
     #: The default as written, when it is a string literal (the model when not passed).
     default: str | None = None
+    #: The default's truth when it is ``True``/``False``/``None`` (``if args.flag:`` guards).
+    truthy: bool | None = None
+    #: argparse's ``action`` (``store_true``: the flag alone sets True).
+    action: str | None = None
 
 
 @dataclass
@@ -88,6 +96,11 @@ class ScriptModel:
     model_dests: list[str] = field(default_factory=list)
     #: The class whose ``from_pretrained`` loads the model (``AutoModelForCausalLM``).
     model_class: str | None = None
+    #: When the ``LoraConfig`` is built: every (dest, truth) must hold (``if args.use_peft:``);
+    #: ``None`` when the condition is not one lora-lint evaluates.
+    lora_guard: Guard | None = field(default_factory=list)
+    #: unsloth's ``get_peft_model`` given the same targets flag: its route and condition.
+    unsloth: tuple[Route, Guard] | None = None
     #: Why the script's use of the flags is not clear (then nothing is judged).
     unclear: str | None = None
 
@@ -190,9 +203,38 @@ class _Collector(cst.CSTVisitor):
         self.assignments: dict[str, list[cst.BaseExpression]] = {}
         self.lora_calls: list[cst.Call] = []
         self.unsloth_calls: list[cst.Call] = []
+        #: The ``if`` conditions around each call above (None: not a plain flag test).
+        self.guards: dict[int, Guard | None] = {}
+        self._block_guards: dict[int, Guard | None] = {}
+        self._active: list[Guard | None] = []
         #: (argument, class) of each model class's ``from_pretrained``.
         self.model_args: list[tuple[cst.BaseExpression, str]] = []
         self.unclear: str | None = None
+
+    # -- if conditions -------------------------------------------------------------------------
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.If):
+            guard = _guard(node.test)
+            self._block_guards[id(node.body)] = guard
+            if node.orelse is not None:
+                negated = [(guard[0][0], not guard[0][1])] if guard and len(guard) == 1 else None
+                self._block_guards[id(node.orelse)] = negated
+        if id(node) in self._block_guards:
+            self._active.append(self._block_guards[id(node)])
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        if id(original_node) in self._block_guards:
+            self._active.pop()
+        super().on_leave(original_node)
+
+    def _current_guard(self) -> Guard | None:
+        out: Guard = []
+        for guard in self._active:
+            if guard is None:
+                return None
+            out.extend(guard)
+        return out
 
     # -- imports and calls ---------------------------------------------------------------------
     def visit_Name(self, node: cst.Name) -> None:
@@ -216,8 +258,10 @@ class _Collector(cst.CSTVisitor):
             return
         if qualified.last == "LoraConfig" and qualified.from_module("peft"):
             self.lora_calls.append(node)
+            self.guards[id(node)] = self._current_guard()
         elif qualified.last == "get_peft_model" and qualified.from_module("unsloth"):
             self.unsloth_calls.append(node)
+            self.guards[id(node)] = self._current_guard()
         elif qualified.last == "from_pretrained":
             owner = qualified.dotted.rsplit(".", 2)[-2] if "." in qualified.dotted else ""
             if owner and not owner.endswith(_NOT_MODELS) and node.args:
@@ -246,11 +290,14 @@ class _Collector(cst.CSTVisitor):
         action = _string(keywords["action"]) if "action" in keywords else None
         shape = _nargs_shape(nargs)
         default = _string(keywords["default"]) if "default" in keywords else None
+        truthy = _truth(keywords.get("default")) if action is None else None
+        if action in ("store_true", "store_false"):
+            truthy = action == "store_false" if "default" not in keywords else None
         for option in options:
-            if shape is None or action in ("append", "extend"):
+            if shape is None or action in ("append", "extend", "store_const", "count"):
                 self.flags.pop(option, None)  # a shape not modelled: the flag is not read
             else:
-                self.flags[option] = ScriptFlag(dest, shape, default)
+                self.flags[option] = ScriptFlag(dest, shape, default, truthy, action)
 
     # -- dataclass fields (HfArgumentParser) ---------------------------------------------------
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
@@ -263,7 +310,12 @@ class _Collector(cst.CSTVisitor):
                 if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
                     name = small.target.value
                     many = _is_list_annotation(small.annotation.annotation)
-                    flag = ScriptFlag(name, many, _field_default(small.value))
+                    flag = ScriptFlag(
+                        name,
+                        many,
+                        _field_default(small.value),
+                        _truth(_field_default_node(small.value)),
+                    )
                     self.dataclass_flags[f"--{name}"] = flag
                     self.dataclass_flags[f"--{name.replace('_', '-')}"] = flag
 
@@ -333,6 +385,7 @@ def _finish(model: ScriptModel, main: _Collector, others: list[_Collector]) -> N
     model.flags = flags
     dests = {flag.dest for flag in flags.values()}
     collectors = (main, *others)
+    target_guards: list[Guard | None] = []
     for collector in collectors:
         for call in collector.lora_calls:
             for arg in call.args:
@@ -344,6 +397,8 @@ def _finish(model: ScriptModel, main: _Collector, others: list[_Collector]) -> N
                 if route is None:
                     continue
                 keyword = arg.keyword.value
+                if keyword == "target_modules":
+                    target_guards.append(collector.guards.get(id(call)))
                 if model.lora.get(keyword, route) != route:
                     model.unclear = f"the script passes several values to LoraConfig({keyword}=)"
                 model.lora[keyword] = route
@@ -353,10 +408,9 @@ def _finish(model: ScriptModel, main: _Collector, others: list[_Collector]) -> N
                 model.model_dests.append(dest)
                 model.model_class = owner
     targets = model.lora.get("target_modules")
-    if targets is not None and any(
-        _passes_flag(call, targets.dest) for c in collectors for call in c.unsloth_calls
-    ):
-        model.unclear = "the script may hand the targets to unsloth's get_peft_model instead"
+    if targets is not None:
+        model.lora_guard = _known_guard(target_guards, dests)
+        _unsloth(model, collectors, targets.dest, dests)
     if model.lora:
         model.kind = OWN
     elif main.trl:
@@ -367,6 +421,41 @@ def _finish(model: ScriptModel, main: _Collector, others: list[_Collector]) -> N
         model.unclear = "the script passes no command-line flag to peft's LoraConfig"
     else:
         model.unclear = "the script's flags reach peft's LoraConfig in a way not modelled"
+
+
+def _known_guard(guards: list[Guard | None], dests: set[str]) -> Guard | None:
+    """The one condition under which these calls run (None: several, or not evaluable)."""
+    if len(guards) != 1 or guards[0] is None:
+        return None
+    guard = guards[0]
+    return guard if all(name in dests for name, _ in guard) else None
+
+
+def _unsloth(
+    model: ScriptModel, collectors: tuple[_Collector, ...], dest: str, dests: set[str]
+) -> None:
+    """unsloth's ``get_peft_model`` given the targets flag too: its route and condition."""
+    calls = [
+        (c, call)
+        for c in collectors
+        for call in c.unsloth_calls
+        if _passes_flag(call, dest) or _targets_route(c, call, dests) is not None
+    ]
+    if not calls:
+        return
+    guard = _known_guard([c.guards.get(id(call)) for c, call in calls], dests)
+    route = _targets_route(*calls[0], dests)
+    if len(calls) != 1 or guard is None or route is None or route.dest != dest:
+        model.unclear = "the script may hand the targets to unsloth's get_peft_model instead"
+        return
+    model.unsloth = (route, guard)
+
+
+def _targets_route(collector: _Collector, call: cst.Call, dests: set[str]) -> Route | None:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == "target_modules":
+            return collector.how(arg.value, dests)
+    return None
 
 
 def _passes_flag(call: cst.Call, dest: str) -> bool:
@@ -424,15 +513,41 @@ def _is_list_annotation(node: cst.BaseExpression) -> bool:
     return found
 
 
-def _field_default(value: cst.BaseExpression | None) -> str | None:
-    if value is None:
-        return None
+def _field_default_node(value: cst.BaseExpression | None) -> cst.BaseExpression | None:
+    """The default of ``name: T = field(default=...)`` or ``name: T = ...`` (None: none)."""
     if isinstance(value, cst.Call):
         for arg in value.args:
             if arg.keyword is not None and arg.keyword.value == "default":
-                return _string(arg.value)
+                return arg.value
         return None
-    return _string(value)
+    return value
+
+
+def _field_default(value: cst.BaseExpression | None) -> str | None:
+    node = _field_default_node(value)
+    return _string(node) if node is not None else None
+
+
+def _truth(node: cst.BaseExpression | None) -> bool | None:
+    """``True``/``False``/``None`` literals (a missing default is ``None``, falsy)."""
+    if node is None:
+        return False
+    if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
+        return node.value == "True"
+    return None
+
+
+def _guard(test: cst.BaseExpression) -> Guard | None:
+    """``args.a``, ``not args.b``, ``args.a and not args.b``: the flag truths it requires."""
+    if isinstance(test, cst.Attribute):
+        return [(test.attr.value, True)]
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        inner = _guard(test.expression)
+        return [(inner[0][0], not inner[0][1])] if inner and len(inner) == 1 else None
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+        left, right = _guard(test.left), _guard(test.right)
+        return left + right if left is not None and right is not None else None
+    return None
 
 
 def _flag_dest(value: cst.BaseExpression, dests: set[str]) -> str | None:
