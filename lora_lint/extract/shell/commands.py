@@ -266,14 +266,14 @@ def read_command(
     scripts: ScriptReader | None = None,
 ) -> ExtractedConfig | None:
     """The LoRA config of one expanded command line, if it runs a known training tool."""
-    from lora_lint.extract.shell import scripts as script_models
-
     found = invocation(words)
     if found is None:
         return None
     tool, args, script = found
     why_not: str | None = None
     if tool == cli.SCRIPT:
+        from lora_lint.extract.shell import scripts as script_models  # libcst: only for scripts
+
         model = (
             "the launched script is only known at run time"
             if script is None
