@@ -61,8 +61,8 @@ def before_peft(
 def dropped_by_tool(
     tool: object, entry: str, targets: Sequence[str], inventory: ModelInventory
 ) -> ToolDrop | None:
-    """What the tool does to one ``target_modules`` entry (of the list ``targets``) that PEFT
-    would match, when the tool keeps it from reaching PEFT as written (None: it does not).
+    """What the tool does to one ``target_modules`` entry (of the list ``targets``) when it
+    keeps it from reaching PEFT as written (None: it does not).
 
     - MLX-LM (``linear_to_lora_layers``) applies LoRA to ``k`` for each
       ``k, m in block.named_modules()`` with ``k in keys``: only a path inside a block
@@ -74,6 +74,8 @@ def dropped_by_tool(
         relative = block_relative_paths(inventory)
         if entry in relative or entry in inventory.names:
             return None
+        if not any(entry_matches(name, entry) for name in inventory.names):
+            return None  # a name the model does not have: LL001's, not MLX's
         return ToolDrop(
             MLX_NOT_BLOCK_PATH, tuple(sorted(p for p in relative if entry_matches(p, entry)))
         )

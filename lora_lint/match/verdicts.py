@@ -90,7 +90,8 @@ class EntryVerdict:
     #: ``modules_to_save`` only: modules the entry pulls out of LoRA (subtree exclusion).
     pulled: tuple[str, ...] = ()
     detail: str | None = None
-    #: ``TOOL_DROPPED`` only: what the tool does (:data:`lora_lint.match.tools.ToolDrop.kind`)
+    #: What the training tool does to the entry first (:attr:`lora_lint.match.tools.ToolDrop.kind`;
+    #: set with ``TOOL_DROPPED``, and with ``NOTHING`` when the tool's step is a second mistake)
     #: and what to write instead.
     tool_drop: str | None = None
     suggestions: tuple[str, ...] = ()
@@ -170,15 +171,16 @@ def judge(
 def _after_tool(
     tool: object, verdict: EntryVerdict, entries: list[str], inventory: ModelInventory
 ) -> EntryVerdict:
-    """An entry that reaches something in PEFT but that the tool drops first."""
-    if verdict.status in (Status.NOTHING, Status.INVALID, Status.DUPLICATE):
-        return verdict  # PEFT's own verdict already says it reaches nothing
+    """An entry the tool drops or rewrites before PEFT: ``TOOL_DROPPED`` when PEFT would have
+    matched it; an entry PEFT matches nothing with keeps that status (LL001's) and carries
+    what the tool does too (TRL's collapse is a second mistake to fix)."""
+    if verdict.status in (Status.INVALID, Status.DUPLICATE):
+        return verdict
     drop = dropped_by_tool(tool, verdict.entry, entries, inventory)
     if drop is None:
         return verdict
-    return replace(
-        verdict, status=Status.TOOL_DROPPED, tool_drop=drop.kind, suggestions=drop.suggestions
-    )
+    status = Status.NOTHING if verdict.status is Status.NOTHING else Status.TOOL_DROPPED
+    return replace(verdict, status=status, tool_drop=drop.kind, suggestions=drop.suggestions)
 
 
 def _judge_list(judge_entry: _EntryJudge, entries: list[str]) -> list[EntryVerdict]:

@@ -8,7 +8,6 @@ from lora_lint.diagnostics import Finding, Severity
 from lora_lint.extract.types import Located
 from lora_lint.match.suggest import close_names
 from lora_lint.match.tools import MLX_NOT_BLOCK_PATH, TRL_COLLAPSED, layers_beyond_model
-from lora_lint.match.verdicts import Status
 from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid, string_items
 from lora_lint.rules.ll001_unknown_target_module import cleaned_name
 
@@ -130,8 +129,6 @@ class ToolTargetDropped(Rule):
         if isinstance(layers, Located):
             yield from self._mlx_layers(ctx, layers, str(notes.get("num_layers_key", "num_layers")))
         for item, verdict in ctx.entries():
-            if verdict.status is not Status.TOOL_DROPPED:
-                continue
             if verdict.tool_drop == MLX_NOT_BLOCK_PATH:
                 yield self._mlx_key(ctx, item, verdict.suggestions)
             elif verdict.tool_drop == TRL_COLLAPSED:
