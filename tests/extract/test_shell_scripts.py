@@ -257,7 +257,10 @@ from unsloth import FastLanguageModel
 
 
 def create_and_prepare_model(args):
-    model = AutoModelForCausalLM.from_pretrained(args.model_name_or_path)
+    if args.use_unsloth:
+        model, _ = FastLanguageModel.from_pretrained(model_name=args.model_name_or_path)
+    else:
+        model = AutoModelForCausalLM.from_pretrained(args.model_name_or_path)
     peft_config = None
     if args.use_peft_lora and not args.use_unsloth:
         peft_config = LoraConfig(
@@ -294,6 +297,7 @@ def test_if_flag_guards_decide_which_call_gets_the_targets(
     assert config.option("target_modules") == ["q_proj", "v_prj"]
     assert config.notes.get("tool") == tool
     assert ("inert" in config.notes) is inert
+    assert config.model is not None and config.model.head == "causal-lm"  # not unsloth's class
 
 
 @pytest.mark.torch

@@ -207,7 +207,7 @@ class _Collector(cst.CSTVisitor):
         self.guards: dict[int, Guard | None] = {}
         self._block_guards: dict[int, Guard | None] = {}
         self._active: list[Guard | None] = []
-        #: (argument, class) of each model class's ``from_pretrained``.
+        #: (argument, transformers class or "") of each model class's ``from_pretrained``.
         self.model_args: list[tuple[cst.BaseExpression, str]] = []
         self.unclear: str | None = None
 
@@ -270,7 +270,9 @@ class _Collector(cst.CSTVisitor):
                     "pretrained_model_name_or_path",
                     "model_name",
                 ):
-                    self.model_args.append((first.value, owner))
+                    # the class names the head only when it is transformers' own
+                    kind = owner if qualified.from_module("transformers") else ""
+                    self.model_args.append((first.value, kind))
 
     def _add_argument(self, node: cst.Call) -> None:
         options = [
@@ -404,8 +406,11 @@ def _finish(model: ScriptModel, main: _Collector, others: list[_Collector]) -> N
                 model.lora[keyword] = route
         for value, owner in collector.model_args:
             dest = _flag_dest(value, dests)
-            if dest is not None and dest not in model.model_dests:
+            if dest is None:
+                continue
+            if dest not in model.model_dests:
                 model.model_dests.append(dest)
+            if owner and model.model_class is None:
                 model.model_class = owner
     targets = model.lora.get("target_modules")
     if targets is not None:
