@@ -209,7 +209,6 @@ class _Collector(cst.CSTVisitor):
         self._active: list[Guard | None] = []
         #: (argument, transformers class or "") of each model class's ``from_pretrained``.
         self.model_args: list[tuple[cst.BaseExpression, str]] = []
-        self.unclear: str | None = None
 
     # -- if conditions -------------------------------------------------------------------------
     def on_visit(self, node: cst.CSTNode) -> bool:
