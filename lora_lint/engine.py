@@ -46,7 +46,14 @@ from lora_lint.models.inventory import ModelInventory
 from lora_lint.models.resolve import ModelResolver, ResolvedModel, ResolverSettings
 from lora_lint.models.service import ModelService
 from lora_lint.paths import display_path
-from lora_lint.results import NO_MODEL_BUILT, ConfigSummary, ModelNote, RunResult
+from lora_lint.results import (
+    NO_MODEL_BUILT,
+    TOOL_NOTE,
+    TOOL_NOTE_CONFIG,
+    ConfigSummary,
+    ModelNote,
+    RunResult,
+)
 from lora_lint.rules import ALL_RULES, ConfigContext, Rule, lookup
 from lora_lint.rules.ll019_catastrophic_regex import regex_hazards
 from lora_lint.settings import Settings, SettingsError
@@ -171,6 +178,14 @@ def _with_note(f: Finding, note: str) -> Finding:
     from dataclasses import replace
 
     return replace(f, extra={**f.extra, "model_note": note})
+
+
+def _with_tool_note(f: Finding, ctx: ConfigContext, note: str) -> Finding:
+    from dataclasses import replace
+
+    span = ctx.config.span
+    config = (ctx.config.path, span.line, span.column)
+    return replace(f, extra={**f.extra, TOOL_NOTE: note, TOOL_NOTE_CONFIG: config})
 
 
 def model_note(ctx: ConfigContext) -> ModelNote:
@@ -320,9 +335,12 @@ class Linter:
                 mine = [f for rule in self.rules for f in rule.check(ctx)]
                 if note.note:  # the verdict is about another model than the one named
                     mine = [_with_note(f, note.note) for f in mine]
+                summary = _summary(ctx)
+                if summary.tool_note:  # the verdict depends on what the tool does first
+                    mine = [_with_tool_note(f, ctx, summary.tool_note) for f in mine]
                 result.findings.extend(mine)
                 owned.append({_identity(f) for f in mine})
-                result.configs.append(_summary(ctx))
+                result.configs.append(summary)
             except Exception as exc:
                 result.errors.append(internal_error(ctx.config.path, exc))
         try:
@@ -408,10 +426,11 @@ class Linter:
             )
             index.record(scanned)
             index.mark_complete()
+        chosen_abs = {os.path.abspath(f) for f in files}  # importers come back absolute
         found = [
             path
             for path in (index.importers_of(modules) if modules else [])
-            if path not in files and not _excluded(path, self.settings)
+            if os.path.abspath(path) not in chosen_abs and not _excluded(path, self.settings)
         ]
         index.save()
         return found

@@ -80,3 +80,10 @@ class RunResult:
     @property
     def has_errors(self) -> bool:
         return any(f.severity is Severity.ERROR for f in self.findings)
+
+
+#: ``Finding.extra`` keys: what the training tool changed before PEFT judged the config,
+#: and which config (path, line, column) the finding belongs to, so the text output says it
+#: once under that config's findings.
+TOOL_NOTE = "tool_note"
+TOOL_NOTE_CONFIG = "tool_note_config"

@@ -116,7 +116,7 @@ def _shell_prefilter(path: PurePath, text: str) -> bool:
 def _shell(path: Path, shown: str, text: str, project_root: Path | None) -> FileExtraction:
     from lora_lint.extract import shell
 
-    return shell.extract_shell(text, shown)
+    return shell.extract_shell(text, shown, file_path=path, project_root=project_root)
 
 
 FRONT_ENDS: tuple[FrontEnd, ...] = (
@@ -169,6 +169,7 @@ FRONT_ENDS: tuple[FrontEnd, ...] = (
         _shell_prefilter,
         _shell,
         comments.shell_comments,
+        reads_siblings=True,
     ),
 )
 _BY_SUFFIX = {suffix: front for front in FRONT_ENDS for suffix in front.suffixes}

@@ -140,6 +140,9 @@ class ToolFacts:
     #: The tool picks the targets from its own flags or defaults (unsloth, xtuner, ms-swift):
     #: a description for messages; such configs are not judged by PEFT's rules.
     tool_expands_targets: str | None = None
+    #: Why lora-lint cannot tell what the tool does with these targets (an unknown script,
+    #: a condition it does not model): the config is reported as not checked, with this reason.
+    not_judged: str | None = None
 
     # -- how the tool rewrites what was written (LL015 explains each) --------------------------
     #: TRL's lone plain ``lora_target_modules`` entry, which TRL turns into a regex
@@ -148,6 +151,8 @@ class ToolFacts:
     #: axolotl wrapped a string target into a list (``lora_target_linear``): the regex
     #: became one literal name.
     regex_became_literal: bool = False
+    #: Unsloth Studio drops ``all-linear`` written beside other entries (these items).
+    dropped_all_linear: tuple[Located, ...] = ()
     #: LLaMA-Factory v1 wraps a ``"q_proj,v_proj"`` string without splitting it.
     comma_not_split: bool = False
     #: Oumi joined ``lora_target_modules`` into one full-match regex (``..._regex: true``).
@@ -174,6 +179,9 @@ class ToolFacts:
     #: The config is applied to something that is not a Hugging Face model (a module
     #: class of the linted code): why no model is checked.
     applied_to: str | None = None
+    #: The repository's own script a shell launcher runs, read to learn how it parses the
+    #: LoRA flags (its path as written relative to the project).
+    script: str | None = None
 
     # -- Python front end -------------------------------------------------------------------------
     #: Some options hide behind an expression that could not be evaluated (``**kwargs``).

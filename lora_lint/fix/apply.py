@@ -27,6 +27,7 @@ import itertools
 import json
 import re
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from lora_lint.diagnostics import Edit, Span
@@ -329,7 +330,9 @@ def check_shell(src: SourceText, new: str, edits: Sequence[Edit]) -> None:
     from lora_lint.extract.shell import extract_shell
     from lora_lint.extract.types import Located
 
-    old, fresh = extract_shell(src.text, src.path), extract_shell(new, src.path)
+    launcher = Path(src.path)  # the launched scripts are found as in the original run
+    old = extract_shell(src.text, src.path, file_path=launcher)
+    fresh = extract_shell(new, src.path, file_path=launcher)
     if len(old.configs) != len(fresh.configs) or len(fresh.findings) > len(old.findings):
         raise FixError("the fixed launcher does not parse like the original")
     wanted = {edit.span: edit.replacement for edit in edits}

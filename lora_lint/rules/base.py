@@ -26,6 +26,7 @@ from lora_lint import codes
 from lora_lint.diagnostics import Finding, Severity, Span
 from lora_lint.extract.types import ExtractedConfig, Located, ModelRef, Unresolved
 from lora_lint.match.peft_semantics import Injection, PeftOptions
+from lora_lint.match.tools import not_modelled
 from lora_lint.match.verdicts import ConfigVerdict, EntryVerdict, judge
 from lora_lint.models.inventory import ModelInventory
 from lora_lint.models.resolve import ResolutionFailure, ResolvedModel
@@ -175,11 +176,13 @@ class ConfigContext:
         ``all-linear`` on MoE models), a regex from its own flags.
         """
         facts = self.config.facts
-        for reason in (facts.inert, facts.tool_expands_targets, facts.all_means):
+        for reason in (facts.inert, facts.tool_expands_targets, facts.all_means, facts.not_judged):
             if reason:
                 return reason
         if facts.implicit_target_modules is not None and self.config.target_modules is None:
             return "the tool chooses the targets"
+        if self.inventory is not None:
+            return not_modelled(facts.tool, self.inventory)
         return None
 
     @property

@@ -22,11 +22,16 @@ YAML file is linted on its own.
 
 from __future__ import annotations
 
+import pathlib
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from lora_lint.diagnostics import unreadable_input
 from lora_lint.extract.types import ExtractedConfig, FileExtraction
 from lora_lint.lineindex import LineIndex
+
+if TYPE_CHECKING:
+    from lora_lint.extract.shell.scripts import ScriptModel
 
 _HINTS = ("lora", "target_modules", "peft", "llamafactory", "swift", "finetuning_type")
 
@@ -36,15 +41,26 @@ def might_contain_config(text: str) -> bool:
     return any(hint in text for hint in _HINTS)
 
 
-def extract_shell(source: str, path: str) -> FileExtraction:
-    """Every LoRA config passed on the command line of a known training CLI."""
+def extract_shell(
+    source: str,
+    path: str,
+    *,
+    file_path: pathlib.Path | None = None,
+    project_root: pathlib.Path | None = None,
+) -> FileExtraction:
+    """Every LoRA config passed on the command line of a known training CLI.
+
+    ``file_path`` (the launcher on disk) and ``project_root`` locate the scripts it launches
+    (``python train.py ...``), which are read to learn how they parse the flags.
+    """
     from lora_lint.extract.shell.lexing import parse
 
     result = FileExtraction(path)
     lines = LineIndex(source)
+    reader = _ScriptReader(file_path, project_root)
     try:
         script = parse(source)
-        result.configs = list(_configs(script, source, path, lines))
+        result.configs = list(_configs(script, source, path, lines, reader))
     except RecursionError:
         result.findings.append(
             unreadable_input(path, "cannot read shell script: nested too deeply")
@@ -57,7 +73,30 @@ def extract_shell(source: str, path: str) -> FileExtraction:
     return result
 
 
-def _configs(script: object, source: str, path: str, lines: LineIndex) -> Iterator[ExtractedConfig]:
+class _ScriptReader:
+    """The scripts one launcher calls, each read once (see :mod:`.scripts`)."""
+
+    def __init__(self, launcher: pathlib.Path | None, project_root: pathlib.Path | None) -> None:
+        self.launcher = launcher
+        self.project_root = project_root
+        self.read: dict[str, ScriptModel | str] = {}
+
+    def __call__(self, written: str) -> ScriptModel | str:
+        if written not in self.read:
+            from lora_lint.extract.shell.scripts import find_script, read_script
+
+            found = find_script(written, self.launcher, self.project_root)
+            self.read[written] = (
+                f"{written} is not in the repository"
+                if found is None
+                else read_script(found, self.project_root)
+            )
+        return self.read[written]
+
+
+def _configs(
+    script: object, source: str, path: str, lines: LineIndex, reader: _ScriptReader
+) -> Iterator[ExtractedConfig]:
     from lora_lint.extract.shell.commands import read_command
     from lora_lint.extract.shell.expansion import Expanded, Expander
     from lora_lint.extract.shell.lexing import Command, Script
@@ -71,7 +110,7 @@ def _configs(script: object, source: str, path: str, lines: LineIndex) -> Iterat
             words: list[Expanded] = []
             for word in step.words:
                 words.extend(expander.fields(word))
-            config = read_command(words, lines.span, source, path)
+            config = read_command(words, lines.span, source, path, reader)
             if config is not None:
                 yield config
 
