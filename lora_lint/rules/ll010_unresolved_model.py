@@ -136,10 +136,21 @@ def names_nothing(config: ExtractedConfig) -> bool:
     """True when nothing the config writes is specific to one architecture: its targets
     are ``all-linear``, PEFT's or the tool's defaults, and no other option names a module.
     Not checking such a config loses nothing, so it gets no "not checked" finding."""
+    if names_explicit_targets(config):
+        return False
+    return not any(name in config.options for name in _NAME_SPECIFIC)
+
+
+def names_explicit_targets(config: ExtractedConfig) -> bool:
+    """True when the config names its targets itself: ``target_modules`` written as names or
+    a regex (or as a value lora-lint cannot evaluate), or ``target_parameters``. Not
+    ``all-linear``, not absent (PEFT's or the tool's defaults), not a tool's own expansion.
+    These are the configs a wrong name can break: the coverage that matters is theirs."""
+    if "target_parameters" in config.options:
+        return True
     target = config.target_modules
-    generic = target is None or (
+    if target is None or (
         isinstance(target, Located) and (target.value is None or is_all_linear(target.value))
-    )
-    if config.notes.get("tool_expands_targets") or config.notes.get("all_means"):
-        generic = True
-    return generic and not any(name in config.options for name in _NAME_SPECIFIC)
+    ):
+        return False
+    return not (config.notes.get("tool_expands_targets") or config.notes.get("all_means"))
