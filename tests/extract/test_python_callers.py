@@ -239,3 +239,113 @@ def test_marimo_inputs_defined_by_two_cells_or_outside_an_app_stay_unlinked() ->
         """
     (config,) = configs(not_marimo)
     assert config.model is None
+
+
+def test_a_same_file_function_returns_the_model() -> None:
+    code = """
+        def load():
+            return AutoModelForCausalLM.from_pretrained("org/loaded")
+
+        model = load()
+        model = get_peft_model(model, LoraConfig(target_modules=["q_proj"]))
+        """
+    (config,) = configs(code)
+    assert config.model is not None and config.model.name == "org/loaded"
+    assert "returned by load()" in config.model.origin
+    two_models = """
+        def load(big):
+            if big:
+                return AutoModelForCausalLM.from_pretrained("org/big")
+            return AutoModelForCausalLM.from_pretrained("org/small")
+
+        model = get_peft_model(load(True), LoraConfig(target_modules=["q_proj"]))
+        """
+    assert model_name(two_models) is None
+
+
+PYTEST = """\
+import copy
+import pytest
+import torch.nn as nn
+from peft import LoraConfig, get_peft_model
+from transformers import AutoModelForCausalLM
+"""
+
+
+def test_a_pytest_fixture_of_the_same_file_supplies_the_model() -> None:
+    code = """
+        @pytest.fixture
+        def base():
+            return AutoModelForCausalLM.from_pretrained("org/fixture")
+
+        @pytest.fixture(name="other")
+        def make_other():
+            yield AutoModelForCausalLM.from_pretrained("org/renamed")
+
+        def test_lora(base):
+            model = get_peft_model(copy.deepcopy(base), LoraConfig(target_modules=["q_proj"]))
+
+        def test_renamed(other):
+            model = get_peft_model(other, LoraConfig(target_modules=["q_proj"]))
+
+        class TestOverride:
+            @pytest.fixture
+            def base(self):
+                return AutoModelForCausalLM.from_pretrained("org/class")
+
+            def test_lora(self, base):
+                model = get_peft_model(base, LoraConfig(target_modules=["q_proj"]))
+        """
+    found = configs(code, PYTEST)
+    assert [c.model.name if c.model else None for c in found] == [
+        "org/fixture",
+        "org/renamed",
+        "org/class",
+    ]
+
+
+def test_parametrized_or_unknown_fixtures_stay_unlinked() -> None:
+    code = """
+        @pytest.fixture
+        def base():
+            return AutoModelForCausalLM.from_pretrained("org/fixture")
+
+        @pytest.mark.parametrize("base", [AutoModelForCausalLM.from_pretrained("org/x")])
+        def test_parametrized(base):
+            model = get_peft_model(base, LoraConfig(target_modules=["q_proj"]))
+
+        def test_from_conftest(model):
+            model = get_peft_model(model, LoraConfig(target_modules=["q_proj"]))
+
+        def helper(base):
+            model = get_peft_model(base, LoraConfig(target_modules=["q_proj"]))
+        """
+    assert [c.model for c in configs(code, PYTEST)] == [None, None, None]
+
+
+def test_toy_modules_from_fixtures_and_own_methods_are_noted_not_linked() -> None:
+    code = """
+        class MLP(nn.Module):
+            pass
+
+        @pytest.fixture
+        def mlp():
+            return MLP()
+
+        def test_fixture(mlp):
+            model = get_peft_model(mlp, LoraConfig(target_modules=["lin0"]))
+
+        class TestInit:
+            def get_model(self):
+                class Inner(nn.Module):
+                    pass
+
+                return Inner().to("cpu")
+
+            def test_method(self):
+                model = self.get_model()
+                model = get_peft_model(model, LoraConfig(target_modules=["lin0"]))
+        """
+    found = configs(code, PYTEST)
+    assert [c.model for c in found] == [None, None]
+    assert all("applied_to" in c.notes for c in found)

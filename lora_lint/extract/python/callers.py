@@ -7,10 +7,17 @@ call that names the argument: a function passed around as a value, decorated, a 
 (an override may replace it) or called with ``*args``/``**kwargs`` keeps its parameters
 unknown, and so does one that is never called in the file.
 
-marimo notebooks (``@app.cell`` functions of a ``marimo.App``) are the other source: a
+marimo notebooks (``@app.cell`` functions of a ``marimo.App``) are another source: a
 cell's parameters are the names other cells define, and marimo refuses a notebook in
 which two cells define the same name, so the one cell that defines it is where the value
 comes from.
+
+pytest fixtures are the third: a test's (or fixture's) parameter is the value of the
+fixture of that name pytest picks, when that fixture is in the same file (the test's own
+class first, then the module; pytest prefers both to a conftest.py) and the test is not
+parametrized over the name. Values of calls to functions of the same file are their
+``return`` values (every one of them); methods are not followed, an override elsewhere
+may replace them.
 """
 
 from __future__ import annotations
@@ -34,7 +41,9 @@ class _Uses(cst.CSTVisitor):
     calls: dict[int, cst.Call] = field(default_factory=dict)
     #: Name nodes that are not reads (keywords, attributes, definitions, import aliases)
     not_reads: set[int] = field(default_factory=set)
-    methods: set[int] = field(default_factory=set)
+    #: id(method) -> its class
+    methods: dict[int, cst.ClassDef] = field(default_factory=dict)
+    classes: list[cst.ClassDef] = field(default_factory=list)
 
     def visit_Name(self, node: cst.Name) -> None:
         self.names.setdefault(node.value, []).append(node)
@@ -55,9 +64,10 @@ class _Uses(cst.CSTVisitor):
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self.not_reads.add(id(node.name))
+        self.classes.append(node)
         for stmt in node.body.body if isinstance(node.body, cst.IndentedBlock) else ():
             if isinstance(stmt, cst.FunctionDef):
-                self.methods.add(id(stmt))
+                self.methods[id(stmt)] = node
 
     def visit_Param(self, node: cst.Param) -> None:
         self.not_reads.add(id(node.name))
@@ -128,6 +138,115 @@ class Callers:
                 found.append(binding)
         return found[0] if len(found) == 1 else None
 
+    def returns(self, call: cst.Call) -> list[cst.BaseExpression] | None:
+        """Every value a call of a plain function of this file may return (None: unknown)."""
+        if not isinstance(call.func, cst.Name):
+            return None
+        binding = self.ctx.scopes.lookup(call.func.value, self.ctx.source.start(call.func))
+        if not (isinstance(binding, Defined) and isinstance(binding.node, cst.FunctionDef)):
+            return None
+        function = binding.node
+        if function.decorators or function.asynchronous or id(function) in self.uses.methods:
+            return None
+        return _results(function, yields=False)
+
+    def method_returns(self, call: cst.Call) -> list[cst.BaseExpression] | None:
+        """``self.make()`` inside a method: what ``make`` of the same class returns. Only
+        used to tell that a config is applied to the code's own module class: a subclass
+        elsewhere may override ``make``, which never turns into a claim about a model."""
+        func = call.func
+        if not (
+            isinstance(func, cst.Attribute)
+            and isinstance(func.value, cst.Name)
+            and func.value.value == "self"
+        ):
+            return None
+        caller = self.ctx.scopes.function_at(self.ctx.source.start(call))
+        owner = self.uses.methods.get(id(caller)) if caller is not None else None
+        if owner is None or caller is None or not caller.params.params:
+            return None
+        if caller.params.params[0].name.value != "self":
+            return None
+        for stmt in owner.body.body if isinstance(owner.body, cst.IndentedBlock) else ():
+            if isinstance(stmt, cst.FunctionDef) and stmt.name.value == func.attr.value:
+                return _results(stmt, yields=False)
+        return None
+
+    def fixture_values(self, param: Parameter) -> list[cst.BaseExpression] | None:
+        """A test's (or fixture's) parameter: the values of the same-file fixture pytest
+        uses for it (None: not a test, parametrized over the name, or no such fixture)."""
+        function = param.function
+        name = param.param.name.value
+        owner = self.uses.methods.get(id(function))
+        if (
+            owner is not None
+            and function.params.params
+            and function.params.params[0] is param.param
+        ):
+            return None  # self
+        if not (function.name.value.startswith("test") or self._fixture_name(function)):
+            return None
+        for decorator in [*function.decorators, *(owner.decorators if owner else ())]:
+            if not self._pytest_decorator(decorator.decorator, parametrize_name=name):
+                return None
+        fixture = None
+        if owner is not None:
+            fixture = self._fixture_in(owner.body, name)
+            if fixture is None and any(self._local_class(base.value) for base in owner.bases):
+                return None  # a base class of this file may define it
+        if fixture is None:
+            fixture = self._fixture_in(self.ctx.source.module, name)
+        if fixture is None or fixture.asynchronous:
+            return None
+        return _results(fixture, yields=True)
+
+    def _fixture_in(self, block: cst.CSTNode, name: str) -> cst.FunctionDef | None:
+        body = block.body if isinstance(block, (cst.Module, cst.IndentedBlock)) else []
+        found = None
+        for stmt in body:
+            if isinstance(stmt, cst.FunctionDef) and self._fixture_name(stmt) == name:
+                found = stmt  # the last definition wins
+        return found
+
+    def _fixture_name(self, function: cst.FunctionDef) -> str | None:
+        for decorator in function.decorators:
+            expr = decorator.decorator
+            call = expr if isinstance(expr, cst.Call) else None
+            qualified = self.ctx.imports.qualify(call.func if call else expr)
+            if qualified is None or qualified.dotted != "pytest.fixture":
+                continue
+            for arg in call.args if call else ():
+                if arg.keyword is not None and arg.keyword.value == "name":
+                    named = arg.value
+                    if isinstance(named, cst.SimpleString) and isinstance(
+                        named.evaluated_value, str
+                    ):
+                        return named.evaluated_value
+                    return None
+            return function.name.value
+        return None
+
+    def _pytest_decorator(self, expr: cst.BaseExpression, *, parametrize_name: str) -> bool:
+        """A ``pytest.fixture``/``pytest.mark.*`` decorator that does not parametrize the
+        name (anything else, e.g. ``parameterized.expand``, may supply the argument)."""
+        call = expr if isinstance(expr, cst.Call) else None
+        qualified = self.ctx.imports.qualify(call.func if call else expr)
+        if qualified is None or not (
+            qualified.dotted == "pytest.fixture" or qualified.dotted.startswith("pytest.mark.")
+        ):
+            return False
+        if qualified.dotted != "pytest.mark.parametrize":
+            return True
+        names = call.args[0].value if call and call.args else None
+        if not isinstance(names, cst.SimpleString) or not isinstance(names.evaluated_value, str):
+            return False
+        return parametrize_name not in [n.strip() for n in names.evaluated_value.split(",")]
+
+    def _local_class(self, expr: cst.BaseExpression) -> bool:
+        return isinstance(expr, cst.Name) and any(
+            cls.name.value == expr.value for cls in self.uses.classes
+        )
+
     def _inside(self, function: cst.FunctionDef, node: cst.CSTNode) -> bool:
         return self.ctx.source.contains(function.body, self.ctx.source.start(node))
 
@@ -167,6 +286,45 @@ class Callers:
             return False
         qualified = self.ctx.imports.qualify(value.func)
         return qualified is not None and qualified.dotted == "marimo.App"
+
+
+class _Results(cst.CSTVisitor):
+    """``return``/``yield`` statements of one function (not of functions nested in it)."""
+
+    def __init__(self) -> None:
+        self.returns: list[cst.Return] = []
+        self.yields: list[cst.Yield] = []
+
+    def visit_Return(self, node: cst.Return) -> None:
+        self.returns.append(node)
+
+    def visit_Yield(self, node: cst.Yield) -> None:
+        self.yields.append(node)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+
+def _results(function: cst.FunctionDef, *, yields: bool) -> list[cst.BaseExpression] | None:
+    """The values ``function`` returns (a fixture: yields, once); None when one is bare."""
+    found = _Results()
+    for stmt in function.body.body if isinstance(function.body, cst.IndentedBlock) else ():
+        walk(stmt, found)
+    if found.yields:
+        if not yields or len(found.yields) != 1 or found.returns:
+            return None
+        value = found.yields[0].value
+        return [value] if isinstance(value, cst.BaseExpression) else None
+    values = [r.value for r in found.returns]
+    if not values or any(v is None for v in values):
+        return None  # may fall off the end or return nothing
+    return [v for v in values if v is not None]
 
 
 def _node_of(binding: Binding | None) -> cst.CSTNode | None:

@@ -99,7 +99,13 @@ class Linker:
             return False
         if isinstance(expr, cst.Call):
             func = expr.func
-            return isinstance(func, cst.Name) and func.value in self.ctx.imports.defined
+            if isinstance(func, cst.Name) and func.value in self.ctx.imports.defined:
+                return True
+            inner = self._wrapped_model(expr)
+            if inner is not None:
+                return self._local_module(inner, hops + 1)
+            values = self.callers.returns(expr) or self.callers.method_returns(expr)
+            return bool(values) and all(self._local_module(v, hops + 1) for v in values or ())
         if isinstance(expr, cst.Name):
             binding = self._binding(expr)
             if isinstance(binding, Parameter):
@@ -107,7 +113,7 @@ class Linker:
                 if cell is not None:
                     binding = cell
                 else:
-                    args = self.callers.arguments(binding)
+                    args = self.callers.arguments(binding) or self.callers.fixture_values(binding)
                     return bool(args) and all(self._local_module(a, hops + 1) for a in args or ())
             return (
                 isinstance(binding, Assigned)
@@ -168,10 +174,33 @@ class Linker:
             return None
         if isinstance(expr, cst.Call):
             inner = self._wrapped_model(expr)
-            return self.model_of(inner, hops + 1) if inner is not None else None
+            if inner is not None:
+                return self.model_of(inner, hops + 1)
+            values = self.callers.returns(expr)
+            return self._one_model(values, hops, "a value returned by {}()", expr.func)
         if isinstance(expr, cst.Name):
             return self._model_of_binding(self._binding(expr), hops)
         return None
+
+    def _one_model(
+        self,
+        exprs: list[cst.BaseExpression] | None,
+        hops: int,
+        via: str,
+        func: cst.BaseExpression | None = None,
+    ) -> ModelSite | None:
+        """The model all of ``exprs`` hold (None: one is unknown, or they differ)."""
+        sites = [self.model_of(e, hops + 1) for e in exprs or ()]
+        if not sites or any(s is None for s in sites):
+            return None
+        if len({(s.ref.name, s.ref.head) for s in sites if s is not None}) != 1:
+            return None  # several models: a config is judged against one
+        site = sites[0]
+        assert site is not None
+        if isinstance(func, cst.Name):
+            via = via.format(func.value)
+        ref = dataclasses.replace(site.ref, origin=f"{site.ref.origin}, {via}")
+        return dataclasses.replace(site, ref=ref)
 
     def _model_of_binding(self, binding: Binding | None, hops: int) -> ModelSite | None:
         if isinstance(binding, Parameter):
@@ -192,20 +221,17 @@ class Linker:
         cell = self.callers.cell_input(param)
         if cell is not None:
             site = self._model_of_binding(cell, hops + 1)
-            via = f"the marimo cell input '{name}'"
-        else:
-            args = self.callers.arguments(param)
-            sites = [self.model_of(arg, hops + 1) for arg in args or ()]
-            if not sites or any(s is None for s in sites):
+            if site is None:
                 return None
-            if len({(s.ref.name, s.ref.head) for s in sites if s is not None}) != 1:
-                return None  # several models: a config is judged against one
-            site = sites[0]
-            via = f"the parameter '{name}' of {function}()"
-        if site is None:
-            return None
-        ref = dataclasses.replace(site.ref, origin=f"{site.ref.origin}, passed as {via}")
-        return dataclasses.replace(site, ref=ref)
+            ref = dataclasses.replace(
+                site.ref, origin=f"{site.ref.origin}, passed as the marimo cell input '{name}'"
+            )
+            return dataclasses.replace(site, ref=ref)
+        args = self.callers.arguments(param)
+        if args is not None:
+            return self._one_model(args, hops, f"passed as the parameter '{name}' of {function}()")
+        fixture = self.callers.fixture_values(param)
+        return self._one_model(fixture, hops, f"the pytest fixture '{name}'")
 
     def _wrapped_model(self, call: cst.Call) -> cst.BaseExpression | None:
         """The model argument of a call that returns (a wrapper of) that model."""
@@ -213,6 +239,9 @@ class Linker:
         if isinstance(func, cst.Attribute) and func.attr.value in MODEL_SELF_METHODS:
             return func.value
         qualified = self.ctx.imports.qualify(func)
+        if qualified is not None and qualified.dotted in ("copy.deepcopy", "copy.copy"):
+            positional = [arg.value for arg in call.args if arg.keyword is None and not arg.star]
+            return positional[0] if len(positional) == 1 and len(call.args) == 1 else None
         is_wrapper = qualified is not None and qualified.last in MODEL_WRAPPERS
         if not (
             is_wrapper or (isinstance(func, cst.Attribute) and func.attr.value == "get_peft_model")
