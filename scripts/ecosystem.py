@@ -371,6 +371,9 @@ class Coverage:
 
 #: ``unchecked_reason`` for a Hub id that is neither bundled nor cached (offline run).
 NOT_BUNDLED = "model not bundled"
+#: ``unchecked_reason`` for a config applied to an ``nn.Module`` class of the linted code
+#: (a test's toy model): no Hugging Face model exists to check it against.
+OWN_MODULE = "applied to a module class of the linted code"
 
 
 def explicit_coverage(contexts: Sequence[Any]) -> Coverage:
@@ -399,7 +402,7 @@ def unchecked_reason(ctx: Any) -> str:
 
     if ctx.model_ref is None:
         if ctx.config.notes.get("applied_to"):
-            return "applied to a module class of the linted code"
+            return OWN_MODULE
         return "no model linked"
     resolution = ctx.resolution
     if isinstance(resolution, ResolutionFailure):
@@ -575,7 +578,7 @@ def markdown(doc: dict[str, Any]) -> str:
         "",
     ]
     head = ["repository", "commit", "files", "configs", "checked", "explicit-target checked"]
-    head += ["errors", "warnings"]
+    head += ["same, not on own modules", "errors", "warnings"]
     if verify:
         head += ["TRUE", "FALSE", "UNVERIFIED"]
     head += ["lint s", "verify s"] if verify else ["lint s"]
@@ -586,7 +589,7 @@ def markdown(doc: dict[str, Any]) -> str:
             cells += [""] * (len(head) - len(cells))
         else:
             cells = [r.name, f"`{r.commit[:12]}`", str(r.files), str(r.configs), str(r.checked)]
-            cells += [_share(r.explicit_checked, r.explicit)]
+            cells += [_share(r.explicit_checked, r.explicit), _share(*_not_own(r))]
             cells += [_codes(r.errors), _codes(r.warnings)]
             if verify:
                 cells += [str(r.verdicts.get(k, 0)) for k in ("TRUE", "FALSE", "UNVERIFIED")]
@@ -596,6 +599,7 @@ def markdown(doc: dict[str, Any]) -> str:
     if ok:
         total = ["total", "", str(sum(r.files for r in ok)), str(sum(r.configs for r in ok))]
         total += [str(sum(r.checked for r in ok)), _share(*_explicit_total(ok))]
+        total += [_share(*_not_own_total(ok))]
         lines.append("| " + " | ".join(total + [""] * (len(head) - len(total))) + " |")
     lines += ["", _METHOD, "", _REPRODUCE, "", "Pinned commits:", ""]
     lines += [f"- {r.name} `{r.commit}`" for r in reports]
@@ -616,8 +620,10 @@ resolved or built) and no LL011 (value not evaluable) finding of their own;
 *explicit-target checked*: of the configs that name their targets (`target_modules` as
 names or a regex, or a value lora-lint cannot evaluate, or `target_parameters`; not
 `all-linear`, absent, or the tool's own default), how many lora-lint judged against
-their model (the `checked` status of `lora-lint check --format json`). Errors and
-warnings are counted by code (INFO findings are left out).
+their model (the `checked` status of `lora-lint check --format json`); *same, not on own
+modules*: the same share without the configs the code applies to its own `nn.Module`
+classes (test toy models: no Hugging Face model exists to check them against). Errors
+and warnings are counted by code (INFO findings are left out).
 
 With `--verify` every ERROR is replayed with the installed PEFT on the meta-device model
 lora-lint built (same class, same config.json), from lora-lint's reading of the config's
@@ -654,6 +660,20 @@ def _explicit_total(reports: Sequence[RepoReport]) -> tuple[int | None, int | No
     if not reports or any(r.explicit is None or r.explicit_checked is None for r in reports):
         return None, None
     return sum(r.explicit_checked or 0 for r in reports), sum(r.explicit or 0 for r in reports)
+
+
+def _not_own(r: RepoReport) -> tuple[int | None, int | None]:
+    """Explicit-target coverage without the configs applied to the code's own modules."""
+    if r.explicit is None or r.explicit_checked is None:
+        return None, None
+    return r.explicit_checked, r.explicit - r.unchecked_explicit.get(OWN_MODULE, 0)
+
+
+def _not_own_total(reports: Sequence[RepoReport]) -> tuple[int | None, int | None]:
+    pairs = [_not_own(r) for r in reports]
+    if not pairs or any(a is None or b is None for a, b in pairs):
+        return None, None
+    return sum(a or 0 for a, _ in pairs), sum(b or 0 for _, b in pairs)
 
 
 def _coverage_sections(reports: Sequence[RepoReport]) -> list[str]:
@@ -786,6 +806,12 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> str:
             f"{b_sum.checked}/{b_sum.configs} | {b_sum.checked - a_sum.checked:+d} |"
         )
         lines.append(f"| total | explicit-target checked | {_delta(a_sum, b_sum)}")
+        own_a, own_b = _not_own_total(ok_a), _not_own_total(ok_b)
+        change = "n/a" if own_a[0] is None or own_b[0] is None else f"{own_b[0] - own_a[0]:+d}"
+        lines.append(
+            f"| total | explicit-target checked, not on own modules | {_share(*own_a)} | "
+            f"{_share(*own_b)} | {change} |"
+        )
     new_keys = {_key(n, f) for n, r in news.items() for f in r.findings}
     lost = [
         (n, f)
