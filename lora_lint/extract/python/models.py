@@ -9,6 +9,7 @@ that may be overridden is never trusted.
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass
 
 import libcst as cst
@@ -108,7 +109,7 @@ class ModelFinder:
         if found is None:
             return None
         name, span = found
-        copied = self.local_copies().get(name.rstrip("/"))
+        copied = self.local_copies().get(_local_key(name))
         if copied is not None:
             name = copied[0]
             origin = f"{origin} (a snapshot_download of {name})"
@@ -181,7 +182,7 @@ class ModelFinder:
                 found = self.model_name(repo)
                 where = self.evaluator.evaluate(target)
                 if found and isinstance(where, Located) and isinstance(where.value, str):
-                    self._copies[where.value.rstrip("/")] = found
+                    self._copies[_local_key(where.value)] = found
         return self._copies
 
     def _option_default(self, dest: str) -> tuple[str, Span] | None:
@@ -203,6 +204,11 @@ class ModelFinder:
             walk(self.ctx.source.module, collector)
             self._defaults = collector.defaults
         return self._defaults
+
+
+def _local_key(path: str) -> str:
+    """``./ckpt``, ``ckpt/`` and ``ckpt`` are one directory (relative to the same cwd)."""
+    return posixpath.normpath(path) if path else path
 
 
 def _calls_named(module: cst.Module, name: str) -> list[cst.Call]:
