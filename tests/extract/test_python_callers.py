@@ -55,7 +55,7 @@ def test_keyword_default_and_nested_helpers_are_followed() -> None:
             train("org/kw")
             """
         )
-        is None  # the model id is a parameter of train(): the loader names no model
+        == "org/kw"  # the id, a parameter of train(), is what its one call passes
     )
     assert (
         model_name(
@@ -349,3 +349,30 @@ def test_toy_modules_from_fixtures_and_own_methods_are_noted_not_linked() -> Non
     found = configs(code, PYTEST)
     assert [c.model for c in found] == [None, None]
     assert all("applied_to" in c.notes for c in found)
+
+
+def test_a_model_id_comes_through_a_cell_input_or_the_calls_of_a_helper() -> None:
+    cells = """
+        @app.cell
+        def _():
+            model_name = "org/from-cell"
+            return (model_name,)
+
+        @app.cell
+        def _(model_name):
+            from unsloth import FastLanguageModel
+            model, tokenizer = FastLanguageModel.from_pretrained(model_name, max_seq_length=8)
+            model = FastLanguageModel.get_peft_model(model, r=16, target_modules=["v_proj"])
+            return (model,)
+        """
+    (config,) = configs(cells, MARIMO)
+    assert config.model is not None and config.model.name == "org/from-cell"
+    helper = """
+        def load(name):
+            model = AutoModelForCausalLM.from_pretrained(name)
+            return get_peft_model(model, LoraConfig(target_modules=["q_proj"]))
+
+        load("org/by-call")
+        """
+    assert model_name(helper) == "org/by-call"
+    assert model_name(helper + 'load("org/another")\n') is None
