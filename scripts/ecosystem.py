@@ -646,7 +646,9 @@ Reproduce: `python scripts/ecosystem.py --prepare-from-mirror DIR` (DIR holds gi
 directories of the repositories; each pinned commit is unpacked with `git archive`), then
 `python scripts/ecosystem.py --verify --output docs/ecosystem.md --json run.json`;
 `--compare docs/ecosystem-baseline.json` adds the before/after table and the list of TRUE
-errors lost, `--from-json run.json` renders a stored run without linting again."""
+errors lost (a stored run from before the explicit-target metric shows it as n/a;
+`docs/ecosystem-before-coverage.json` has it for the code before issue 13's data-flow
+work), `--from-json run.json` renders a stored run without linting again."""
 
 
 def _share(part: int | None, whole: int | None) -> str:
