@@ -319,8 +319,14 @@ def test_parametrized_or_unknown_fixtures_stay_unlinked() -> None:
 
         def helper(base):
             model = get_peft_model(base, LoraConfig(target_modules=["q_proj"]))
+
+        class TestInherited(Base):
+            def test_lora(self, base):
+                model = get_peft_model(base, LoraConfig(target_modules=["q_proj"]))
         """
-    assert [c.model for c in configs(code, PYTEST)] == [None, None, None]
+    # Base (imported) may define its own `base` fixture, which pytest would prefer.
+    header = PYTEST + "from helpers import Base\n"
+    assert [c.model for c in configs(code, header)] == [None, None, None, None]
 
 
 def test_toy_modules_from_fixtures_and_own_methods_are_noted_not_linked() -> None:

@@ -43,7 +43,6 @@ class _Uses(cst.CSTVisitor):
     not_reads: set[int] = field(default_factory=set)
     #: id(method) -> its class
     methods: dict[int, cst.ClassDef] = field(default_factory=dict)
-    classes: list[cst.ClassDef] = field(default_factory=list)
 
     def visit_Name(self, node: cst.Name) -> None:
         self.names.setdefault(node.value, []).append(node)
@@ -64,7 +63,6 @@ class _Uses(cst.CSTVisitor):
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self.not_reads.add(id(node.name))
-        self.classes.append(node)
         for stmt in node.body.body if isinstance(node.body, cst.IndentedBlock) else ():
             if isinstance(stmt, cst.FunctionDef):
                 self.methods[id(stmt)] = node
@@ -192,8 +190,8 @@ class Callers:
         fixture = None
         if owner is not None:
             fixture = self._fixture_in(owner.body, name)
-            if fixture is None and any(self._local_class(base.value) for base in owner.bases):
-                return None  # a base class of this file may define it
+            if fixture is None and owner.bases:
+                return None  # a base class (of this file or imported) may define it
         if fixture is None:
             fixture = self._fixture_in(self.ctx.source.module, name)
         if fixture is None or fixture.asynchronous:
@@ -241,11 +239,6 @@ class Callers:
         if not isinstance(names, cst.SimpleString) or not isinstance(names.evaluated_value, str):
             return False
         return parametrize_name not in [n.strip() for n in names.evaluated_value.split(",")]
-
-    def _local_class(self, expr: cst.BaseExpression) -> bool:
-        return isinstance(expr, cst.Name) and any(
-            cls.name.value == expr.value for cls in self.uses.classes
-        )
 
     def _inside(self, function: cst.FunctionDef, node: cst.CSTNode) -> bool:
         return self.ctx.source.contains(function.body, self.ctx.source.start(node))
