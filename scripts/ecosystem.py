@@ -105,6 +105,15 @@ class RepoReport:
     files: int = 0
     configs: int = 0
     checked: int = 0
+    #: Configs that name their targets (``names_explicit_targets``) and how many of those
+    #: lora-lint judged against their model (None: a report from before the metric existed).
+    explicit: int | None = None
+    explicit_checked: int | None = None
+    #: Why the other explicit-target configs were not checked: reason -> count.
+    unchecked_explicit: dict[str, int] = field(default_factory=dict)
+    #: Model ids named by unchecked explicit-target configs that are neither bundled nor
+    #: cached (offline): id -> configs.
+    missing_models: dict[str, int] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)
     warnings: dict[str, int] = field(default_factory=dict)
     infos: dict[str, int] = field(default_factory=dict)
@@ -223,12 +232,16 @@ def prepare_from_mirror(
 class _Recorder:
     """Wraps one rule: remembers which config (context) produced each finding."""
 
-    def __init__(self, rule: Any, sink: list[tuple[Any, Any]]) -> None:
+    def __init__(
+        self, rule: Any, sink: list[tuple[Any, Any]], seen: dict[int, Any] | None = None
+    ) -> None:
         self.rule = rule
         self.code = rule.code
         self.sink = sink
+        self.seen = seen if seen is not None else {}
 
     def check(self, ctx: Any) -> Iterator[Any]:
+        self.seen.setdefault(id(ctx), ctx)
         found = list(self.rule.check(ctx))
         self.sink.extend((f, ctx) for f in found)
         return iter(found)
@@ -263,6 +276,8 @@ class LintRun:
     #: configs whose own findings include LL010/LL011
     unchecked: int
     seconds: float
+    #: every config's context, in the order the rules saw them
+    contexts: list[Any] = field(default_factory=list)
 
 
 def lint_checkout(root: Path, cache_dir: Path) -> LintRun:
@@ -272,11 +287,12 @@ def lint_checkout(root: Path, cache_dir: Path) -> LintRun:
 
     root = root.resolve()
     sink: list[tuple[Any, Any]] = []
+    seen: dict[int, Any] = {}
     started = time.perf_counter()
     with _cwd(root):
         settings = Settings(project_root=root, offline=True, cache_dir=cache_dir)
         linter = Linter(settings)
-        linter.rules = [_Recorder(rule, sink) for rule in linter.rules]  # type: ignore[misc]
+        linter.rules = [_Recorder(rule, sink, seen) for rule in linter.rules]  # type: ignore[misc]
         result = linter.run([Path(".")])
     seconds = time.perf_counter() - started
     config_of: dict[Any, Any] = {}
@@ -285,7 +301,7 @@ def lint_checkout(root: Path, cache_dir: Path) -> LintRun:
         config_of.setdefault(link_key(finding), ctx)
         if finding.code in NOT_CHECKED:
             unchecked[id(ctx)] = ctx
-    return LintRun(result, config_of, len(unchecked), seconds)
+    return LintRun(result, config_of, len(unchecked), seconds, list(seen.values()))
 
 
 def report_of(repo: Repo, root: Path, run: LintRun, verifier: Any = None) -> RepoReport:
@@ -297,6 +313,10 @@ def report_of(repo: Repo, root: Path, run: LintRun, verifier: Any = None) -> Rep
     report.files = result.files_checked
     report.configs = len(result.configs)
     report.checked = report.configs - run.unchecked
+    coverage = explicit_coverage(run.contexts)
+    report.explicit, report.explicit_checked = coverage.configs, coverage.checked
+    report.unchecked_explicit = dict(coverage.reasons.most_common())
+    report.missing_models = dict(coverage.missing_models.most_common())
     report.internal_errors = list(result.errors)
     by_severity = {
         Severity.ERROR: Counter[str](),
@@ -337,6 +357,67 @@ def report_of(repo: Repo, root: Path, run: LintRun, verifier: Any = None) -> Rep
         report.verdicts = dict(sorted(Counter(f.verdict or "" for f in report.findings).items()))
         report.verify_seconds = round(time.perf_counter() - started, 1)
     return report
+
+
+@dataclass
+class Coverage:
+    """The issue-13 metric: of the configs that name their targets, how many were checked."""
+
+    configs: int = 0
+    checked: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
+    missing_models: Counter[str] = field(default_factory=Counter)
+
+
+#: ``unchecked_reason`` for a Hub id that is neither bundled nor cached (offline run).
+NOT_BUNDLED = "model not bundled"
+#: ``unchecked_reason`` for a config applied to an ``nn.Module`` class of the linted code
+#: (a test's toy model): no Hugging Face model exists to check it against.
+OWN_MODULE = "applied to a module class of the linted code"
+
+
+def explicit_coverage(contexts: Sequence[Any]) -> Coverage:
+    """Count the explicit-target configs and, for the unchecked ones, why (one reason each)."""
+    from lora_lint.rules.ll010_unresolved_model import names_explicit_targets
+
+    out = Coverage()
+    for ctx in contexts:
+        if not names_explicit_targets(ctx.config):
+            continue
+        out.configs += 1
+        if ctx.verdict is not None:  # the JSON's "checked": judged against its model
+            out.checked += 1
+            continue
+        reason = unchecked_reason(ctx)
+        out.reasons[reason] += 1
+        if reason == NOT_BUNDLED:
+            out.missing_models[ctx.model_ref.name] += 1
+    return out
+
+
+def unchecked_reason(ctx: Any) -> str:
+    """A short category of why lora-lint did not judge ``ctx`` (for the coverage table)."""
+    from lora_lint.extract.types import Unresolved
+    from lora_lint.models.resolve import ResolutionFailure
+
+    if ctx.model_ref is None:
+        if ctx.config.facts.applied_to:
+            return OWN_MODULE
+        return "no model linked"
+    resolution = ctx.resolution
+    if isinstance(resolution, ResolutionFailure):
+        if "Hub is offline" in resolution.reason:
+            return NOT_BUNDLED
+        if "does not exist" in resolution.reason:
+            return "local model path not in the repository"
+        if "neither an existing path" in resolution.reason:
+            return "model name is not a repo id or path"
+        return "model not resolved"
+    if ctx.inventory is None:
+        return "model not built"
+    if isinstance(ctx.config.target_modules, Unresolved):
+        return "target_modules not evaluable"
+    return ctx.not_judged or f"PEFT method {ctx.options.peft_type} not modelled"
 
 
 class _Scopes:
@@ -496,7 +577,8 @@ def markdown(doc: dict[str, Any]) -> str:
         f"Python {v.get('python')}. Offline, a fresh cache (cold model builds).",
         "",
     ]
-    head = ["repository", "commit", "files", "configs", "checked", "errors", "warnings"]
+    head = ["repository", "commit", "files", "configs", "checked", "explicit-target checked"]
+    head += ["same, not on own modules", "errors", "warnings"]
     if verify:
         head += ["TRUE", "FALSE", "UNVERIFIED"]
     head += ["lint s", "verify s"] if verify else ["lint s"]
@@ -507,13 +589,21 @@ def markdown(doc: dict[str, Any]) -> str:
             cells += [""] * (len(head) - len(cells))
         else:
             cells = [r.name, f"`{r.commit[:12]}`", str(r.files), str(r.configs), str(r.checked)]
+            cells += [_share(r.explicit_checked, r.explicit), _share(*_not_own(r))]
             cells += [_codes(r.errors), _codes(r.warnings)]
             if verify:
                 cells += [str(r.verdicts.get(k, 0)) for k in ("TRUE", "FALSE", "UNVERIFIED")]
             cells += [f"{r.seconds:.0f}"] + ([f"{r.verify_seconds:.0f}"] if verify else [])
         lines.append("| " + " | ".join(cells) + " |")
+    ok = [r for r in reports if r.status == "ok"]
+    if ok:
+        total = ["total", "", str(sum(r.files for r in ok)), str(sum(r.configs for r in ok))]
+        total += [str(sum(r.checked for r in ok)), _share(*_explicit_total(ok))]
+        total += [_share(*_not_own_total(ok))]
+        lines.append("| " + " | ".join(total + [""] * (len(head) - len(total))) + " |")
     lines += ["", _METHOD, "", _REPRODUCE, "", "Pinned commits:", ""]
     lines += [f"- {r.name} `{r.commit}`" for r in reports]
+    lines += _coverage_sections(ok)
     if verify:
         lines += _verdict_sections(reports)
     internal = [(r.name, e) for r in reports for e in r.internal_errors]
@@ -526,8 +616,14 @@ def markdown(doc: dict[str, Any]) -> str:
 _METHOD = """\
 *files*: files lora-lint read (its pre-filter keeps .py, .ipynb, .yaml/.yml, .json, .sh);
 *configs*: LoRA/PEFT configs extracted; *checked*: configs with no LL010 (model not
-resolved or built) and no LL011 (value not evaluable) finding of their own. Errors and
-warnings are counted by code (INFO findings are left out).
+resolved or built) and no LL011 (value not evaluable) finding of their own;
+*explicit-target checked*: of the configs that name their targets (`target_modules` as
+names or a regex, or a value lora-lint cannot evaluate, or `target_parameters`; not
+`all-linear`, absent, or the tool's own default), how many lora-lint judged against
+their model (the `checked` status of `lora-lint check --format json`); *same, not on own
+modules*: the same share without the configs the code applies to its own `nn.Module`
+classes (test toy models: no Hugging Face model exists to check them against). Errors
+and warnings are counted by code (INFO findings are left out).
 
 With `--verify` every ERROR is replayed with the installed PEFT on the meta-device model
 lora-lint built (same class, same config.json), from lora-lint's reading of the config's
@@ -550,7 +646,58 @@ Reproduce: `python scripts/ecosystem.py --prepare-from-mirror DIR` (DIR holds gi
 directories of the repositories; each pinned commit is unpacked with `git archive`), then
 `python scripts/ecosystem.py --verify --output docs/ecosystem.md --json run.json`;
 `--compare docs/ecosystem-baseline.json` adds the before/after table and the list of TRUE
-errors lost, `--from-json run.json` renders a stored run without linting again."""
+errors lost (a stored run from before the explicit-target metric shows it as n/a;
+`docs/ecosystem-before-coverage.json` has it for the code before issue 13's data-flow
+work), `--from-json run.json` renders a stored run without linting again."""
+
+
+def _share(part: int | None, whole: int | None) -> str:
+    if part is None or whole is None:
+        return "n/a"
+    return f"{part}/{whole} ({100 * part / whole:.0f}%)" if whole else "0/0"
+
+
+def _explicit_total(reports: Sequence[RepoReport]) -> tuple[int | None, int | None]:
+    """Summed explicit-target coverage; None when any report predates the metric."""
+    if not reports or any(r.explicit is None or r.explicit_checked is None for r in reports):
+        return None, None
+    return sum(r.explicit_checked or 0 for r in reports), sum(r.explicit or 0 for r in reports)
+
+
+def _not_own(r: RepoReport) -> tuple[int | None, int | None]:
+    """Explicit-target coverage without the configs applied to the code's own modules."""
+    if r.explicit is None or r.explicit_checked is None:
+        return None, None
+    return r.explicit_checked, r.explicit - r.unchecked_explicit.get(OWN_MODULE, 0)
+
+
+def _not_own_total(reports: Sequence[RepoReport]) -> tuple[int | None, int | None]:
+    pairs = [_not_own(r) for r in reports]
+    if not pairs or any(a is None or b is None for a, b in pairs):
+        return None, None
+    return sum(a or 0 for a, _ in pairs), sum(b or 0 for _, b in pairs)
+
+
+def _coverage_sections(reports: Sequence[RepoReport]) -> list[str]:
+    """Why explicit-target configs were not checked, and the model ids that were missing."""
+    reasons: Counter[str] = Counter()
+    missing: Counter[str] = Counter()
+    for r in reports:
+        reasons.update(r.unchecked_explicit)
+        missing.update(r.missing_models)
+    if not reasons:
+        return []
+    lines = ["", "## Explicit-target configs not checked, by reason", ""]
+    lines += ["| reason | " + " | ".join(r.name for r in reports) + " | total |"]
+    lines += ["|" + "---|" * (len(reports) + 2)]
+    for reason, n in reasons.most_common():
+        counts = [str(r.unchecked_explicit.get(reason, 0)) for r in reports]
+        lines.append(f"| {reason} | " + " | ".join(counts) + f" | {n} |")
+    if missing:
+        lines += ["", f"## Models not bundled ({len(missing)} ids, {missing.total()} configs)", ""]
+        lines += ["| model id | configs |", "|---|---|"]
+        lines += [f"| `{_cell(m)}` | {n} |" for m, n in missing.most_common()]
+    return lines
 
 
 def _cell(text: str | None) -> str:
@@ -610,6 +757,16 @@ def _key(name: str, f: FindingRecord) -> tuple[str, str, int, str, str]:
     return (name, f.path, f.line, f.code, f.target or "")
 
 
+def _delta(a: RepoReport, b: RepoReport) -> str:
+    """``before | after | change |`` cells of the explicit-target coverage ("n/a": an old
+    report without the metric)."""
+    change = "n/a"
+    if a.explicit_checked is not None and b.explicit_checked is not None:
+        change = f"{b.explicit_checked - a.explicit_checked:+d}"
+    before, after = _share(a.explicit_checked, a.explicit), _share(b.explicit_checked, b.explicit)
+    return f"{before} | {after} | {change} |"
+
+
 def compare(old: dict[str, Any], new: dict[str, Any]) -> str:
     """Before/after per repository and code; every TRUE error of ``old`` missing in ``new``."""
     olds = {r["name"]: RepoReport.from_dict(r) for r in old["repos"]}
@@ -636,6 +793,27 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> str:
                 f"| {name} | configs checked | {a.checked}/{a.configs} | {b.checked}/{b.configs} "
                 f"| {b.checked - a.checked:+d} |"
             )
+        if a and b and (a.explicit_checked, a.explicit) != (b.explicit_checked, b.explicit):
+            lines.append(f"| {name} | explicit-target checked | {_delta(a, b)}")
+    ok_a = [olds[n] for n in olds if olds[n].status == "ok" and n in news]
+    ok_b = [news[n] for n in news if news[n].status == "ok" and n in olds]
+    if ok_a and ok_b:
+        a_sum = RepoReport("total", "", configs=sum(r.configs for r in ok_a))
+        b_sum = RepoReport("total", "", configs=sum(r.configs for r in ok_b))
+        a_sum.checked, b_sum.checked = sum(r.checked for r in ok_a), sum(r.checked for r in ok_b)
+        a_sum.explicit_checked, a_sum.explicit = _explicit_total(ok_a)
+        b_sum.explicit_checked, b_sum.explicit = _explicit_total(ok_b)
+        lines.append(
+            f"| total | configs checked | {a_sum.checked}/{a_sum.configs} | "
+            f"{b_sum.checked}/{b_sum.configs} | {b_sum.checked - a_sum.checked:+d} |"
+        )
+        lines.append(f"| total | explicit-target checked | {_delta(a_sum, b_sum)}")
+        own_a, own_b = _not_own_total(ok_a), _not_own_total(ok_b)
+        change = "n/a" if own_a[0] is None or own_b[0] is None else f"{own_b[0] - own_a[0]:+d}"
+        lines.append(
+            f"| total | explicit-target checked, not on own modules | {_share(*own_a)} | "
+            f"{_share(*own_b)} | {change} |"
+        )
     new_keys = {_key(n, f) for n, r in news.items() for f in r.findings}
     lost = [
         (n, f)

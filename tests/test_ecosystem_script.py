@@ -138,8 +138,12 @@ def test_counts_and_verdicts_on_a_fake_repository(
     table = ecosystem.markdown(doc)
     row = next(line for line in table.splitlines() if line.startswith("| me/fake"))
     cells = [c.strip() for c in row.strip("|").split("|")]
-    assert cells[2:10] == ["3", "2", "1", "LL001 1", "-", "1", "0", "0"]
+    assert cells[2:12] == ["3", "2", "1", "1/2 (50%)", "1/2 (50%)", "LL001 1", "-", "1", "0", "0"]
     assert "## FALSE errors (0)" in table
+    # Both configs name their targets; the orphan is not checked: no model linked.
+    assert (report.explicit, report.explicit_checked) == (2, 1)
+    assert report.unchecked_explicit == {"no model linked": 1}
+    assert "| no model linked | 1 | 1 |" in table
 
 
 def test_unreadable_python_is_checked_with_the_reference_parser(tmp_path: Path) -> None:
@@ -187,6 +191,37 @@ def test_compare_lists_true_errors_lost_and_new_false_ones() -> None:
     assert round_trip == new
 
 
+def test_compare_shows_explicit_target_coverage_and_n_a_for_old_reports() -> None:
+    old = ecosystem.RepoReport("me/fake", "c" * 40, configs=4, checked=1)  # before the metric
+    measured = ecosystem.RepoReport(
+        "me/fake", "c" * 40, configs=4, checked=1, explicit=3, explicit_checked=1
+    )
+    new = ecosystem.RepoReport(
+        "me/fake",
+        "c" * 40,
+        configs=4,
+        checked=3,
+        explicit=3,
+        explicit_checked=3,
+        missing_models={"org/x": 2},
+        unchecked_explicit={"model not bundled": 2},
+    )
+    doc = ecosystem.document([new], verify=False)
+    legacy = json.loads(json.dumps(ecosystem.document([old], verify=False)))
+    for repo in legacy["repos"]:  # a stored run from before the metric has no such keys
+        for key in ("explicit", "explicit_checked", "unchecked_explicit", "missing_models"):
+            repo.pop(key)
+    text = ecosystem.compare(legacy, doc)
+    assert "| me/fake | explicit-target checked | n/a | 3/3 (100%) | n/a |" in text
+    assert "| total | explicit-target checked | n/a | 3/3 (100%) | n/a |" in text
+    text = ecosystem.compare(ecosystem.document([measured], verify=False), doc)
+    assert "| me/fake | explicit-target checked | 1/3 (33%) | 3/3 (100%) | +2 |" in text
+    assert "| total | configs checked | 1/4 | 3/4 | +2 |" in text
+    table = ecosystem.markdown(doc)
+    assert "| `org/x` | 2 |" in table
+    assert "| total |  | 0 | 4 | 3 | 3/3 (100%) | 3/3 (100%) |" in table
+
+
 def test_missing_checkout_is_reported_and_skipped(tmp_path: Path) -> None:
     out = tmp_path / "eco.md"
     data = tmp_path / "eco.json"
@@ -232,3 +267,18 @@ def test_link_scope_says_when_the_model_comes_from_another_function(tmp_path: Pa
     assert scopes.scope(ctx(2, 6)) == "another function"
     assert scopes.scope(ctx(7, 6)) == "same function"
     assert scopes.scope(ctx(4, 6)) == "module level"
+
+
+def test_the_share_without_own_modules_leaves_out_toy_model_configs() -> None:
+    report = ecosystem.RepoReport(
+        "me/fake",
+        "c" * 40,
+        configs=5,
+        checked=1,
+        explicit=4,
+        explicit_checked=1,
+        unchecked_explicit={ecosystem.OWN_MODULE: 2, ecosystem.NOT_BUNDLED: 1},
+    )
+    table = ecosystem.markdown(ecosystem.document([report], verify=False))
+    row = next(line for line in table.splitlines() if line.startswith("| me/fake"))
+    assert "| 1/4 (25%) | 1/2 (50%) |" in row

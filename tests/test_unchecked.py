@@ -16,7 +16,7 @@ UNKNOWN = (
     "from peft import LoraConfig, get_peft_model\n"
     "from transformers import AutoModelForCausalLM\n\n"
     'model = AutoModelForCausalLM.from_pretrained("some-org/not-bundled-7b")\n'
-    'model = get_peft_model(model, LoraConfig(target_modules={targets}))\n'
+    "model = get_peft_model(model, LoraConfig(target_modules={targets}))\n"
 )
 KNOWN = UNKNOWN.replace("some-org/not-bundled-7b", "Qwen/Qwen2.5-0.5B")
 
@@ -71,3 +71,23 @@ def test_coverage_line_names_the_missing_models(tmp_path: Path) -> None:
 def test_no_coverage_line_when_everything_was_checked(tmp_path: Path) -> None:
     result = lint_files(tmp_path, {"c.py": KNOWN.format(targets='["q_proj"]')})
     assert coverage_line(result) is None
+
+
+@pytest.mark.parametrize("name", ["${BASE_MODEL}", "$MODEL_DIR/base", "{{ model_id }}"])
+def test_a_placeholder_model_is_an_info_that_names_the_placeholder(
+    tmp_path: Path, name: str
+) -> None:
+    code = UNKNOWN.format(targets='["q_proj"]').replace("some-org/not-bundled-7b", name)
+    result = lint_files(tmp_path, {"a.py": code})
+    (finding,) = result.findings
+    assert (finding.code, finding.severity.value) == ("LL010", "info")
+    assert name in finding.message
+    assert (finding.span.line, finding.span.column) == (4, 46)
+
+
+def test_a_real_path_or_id_is_not_taken_for_a_placeholder() -> None:
+    from lora_lint.rules.ll010_unresolved_model import is_placeholder
+
+    assert not is_placeholder("some-org/not-bundled-7b")
+    assert not is_placeholder("./checkpoints/run-1")
+    assert is_placeholder("${BASE_MODEL_CONFIG}")

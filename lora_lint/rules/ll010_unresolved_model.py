@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from lora_lint.diagnostics import Finding, Severity
@@ -23,9 +24,10 @@ class UnresolvedModel(Rule):
     `--trust-remote-code`, ... Configs where nothing could be architecture-specific
     (`all-linear`, the tool's own default targets, no other option naming modules)
     are not reported. A config the code never applies to a model gets this finding at
-    info severity (it may be applied elsewhere, by a caller or a test helper), and one
-    applied to a module class defined in the linted code is no Hugging Face model and is
-    left alone.
+    info severity (it may be applied elsewhere, by a caller or a test helper), as does one
+    whose model is a placeholder still to be filled in (`${BASE_MODEL}` in a template);
+    one applied to a module class defined in the linted code is no Hugging Face model and
+    is left alone.
 
     ## Why is this bad?
     An unchecked config is exactly where a typo slips through. The other checks
@@ -110,7 +112,18 @@ class UnresolvedModel(Rule):
             )
             else config.span
         )
-        if isinstance(ctx.resolution, ResolutionFailure):
+        if isinstance(ctx.resolution, ResolutionFailure) and is_placeholder(ctx.model_ref.name):
+            yield self.finding(
+                ctx,
+                span,
+                f"the base model {ctx.model_ref.name!r} is a placeholder filled in when the "
+                "config is used, so its targets were not checked",
+                help="pass --model ID_OR_PATH (or set `default-model` in [tool.lora-lint]) "
+                "to check it against the model you fill in",
+                # Like a config applied to no model: the file itself names none.
+                severity=Severity.INFO,
+            )
+        elif isinstance(ctx.resolution, ResolutionFailure):
             yield self.finding(
                 ctx,
                 span,
@@ -128,6 +141,16 @@ class UnresolvedModel(Rule):
             )
 
 
+#: ``${VAR}``, ``$VAR``, ``{{ var }}``: a template or shell variable, substituted before use.
+_PLACEHOLDER = re.compile(r"\$\{[^}]*\}|\$[A-Za-z_]\w*|\{\{.*?\}\}")
+
+
+def is_placeholder(name: str) -> bool:
+    """A model name with a variable still to be substituted (a template, a launcher's
+    environment): it names no model yet, and "not a valid repo id" would mislead."""
+    return _PLACEHOLDER.search(name) is not None
+
+
 #: Options that name modules, layers or parameters of one architecture (the targets aside).
 _NAME_SPECIFIC = CHECKED_OPTIONS - {"target_modules", "task_type", "bias"}
 
@@ -136,10 +159,21 @@ def names_nothing(config: ExtractedConfig) -> bool:
     """True when nothing the config writes is specific to one architecture: its targets
     are ``all-linear``, PEFT's or the tool's defaults, and no other option names a module.
     Not checking such a config loses nothing, so it gets no "not checked" finding."""
+    if names_explicit_targets(config):
+        return False
+    return not any(name in config.options for name in _NAME_SPECIFIC)
+
+
+def names_explicit_targets(config: ExtractedConfig) -> bool:
+    """True when the config names its targets itself: ``target_modules`` written as names or
+    a regex (or as a value lora-lint cannot evaluate), or ``target_parameters``. Not
+    ``all-linear``, not absent (PEFT's or the tool's defaults), not a tool's own expansion.
+    These are the configs a wrong name can break: the coverage that matters is theirs."""
+    if "target_parameters" in config.options:
+        return True
     target = config.target_modules
-    generic = target is None or (
+    if target is None or (
         isinstance(target, Located) and (target.value is None or is_all_linear(target.value))
-    )
-    if config.facts.tool_expands_targets or config.facts.all_means:
-        generic = True
-    return generic and not any(name in config.options for name in _NAME_SPECIFIC)
+    ):
+        return False
+    return not (config.facts.tool_expands_targets or config.facts.all_means)

@@ -7,18 +7,26 @@ that never meets a model in the code is not checked (the nearest loader in the f
 often another model: a test file loads several, a helper applies the config to a
 caller's model), and a config applied to a module class defined in the file is no
 Hugging Face model at all: it is noted as such and left alone.
+
+A function's parameter is followed to the arguments of its calls in the same file (see
+:mod:`.callers`): ``def train(model, config)`` called as ``train(loaded, cfg)`` links
+``cfg`` to ``loaded``. When the calls pass different models the config stays unlinked
+(lora-lint judges a config against one model), as it does when the function is not
+only called in the file. A marimo cell's parameter comes from the one cell defining it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+import dataclasses
+from dataclasses import dataclass, field
 
 import libcst as cst
 
+from lora_lint.extract.python.callers import Callers
 from lora_lint.extract.python.catalog import MODEL_SELF_METHODS, MODEL_WRAPPERS
 from lora_lint.extract.python.context import ModuleContext
 from lora_lint.extract.python.models import ModelSite
-from lora_lint.extract.python.scopes import Assigned
+from lora_lint.extract.python.scopes import Assigned, Binding, Parameter
 from lora_lint.extract.python.source import Pos
 from lora_lint.extract.types import ExtractedConfig, ModelRef
 
@@ -61,6 +69,7 @@ class Linker:
         self.links = links
         self._config_by_node = {id(site.node): site for site in configs}
         self._model_by_node = {id(site.node): site for site in models}
+        self.callers = Callers(ctx)
 
     def link(self) -> None:
         """Set ``config.model`` on every config site for which some model is known."""
@@ -71,16 +80,16 @@ class Linker:
             if model is None:
                 if any(self._local_module(expr) for expr in link.models):
                     for expr in link.configs:
-                        target = self.config_of(expr)
-                        if target is not None and target.config.model is None:
-                            target.config.facts = replace(
-                                target.config.facts, applied_to="a module class of this file"
-                            )
+                        for target in self.configs_of(expr):
+                            if target.config.model is None:
+                                target.config.facts = dataclasses.replace(
+                                    target.config.facts, applied_to="a module class of this file"
+                                )
                 continue
             for expr in link.configs:
-                target = self.config_of(expr)
-                if target is not None and target.config.model is None:
-                    target.config.model = model.ref
+                for target in self.configs_of(expr):
+                    if target.config.model is None:
+                        target.config.model = model.ref
         for site in self.configs:
             if site.config.model is None and site.model_arg is not None:
                 model = self.model_of(site.model_arg)
@@ -92,11 +101,24 @@ class Linker:
             return False
         if isinstance(expr, cst.Call):
             func = expr.func
-            return isinstance(func, cst.Name) and func.value in self.ctx.imports.defined
+            if isinstance(func, cst.Name) and func.value in self.ctx.imports.defined:
+                return True
+            inner = self._wrapped_model(expr)
+            if inner is not None:
+                return self._local_module(inner, hops + 1)
+            values = self.callers.returns(expr) or self.callers.method_returns(expr)
+            return bool(values) and all(self._local_module(v, hops + 1) for v in values or ())
         if isinstance(expr, cst.Name):
-            binding = self._assigned(expr)
+            binding = self._binding(expr)
+            if isinstance(binding, Parameter):
+                cell = self.callers.cell_input(binding)
+                if cell is not None:
+                    binding = cell
+                else:
+                    args = self.callers.arguments(binding) or self.callers.fixture_values(binding)
+                    return bool(args) and all(self._local_module(a, hops + 1) for a in args or ())
             return (
-                binding is not None
+                isinstance(binding, Assigned)
                 and not binding.index
                 and self._local_module(binding.value, hops + 1)
             )
@@ -104,9 +126,31 @@ class Linker:
 
     # -- data flow ----------------------------------------------------------
 
+    def _binding(self, name: cst.Name) -> Binding | None:
+        return self.ctx.scopes.lookup(name.value, self.ctx.source.start(name))
+
     def _assigned(self, name: cst.Name) -> Assigned | None:
-        binding = self.ctx.scopes.lookup(name.value, self.ctx.source.start(name))
+        binding = self._binding(name)
         return binding if isinstance(binding, Assigned) else None
+
+    def configs_of(self, expr: cst.BaseExpression, hops: int = 0) -> list[ConfigSite]:
+        """The config sites an expression may hold: one, or through a parameter, each
+        config the calls of its function pass (a marimo cell: the defining cell's)."""
+        site = self.config_of(expr, hops)
+        if site is not None:
+            return [site]
+        if hops >= _MAX_HOPS or not isinstance(expr, cst.Name):
+            return []
+        binding = self._binding(expr)
+        if not isinstance(binding, Parameter):
+            return []
+        cell = self.callers.cell_input(binding)
+        if isinstance(cell, Assigned) and not cell.index:
+            return self.configs_of(cell.value, hops + 1)
+        found: list[ConfigSite] = []
+        for arg in self.callers.arguments(binding) or ():
+            found += [s for s in self.configs_of(arg, hops + 1) if all(s is not f for f in found)]
+        return found
 
     def config_of(self, expr: cst.BaseExpression, hops: int = 0) -> ConfigSite | None:
         """The config site an expression evaluates to (through simple name bindings)."""
@@ -132,16 +176,64 @@ class Linker:
             return None
         if isinstance(expr, cst.Call):
             inner = self._wrapped_model(expr)
-            return self.model_of(inner, hops + 1) if inner is not None else None
+            if inner is not None:
+                return self.model_of(inner, hops + 1)
+            values = self.callers.returns(expr)
+            return self._one_model(values, hops, "a value returned by {}()", expr.func)
         if isinstance(expr, cst.Name):
-            binding = self._assigned(expr)
-            if binding is None:
-                return None
-            if not binding.index:
-                return self.model_of(binding.value, hops + 1)
-            if binding.index == (0,):  # model, tokenizer = FastLanguageModel.from_pretrained(...)
-                return self._model_by_node.get(id(binding.value))
+            return self._model_of_binding(self._binding(expr), hops)
         return None
+
+    def _one_model(
+        self,
+        exprs: list[cst.BaseExpression] | None,
+        hops: int,
+        via: str,
+        func: cst.BaseExpression | None = None,
+    ) -> ModelSite | None:
+        """The model all of ``exprs`` hold (None: one is unknown, or they differ)."""
+        sites = [self.model_of(e, hops + 1) for e in exprs or ()]
+        if not sites or any(s is None for s in sites):
+            return None
+        if len({(s.ref.name, s.ref.head) for s in sites if s is not None}) != 1:
+            return None  # several models: a config is judged against one
+        site = sites[0]
+        assert site is not None
+        if isinstance(func, cst.Name):
+            via = via.format(func.value)
+        ref = dataclasses.replace(site.ref, origin=f"{site.ref.origin}, {via}")
+        return dataclasses.replace(site, ref=ref)
+
+    def _model_of_binding(self, binding: Binding | None, hops: int) -> ModelSite | None:
+        if isinstance(binding, Parameter):
+            return self._model_from_callers(binding, hops)
+        if not isinstance(binding, Assigned):
+            return None
+        if not binding.index:
+            return self.model_of(binding.value, hops + 1)
+        if binding.index == (0,):  # model, tokenizer = FastLanguageModel.from_pretrained(...)
+            return self._model_by_node.get(id(binding.value))
+        return None
+
+    def _model_from_callers(self, param: Parameter, hops: int) -> ModelSite | None:
+        """The model a parameter holds: the one every call of its function passes."""
+        if hops >= _MAX_HOPS:
+            return None
+        name, function = param.param.name.value, param.function.name.value
+        cell = self.callers.cell_input(param)
+        if cell is not None:
+            site = self._model_of_binding(cell, hops + 1)
+            if site is None:
+                return None
+            ref = dataclasses.replace(
+                site.ref, origin=f"{site.ref.origin}, passed as the marimo cell input '{name}'"
+            )
+            return dataclasses.replace(site, ref=ref)
+        args = self.callers.arguments(param)
+        if args is not None:
+            return self._one_model(args, hops, f"passed as the parameter '{name}' of {function}()")
+        fixture = self.callers.fixture_values(param)
+        return self._one_model(fixture, hops, f"the pytest fixture '{name}'")
 
     def _wrapped_model(self, call: cst.Call) -> cst.BaseExpression | None:
         """The model argument of a call that returns (a wrapper of) that model."""
@@ -149,6 +241,9 @@ class Linker:
         if isinstance(func, cst.Attribute) and func.attr.value in MODEL_SELF_METHODS:
             return func.value
         qualified = self.ctx.imports.qualify(func)
+        if qualified is not None and qualified.dotted in ("copy.deepcopy", "copy.copy"):
+            positional = [arg.value for arg in call.args if arg.keyword is None and not arg.star]
+            return positional[0] if len(positional) == 1 and len(call.args) == 1 else None
         is_wrapper = qualified is not None and qualified.last in MODEL_WRAPPERS
         if not (
             is_wrapper or (isinstance(func, cst.Attribute) and func.attr.value == "get_peft_model")

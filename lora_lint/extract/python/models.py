@@ -9,16 +9,18 @@ that may be overridden is never trusted.
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass
 
 import libcst as cst
 
 from lora_lint.diagnostics import Span
 from lora_lint.extract.cstwalk import walk
+from lora_lint.extract.python.callers import Callers
 from lora_lint.extract.python.catalog import loader_head
 from lora_lint.extract.python.context import ModuleContext
 from lora_lint.extract.python.evaluator import Evaluator, Guard
-from lora_lint.extract.python.scopes import Assigned
+from lora_lint.extract.python.scopes import Assigned, Parameter
 from lora_lint.extract.python.source import Pos
 from lora_lint.extract.types import Located, ModelRef
 
@@ -49,6 +51,7 @@ class ModelFinder:
         self.evaluator = Evaluator(ctx, guard, parameter_defaults=True)
         self._defaults: dict[str, list[cst.BaseExpression]] | None = None
         self._copies: dict[str, tuple[str, Span]] | None = None
+        self.callers = Callers(ctx)
 
     def site(self, node: cst.CSTNode, ref: ModelRef, *, from_loader: bool = True) -> ModelSite:
         at = self.ctx.source.start(node)
@@ -108,7 +111,7 @@ class ModelFinder:
         if found is None:
             return None
         name, span = found
-        copied = self.local_copies().get(name.rstrip("/"))
+        copied = self.local_copies().get(_local_key(name))
         if copied is not None:
             name = copied[0]
             origin = f"{origin} (a snapshot_download of {name})"
@@ -141,6 +144,8 @@ class ModelFinder:
             return None
         if isinstance(expr, cst.Name):
             binding = self.ctx.scopes.lookup(expr.value, self.ctx.source.start(expr))
+            if isinstance(binding, Parameter):
+                return self._parameter_name(binding, hops)
             if isinstance(binding, Assigned) and not binding.index:
                 return self.model_name(binding.value, hops + 1)
             return None
@@ -149,6 +154,17 @@ class ModelFinder:
         if isinstance(expr, cst.Call):
             return self._call_result(expr, hops)
         return None
+
+    def _parameter_name(self, param: Parameter, hops: int) -> tuple[str, Span] | None:
+        """A parameter's model id: a marimo cell input's defining cell, or the one id every
+        call of the function in this file passes (see :mod:`.callers`)."""
+        cell = self.callers.cell_input(param)
+        if isinstance(cell, Assigned) and not cell.index:
+            return self.model_name(cell.value, hops + 1)
+        names = [self.model_name(arg, hops + 1) for arg in self.callers.arguments(param) or ()]
+        if not names or any(n is None for n in names):
+            return None
+        return names[0] if len({n[0] for n in names if n is not None}) == 1 else None
 
     def _call_result(self, call: cst.Call, hops: int) -> tuple[str, Span] | None:
         """Calls whose result is a model id the code names: an environment variable's
@@ -181,7 +197,7 @@ class ModelFinder:
                 found = self.model_name(repo)
                 where = self.evaluator.evaluate(target)
                 if found and isinstance(where, Located) and isinstance(where.value, str):
-                    self._copies[where.value.rstrip("/")] = found
+                    self._copies[_local_key(where.value)] = found
         return self._copies
 
     def _option_default(self, dest: str) -> tuple[str, Span] | None:
@@ -203,6 +219,11 @@ class ModelFinder:
             walk(self.ctx.source.module, collector)
             self._defaults = collector.defaults
         return self._defaults
+
+
+def _local_key(path: str) -> str:
+    """``./ckpt``, ``ckpt/`` and ``ckpt`` are one directory (relative to the same cwd)."""
+    return posixpath.normpath(path) if path else path
 
 
 def _calls_named(module: cst.Module, name: str) -> list[cst.Call]:

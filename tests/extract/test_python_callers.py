@@ -1,0 +1,384 @@
+"""The model (and config) of a function parameter, followed to the calls in the same file,
+and marimo cell inputs followed to the one cell defining them."""
+
+from __future__ import annotations
+
+import textwrap
+
+from lora_lint.extract.python import extract_python
+from lora_lint.extract.types import ExtractedConfig
+
+HEADER = """\
+from peft import LoraConfig, get_peft_model
+from transformers import AutoModelForCausalLM
+"""
+
+
+def configs(code: str, header: str = HEADER) -> list[ExtractedConfig]:
+    result = extract_python(header + textwrap.dedent(code).lstrip("\n"), "train.py")
+    assert result.findings == []
+    return result.configs
+
+
+def model_name(code: str) -> str | None:
+    (config,) = configs(code)
+    return config.model.name if config.model is not None else None
+
+
+def test_a_helper_parameter_takes_the_model_its_call_passes() -> None:
+    code = """
+        def apply(model):
+            config = LoraConfig(target_modules=["q_proj"])
+            return get_peft_model(model, config)
+
+        base = AutoModelForCausalLM.from_pretrained("org/base")
+        apply(base)
+        """
+    (config,) = configs(code)
+    assert config.model is not None and config.model.name == "org/base"
+    assert config.model.head == "causal-lm"
+    assert config.model.span is not None and config.model.span.line == 7
+    assert "parameter 'model' of apply()" in config.model.origin
+
+
+def test_keyword_default_and_nested_helpers_are_followed() -> None:
+    assert (
+        model_name(
+            """
+            def apply(config, *, model):
+                return get_peft_model(model, config)
+
+            def train(name):
+                model = AutoModelForCausalLM.from_pretrained(name)
+                apply(LoraConfig(target_modules=["q_proj"]), model=model)
+
+            train("org/kw")
+            """
+        )
+        == "org/kw"  # the id, a parameter of train(), is what its one call passes
+    )
+    assert (
+        model_name(
+            """
+            def apply(config, model=AutoModelForCausalLM.from_pretrained("org/default")):
+                return get_peft_model(model, config)
+
+            apply(LoraConfig(target_modules=["q_proj"]))
+            """
+        )
+        == "org/default"
+    )
+
+
+def test_a_config_passed_in_is_linked_to_the_model_applied_inside() -> None:
+    code = """
+        def wrap(config):
+            model = AutoModelForCausalLM.from_pretrained("org/inner")
+            return get_peft_model(model, config)
+
+        wrap(LoraConfig(target_modules=["q_proj"]))
+        first = LoraConfig(target_modules=["v_proj"])
+        wrap(first)
+        """
+    found = configs(code)
+    assert [c.model.name if c.model else None for c in found] == ["org/inner", "org/inner"]
+
+
+def test_calls_with_different_models_leave_the_config_unlinked() -> None:
+    assert (
+        model_name(
+            """
+            def apply(model):
+                return get_peft_model(model, LoraConfig(target_modules=["q_proj"]))
+
+            apply(AutoModelForCausalLM.from_pretrained("org/a"))
+            apply(AutoModelForCausalLM.from_pretrained("org/b"))
+            """
+        )
+        is None
+    )
+
+
+def test_a_function_used_other_than_by_a_call_is_not_followed() -> None:
+    for extra in (
+        "callbacks = [apply]\n",  # passed around: other callers are unknown
+        "apply(*[AutoModelForCausalLM.from_pretrained('org/a')])\n",  # unpacked arguments
+        "apply(AutoModelForCausalLM.from_pretrained(unknown))\n",  # one call's model unknown
+    ):
+        code = (
+            "def apply(model):\n"
+            "    return get_peft_model(model, LoraConfig(target_modules=['q_proj']))\n"
+            "\n"
+            "apply(AutoModelForCausalLM.from_pretrained('org/a'))\n"
+        ) + extra
+        assert model_name(code) is None, extra
+
+
+def test_uncalled_decorated_and_method_helpers_stay_unlinked() -> None:
+    never_called = """
+        def apply(model):
+            return get_peft_model(model, LoraConfig(target_modules=["q_proj"]))
+        """
+    assert model_name(never_called) is None
+    decorated = """
+        import functools
+
+        @functools.lru_cache
+        def apply(model):
+            return get_peft_model(model, LoraConfig(target_modules=["q_proj"]))
+
+        apply(AutoModelForCausalLM.from_pretrained("org/a"))
+        """
+    assert model_name(decorated) is None
+    method = """
+        class Runner:
+            def apply(self, model):
+                return get_peft_model(model, LoraConfig(target_modules=["q_proj"]))
+
+        Runner().apply(AutoModelForCausalLM.from_pretrained("org/a"))
+        """
+    assert model_name(method) is None
+    shadowed = """
+        def apply(model):
+            return get_peft_model(model, LoraConfig(target_modules=["q_proj"]))
+
+        apply(AutoModelForCausalLM.from_pretrained("org/a"))
+
+        def apply(model):
+            return model
+        """
+    # The name is rebound: the call at line 6 still calls the first apply().
+    assert model_name(shadowed) == "org/a"
+
+
+def test_a_module_class_passed_to_a_helper_is_noted_not_linked() -> None:
+    (config,) = configs(
+        """
+        import torch.nn as nn
+
+        class MLP(nn.Module):
+            pass
+
+        def apply(model):
+            return get_peft_model(model, LoraConfig(target_modules=["lin0"]))
+
+        apply(MLP())
+        """
+    )
+    assert config.model is None
+    assert config.facts.applied_to is not None
+
+
+MARIMO = """\
+import marimo
+
+app = marimo.App()
+"""
+
+
+def test_a_marimo_cell_input_comes_from_the_cell_defining_it() -> None:
+    code = """
+        @app.cell
+        def _():
+            from unsloth import FastLanguageModel
+            model, tokenizer = FastLanguageModel.from_pretrained(model_name="org/unsloth")
+            return FastLanguageModel, model, tokenizer
+
+        @app.cell
+        def _():
+            from peft import LoraConfig
+            config = LoraConfig(target_modules=["q_proj"])
+            return (config,)
+
+        @app.cell
+        def _(FastLanguageModel, model, config):
+            model_1 = FastLanguageModel.get_peft_model(model, r=16, target_modules=["v_proj"])
+            from peft import get_peft_model
+            other = get_peft_model(model, config)
+            return (model_1, other)
+        """
+    found = configs(code, MARIMO)
+    assert [c.model.name if c.model else None for c in found] == ["org/unsloth", "org/unsloth"]
+    assert "marimo cell input 'model'" in (found[1].model.origin if found[1].model else "")
+
+
+def test_marimo_inputs_defined_by_two_cells_or_outside_an_app_stay_unlinked() -> None:
+    twice = """
+        @app.cell
+        def _():
+            from unsloth import FastLanguageModel
+            model, tokenizer = FastLanguageModel.from_pretrained(model_name="org/a")
+            return FastLanguageModel, model, tokenizer
+
+        @app.cell
+        def _():
+            from transformers import AutoModelForCausalLM
+            model = AutoModelForCausalLM.from_pretrained("org/b")
+            return (model,)
+
+        @app.cell
+        def _(FastLanguageModel, model):
+            model_1 = FastLanguageModel.get_peft_model(model, r=16, target_modules=["v_proj"])
+            return (model_1,)
+        """
+    (config,) = configs(twice, MARIMO)
+    assert config.model is None
+    not_marimo = """
+        import other
+
+        app = other.App()
+
+        @app.cell
+        def _():
+            model = AutoModelForCausalLM.from_pretrained("org/a")
+            return (model,)
+
+        @app.cell
+        def _(model):
+            return get_peft_model(model, LoraConfig(target_modules=["q_proj"]))
+        """
+    (config,) = configs(not_marimo)
+    assert config.model is None
+
+
+def test_a_same_file_function_returns_the_model() -> None:
+    code = """
+        def load():
+            return AutoModelForCausalLM.from_pretrained("org/loaded")
+
+        model = load()
+        model = get_peft_model(model, LoraConfig(target_modules=["q_proj"]))
+        """
+    (config,) = configs(code)
+    assert config.model is not None and config.model.name == "org/loaded"
+    assert "returned by load()" in config.model.origin
+    two_models = """
+        def load(big):
+            if big:
+                return AutoModelForCausalLM.from_pretrained("org/big")
+            return AutoModelForCausalLM.from_pretrained("org/small")
+
+        model = get_peft_model(load(True), LoraConfig(target_modules=["q_proj"]))
+        """
+    assert model_name(two_models) is None
+
+
+PYTEST = """\
+import copy
+import pytest
+import torch.nn as nn
+from peft import LoraConfig, get_peft_model
+from transformers import AutoModelForCausalLM
+"""
+
+
+def test_a_pytest_fixture_of_the_same_file_supplies_the_model() -> None:
+    code = """
+        @pytest.fixture
+        def base():
+            return AutoModelForCausalLM.from_pretrained("org/fixture")
+
+        @pytest.fixture(name="other")
+        def make_other():
+            yield AutoModelForCausalLM.from_pretrained("org/renamed")
+
+        def test_lora(base):
+            model = get_peft_model(copy.deepcopy(base), LoraConfig(target_modules=["q_proj"]))
+
+        def test_renamed(other):
+            model = get_peft_model(other, LoraConfig(target_modules=["q_proj"]))
+
+        class TestOverride:
+            @pytest.fixture
+            def base(self):
+                return AutoModelForCausalLM.from_pretrained("org/class")
+
+            def test_lora(self, base):
+                model = get_peft_model(base, LoraConfig(target_modules=["q_proj"]))
+        """
+    found = configs(code, PYTEST)
+    assert [c.model.name if c.model else None for c in found] == [
+        "org/fixture",
+        "org/renamed",
+        "org/class",
+    ]
+
+
+def test_parametrized_or_unknown_fixtures_stay_unlinked() -> None:
+    code = """
+        @pytest.fixture
+        def base():
+            return AutoModelForCausalLM.from_pretrained("org/fixture")
+
+        @pytest.mark.parametrize("base", [AutoModelForCausalLM.from_pretrained("org/x")])
+        def test_parametrized(base):
+            model = get_peft_model(base, LoraConfig(target_modules=["q_proj"]))
+
+        def test_from_conftest(model):
+            model = get_peft_model(model, LoraConfig(target_modules=["q_proj"]))
+
+        def helper(base):
+            model = get_peft_model(base, LoraConfig(target_modules=["q_proj"]))
+
+        class TestInherited(Base):
+            def test_lora(self, base):
+                model = get_peft_model(base, LoraConfig(target_modules=["q_proj"]))
+        """
+    # Base (imported) may define its own `base` fixture, which pytest would prefer.
+    header = PYTEST + "from helpers import Base\n"
+    assert [c.model for c in configs(code, header)] == [None, None, None, None]
+
+
+def test_toy_modules_from_fixtures_and_own_methods_are_noted_not_linked() -> None:
+    code = """
+        class MLP(nn.Module):
+            pass
+
+        @pytest.fixture
+        def mlp():
+            return MLP()
+
+        def test_fixture(mlp):
+            model = get_peft_model(mlp, LoraConfig(target_modules=["lin0"]))
+
+        class TestInit:
+            def get_model(self):
+                class Inner(nn.Module):
+                    pass
+
+                return Inner().to("cpu")
+
+            def test_method(self):
+                model = self.get_model()
+                model = get_peft_model(model, LoraConfig(target_modules=["lin0"]))
+        """
+    found = configs(code, PYTEST)
+    assert [c.model for c in found] == [None, None]
+    assert all(c.facts.applied_to is not None for c in found)
+
+
+def test_a_model_id_comes_through_a_cell_input_or_the_calls_of_a_helper() -> None:
+    cells = """
+        @app.cell
+        def _():
+            model_name = "org/from-cell"
+            return (model_name,)
+
+        @app.cell
+        def _(model_name):
+            from unsloth import FastLanguageModel
+            model, tokenizer = FastLanguageModel.from_pretrained(model_name, max_seq_length=8)
+            model = FastLanguageModel.get_peft_model(model, r=16, target_modules=["v_proj"])
+            return (model,)
+        """
+    (config,) = configs(cells, MARIMO)
+    assert config.model is not None and config.model.name == "org/from-cell"
+    helper = """
+        def load(name):
+            model = AutoModelForCausalLM.from_pretrained(name)
+            return get_peft_model(model, LoraConfig(target_modules=["q_proj"]))
+
+        load("org/by-call")
+        """
+    assert model_name(helper) == "org/by-call"
+    assert model_name(helper + 'load("org/another")\n') is None
