@@ -145,3 +145,36 @@ def test_lora_dtype_on_peft_s_own_class_is_an_invalid_option(tmp_path: Path) -> 
     code = SWIFT.replace("from swift.tuners import LoraConfig", "from peft import LoraConfig")
     found = summary(lint_files(tmp_path, {"train.py": code}))
     assert [f[0] for f in found] == ["LL008"] and found[0][1] == 6, found
+
+
+# -- unsloth loads a config with a vision tower as the VLM -----------------------------------
+
+UNSLOTH_VLM = """\
+from unsloth import FastLanguageModel
+
+model, tokenizer = FastLanguageModel.from_pretrained(model_name="{model}", max_seq_length=2048)
+model = FastLanguageModel.get_peft_model(
+    model, r=16, target_modules=["q_proj", "v_prj", "gate_proj"]
+)
+"""
+
+
+@pytest.mark.parametrize(
+    ("model", "also"),
+    [
+        ("unsloth/Qwen3.5-27B", []),
+        # gemma-3-4b-it's SigLIP tower has q_proj too: PEFT adapts it (LL012 says so).
+        ("unsloth/gemma-3-4b-it", [("LL012", 5, 34, "q_proj")]),
+    ],
+)
+def test_unsloth_vlm_config_is_checked_on_the_class_unsloth_loads(
+    tmp_path: Path, model: str, also: list[tuple[str, int, int, str]]
+) -> None:
+    """FastLanguageModel hands families without an own class to FastModel, which loads a
+    config with a vision tower through the image-text-to-text class (unsloth's loader):
+    Qwen3.5's composite config builds that way (as a causal LM it does not), and the typo
+    is found on the language model inside it."""
+    result = lint_files(tmp_path, {"train.py": UNSLOTH_VLM.format(model=model)})
+    assert summary(result) == [*also, ("LL001", 5, 44, "v_prj")]
+    (config,) = result.configs
+    assert config.checked and config.matched_modules

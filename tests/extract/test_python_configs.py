@@ -182,7 +182,7 @@ def test_unsloth_get_peft_model_is_a_lora_config() -> None:
     assert config.unresolved == []
     assert config.model is not None
     assert config.model.name == "unsloth/Meta-Llama-3.1-8B-bnb-4bit"
-    assert config.model.head == "causal-lm"
+    assert config.model.head == "trainer-lm"  # unsloth loads a VLM config as image-text-to-text
 
 
 def test_unsloth_vision_model() -> None:

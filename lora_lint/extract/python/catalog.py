@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from lora_lint.models.heads import TRAINER_LM
+
 #: PEFT config class -> ``PeftType`` value (the methods that take target modules).
 PEFT_CONFIG_CLASSES: dict[str, str] = {
     "LoraConfig": "LORA",
@@ -110,8 +112,11 @@ AUTO_HEADS: dict[str, str] = {
     "AutoModel": "base",
     "AutoModelForImageTextToText": "image-text-to-text",
     "AutoModelForVision2Seq": "image-text-to-text",
-    "FastLanguageModel": "causal-lm",
-    "FastModel": "causal-lm",
+    # unsloth's FastModel (and FastLanguageModel for every family it has no own class for)
+    # loads a config with a vision tower through the image-text-to-text auto class, else the
+    # causal LM (unsloth/models/loader.py, ``is_vlm``): the trainer's class.
+    "FastLanguageModel": TRAINER_LM,
+    "FastModel": TRAINER_LM,
     # unsloth's vision loader goes through the image-text-to-text auto class.
     "FastVisionModel": "image-text-to-text",
     # TRL's value-head wrappers load the plain model underneath.
