@@ -205,7 +205,7 @@ def find_module_file(
             roots += [project_root, project_root / "src"]
     for root in roots:
         found = _module_in(root, parts)
-        if found is not None and _inside(found, project_root):
+        if found is not None and inside_project(found, project_root):
             return found
     return None
 
@@ -223,7 +223,9 @@ def _module_in(root: pathlib.Path, parts: list[str]) -> pathlib.Path | None:
     return None
 
 
-def _inside(path: pathlib.Path, root: pathlib.Path | None) -> bool:
+def inside_project(path: pathlib.Path, root: pathlib.Path | None) -> bool:
+    """Whether ``path`` lies under the project root (no root: anywhere): a file outside the
+    linted project is never read for a config's values."""
     if root is None:
         return True
     try:

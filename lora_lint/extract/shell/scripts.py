@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from lora_lint.extract.cstwalk import walk
+from lora_lint.extract.python.imports import inside_project
 
 TRL = "trl"
 LLAMA_FACTORY = "llama-factory"
@@ -128,19 +129,9 @@ def find_script(
     for candidate in candidates:
         exists = candidate.is_file()
         note_probe(candidate, exists)  # the extraction cache re-checks it on a hit
-        if exists and _inside(candidate, project_root):
+        if exists and inside_project(candidate, project_root):
             return candidate
     return None
-
-
-def _inside(path: pathlib.Path, root: pathlib.Path | None) -> bool:
-    if root is None:
-        return True
-    try:
-        path.resolve().relative_to(root.resolve())
-    except (OSError, ValueError):
-        return False
-    return True
 
 
 #: Modules imported by the script that are read too (``from utils import create_model``).
