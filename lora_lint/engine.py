@@ -43,7 +43,12 @@ from lora_lint.models import packs
 from lora_lint.models.cache import InventoryCache, default_cache_dir
 from lora_lint.models.heads import TASK_TYPE_HEADS
 from lora_lint.models.inventory import ModelInventory
-from lora_lint.models.resolve import ModelResolver, ResolvedModel, ResolverSettings
+from lora_lint.models.resolve import (
+    ModelResolver,
+    ResolvedModel,
+    ResolverSettings,
+    runs_remote_code,
+)
 from lora_lint.models.service import ModelService
 from lora_lint.paths import display_path
 from lora_lint.results import (
@@ -446,6 +451,8 @@ class Linter:
         )
         if ref is not None:
             ctx.resolution = self.resolver.resolve(ref.name, ref.source_path)
+            if isinstance(ctx.resolution, ResolvedModel) and ref.trust_remote_code:
+                ctx.resolution = runs_remote_code(ctx.resolution, True) or ctx.resolution
         return ctx
 
     def _warm_up_models(self, extraction: FileExtraction) -> None:

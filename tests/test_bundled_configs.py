@@ -185,7 +185,9 @@ def test_bundle_is_not_empty() -> None:
 @pytest.mark.parametrize("file", FILES)
 def test_entry_shape(file: str) -> None:
     entry = RAW[file]
-    assert set(entry) == {"id", "ids", "mirrors", "source", "config"}, file
+    assert {"id", "ids", "mirrors", "source", "config"} <= set(entry), file
+    assert set(entry) <= {"id", "ids", "mirrors", "source", "config", "remote_code"}, file
+    assert entry.get("remote_code", True) is True, file  # present only to say so
     assert isinstance(entry["id"], str) and HUB_ID.match(entry["id"]), entry["id"]
     assert file == entry["id"].replace("/", "--") + ".json"
     for key in ("ids", "mirrors"):

@@ -178,3 +178,38 @@ def test_unsloth_vlm_config_is_checked_on_the_class_unsloth_loads(
     assert summary(result) == [*also, ("LL001", 5, 44, "v_prj")]
     (config,) = result.configs
     assert config.checked and config.matched_modules
+
+
+# -- trust_remote_code: the repository's own modeling code runs ------------------------------
+
+REMOTE = """\
+from peft import LoraConfig, get_peft_model
+from transformers import AutoModelForCausalLM
+
+model = AutoModelForCausalLM.from_pretrained("deepseek-ai/DeepSeek-V3"{trust})
+model = get_peft_model(model, LoraConfig(target_modules=["gate_proj", "up_proj", "v_prj"]))
+"""
+
+
+def test_trust_remote_code_on_a_model_with_its_own_code_is_not_checked(tmp_path: Path) -> None:
+    """DeepSeek-V3's config.json has an auto_map: with trust_remote_code=True its own
+    modeling file (one Linear per expert) builds the model, not transformers' class (fused
+    experts), so nothing is judged; without it, transformers' class runs and is judged."""
+    trusted = lint_files(tmp_path / "a", {"t.py": REMOTE.format(trust=", trust_remote_code=True")})
+    assert [f.code for f in trusted.findings] == ["LL010"]
+    assert "trust_remote_code=True" in trusted.findings[0].message
+    (config,) = trusted.configs
+    assert not config.checked
+    native = lint_files(tmp_path / "b", {"t.py": REMOTE.format(trust="")})
+    assert ("LL001", "v_prj") in [(f.code, f.target) for f in native.findings]
+
+
+def test_remote_code_is_marked_on_every_bundled_model_whose_config_has_an_auto_map() -> None:
+    """The bundled files drop ``auto_map`` from the config (transformers builds the native
+    class); each says so in its source, and each must then carry ``remote_code``."""
+    from lora_lint.models import bundled
+
+    for name in bundled.all_names():
+        entry = bundled.lookup(name)
+        assert entry is not None
+        assert entry.remote_code == ("auto_map" in entry.source), entry.file

@@ -45,6 +45,9 @@ class ResolvedModel:
     how: str
     alias_note: str | None = None
     local_dir: str | None = None
+    #: The model repository ships its own modeling code (``auto_map``), which
+    #: ``trust_remote_code=True`` runs instead of transformers' class.
+    remote_code: bool = False
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,7 @@ class ModelResolver:
                 config=entry.config,
                 how="bundled offline config",
                 alias_note=note,
+                remote_code=entry.remote_code,
             )
         hub = self._from_hub(name, hops)
         if isinstance(hub, ResolutionFailure):
@@ -255,6 +259,7 @@ def _alias(name: str) -> ResolvedModel | None:
             f"{name} could not be fetched, so it was taken as an alias of {entry.id} "
             "(same architecture); map it in `[tool.lora-lint] models` if that is wrong"
         ),
+        remote_code=entry.remote_code,
     )
 
 
@@ -418,3 +423,24 @@ def _download_config(repo_id: str, timeout: float) -> tuple[str | None, str]:
             f"the Hugging Face Hub could not be reached for {repo_id} "
             f"({type(exc).__name__}: {str(exc)[:160]})"
         )
+
+
+def runs_remote_code(resolved: ResolvedModel, trust_remote_code: bool) -> ResolutionFailure | None:
+    """Why the bundled architecture is not the model that runs, if it is not.
+
+    With ``trust_remote_code=True`` transformers builds a model whose repository ships an
+    ``auto_map`` from that repository's own modeling file, whose module names may differ
+    from transformers' class (DeepSeek-V3's remote code keeps one Linear per expert, the
+    native class fuses them). lora-lint never runs a repository's code, so such a config
+    is not checked against the bundled architecture.
+    """
+    if not (trust_remote_code and resolved.remote_code):
+        return None
+    return ResolutionFailure(
+        resolved.requested,
+        f"it is loaded with trust_remote_code=True, so {resolved.model_id}'s own modeling "
+        "code builds it (its config.json has an auto_map), and lora-lint never runs a model "
+        "repository's code",
+        "map the name to a config.json whose architecture transformers builds itself with "
+        "`[tool.lora-lint] models`, or drop trust_remote_code if transformers supports it",
+    )

@@ -10,8 +10,13 @@ architecture under ``configs/``::
       "ids": ["meta-llama/Llama-3.1-8B-Instruct", ...],   # official repos, same architecture
       "mirrors": ["unsloth/Meta-Llama-3.1-8B", ...],      # third-party re-uploads
       "source": "https://huggingface.co/... (provenance of the values)",
+      "remote_code": true,     # optional: the real config.json has an ``auto_map``
       "config": {"architectures": [...], "model_type": "llama", ...}
     }
+
+``remote_code`` marks a model whose repository ships its own modeling code: loaded with
+``trust_remote_code=True``, that code (not transformers') builds the module tree, so the
+bundled architecture (transformers' own class) is not the model that runs.
 
 This module is deliberately stdlib-only (no torch/transformers import) so that it is cheap to
 use on the warm path, e.g. for "did you mean" suggestions.
@@ -54,6 +59,9 @@ class BundledModel:
     third-party ``mirror``."""
     file: str
     """File name of the entry inside ``configs/``."""
+    remote_code: bool = False
+    """The real ``config.json`` has an ``auto_map``: ``trust_remote_code=True`` runs the
+    repository's own modeling code instead of the bundled (transformers) architecture."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,7 @@ class _Entry:
     source: str
     config: dict[str, Any]
     file: str
+    remote_code: bool = False
 
 
 # Module-level caches, filled once per process on first use.
@@ -95,6 +104,7 @@ def _read_entry(file: str, text: str) -> _Entry:
             source=str(data["source"]),
             config=dict(data["config"]),
             file=file,
+            remote_code=bool(data.get("remote_code", False)),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"bundled config {file}: malformed entry ({exc})") from exc
@@ -133,6 +143,7 @@ def _to_model(entry: _Entry, kind: MatchKind) -> BundledModel:
         source=entry.source,
         matched_as=kind,
         file=entry.file,
+        remote_code=entry.remote_code,
     )
 
 
