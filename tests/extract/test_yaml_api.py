@@ -100,3 +100,48 @@ def test_json_values_round_trip(value: object) -> None:
     result = extract_json(source, "v.json")
     assert result.findings == []
     assert result.configs[0].option("target_modules") == value
+
+
+# -- files that fail to parse but are no config: data, not LL000 ---------------------------
+
+
+def test_json_lines_saved_as_json_is_data_not_ll000() -> None:
+    """A data set in JSON Lines named ``.json`` passes the pre-filter (``lora`` in
+    "Colorado", a ``target`` column) but no tool reads it as a config."""
+    rows = [{"question": "Capital of Colorado?", "target": "Denver"}] * 3
+    source = "\n".join(json.dumps(row) for row in rows) + "\n"
+    assert might_contain_config(source)
+    assert extract_json(source, "data/val.json").findings == []
+    # JSON Lines holding config words is still data, never a config read with json.load.
+    lines = '{"target_modules": ["q_proj"]}\n{"target_modules": ["v_proj"]}\n'
+    assert extract_json(lines, "rows.json").findings == []
+
+
+@pytest.mark.parametrize(
+    ("source", "name"),
+    [
+        ('{"prompt": "Colorado", "target": "x",}', "d.json"),
+        ("question: Colorado\ntarget: [a\n", "d.yaml"),
+        ("input: exploration\ntarget_text: {x\n", "d.yml"),
+    ],
+)
+def test_unparseable_file_without_a_config_word_is_silent(source: str, name: str) -> None:
+    extract = extract_json if name.endswith(".json") else extract_yaml
+    result = extract(source, name)
+    assert result.findings == [] and result.configs == []
+
+
+@pytest.mark.parametrize(
+    ("source", "name"),
+    [
+        ('{"lora_r": 8,}', "a.json"),
+        ('{"peft_type": "LORA"\n"r": 8}', "adapter_config.json"),
+        ("lora_target: [q_proj\n", "x.yaml"),
+        ("adapter:\n  type: lora\n  r: [8\n", "ludwig.yaml"),
+        ("LORA_R: 8\ntarget_modules: {q\n", "x.yml"),
+    ],
+)
+def test_unparseable_config_still_gets_ll000(source: str, name: str) -> None:
+    extract = extract_json if name.endswith(".json") else extract_yaml
+    [finding] = extract(source, name).findings
+    assert finding.code == "LL000" and finding.path == name
