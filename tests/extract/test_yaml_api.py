@@ -96,10 +96,11 @@ def test_never_raises_on_arbitrary_yaml(source: str) -> None:
     )
 )
 def test_json_values_round_trip(value: object) -> None:
-    source = json.dumps({"target_modules": value, "r": 8}, indent=1)
+    # In a list: a mapping right under target_modules describes the field (no config).
+    source = json.dumps({"target_modules": [value], "r": 8}, indent=1)
     result = extract_json(source, "v.json")
     assert result.findings == []
-    assert result.configs[0].option("target_modules") == value
+    assert result.configs[0].option("target_modules") == [value]
 
 
 # -- files that fail to parse but are no config: data, not LL000 ---------------------------
