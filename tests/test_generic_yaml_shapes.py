@@ -60,3 +60,30 @@ def test_schema_of_the_fields_is_no_config() -> None:
     )
     result = extract_yaml(text, "metadata.yaml")
     assert result.configs == [] and result.findings == []
+
+
+@pytest.mark.parametrize("targets", ['"q_proj,v_proj"', "q_proj"])
+def test_names_as_one_string_are_not_proven_wrong(tmp_path: Path, targets: str) -> None:
+    """A script may split the string or wrap it in a list (working names) or pass it on
+    (a regex that matches nothing): which one runs is unknown without a tool model."""
+    text = MODEL + f"lora:\n  r: 8\n  target_modules: {targets}\n"
+    result = lint_files(tmp_path, {"train.yaml": text})
+    assert not result.errors
+    assert _codes(result) == []
+
+
+def test_a_regex_that_no_reading_matches_is_still_ll003(tmp_path: Path) -> None:
+    text = MODEL + 'lora:\n  r: 8\n  target_modules: ".*\\\\.(q|v)_prj"\n'
+    result = lint_files(tmp_path, {"train.yaml": text})
+    assert _codes(result) == [("LL003", 5)]
+
+
+def test_names_as_one_string_in_python_are_still_ll003(tmp_path: Path) -> None:
+    source = (
+        "from peft import LoraConfig, get_peft_model\n"
+        "from transformers import AutoModelForCausalLM\n\n"
+        'model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")\n'
+        'model = get_peft_model(model, LoraConfig(target_modules="q_proj,v_proj"))\n'
+    )
+    result = lint_files(tmp_path, {"train.py": source})
+    assert _codes(result) == [("LL003", 5)]

@@ -9,7 +9,7 @@ from lora_lint.diagnostics import Finding, Severity, Span
 from lora_lint.extract.types import Located, to_plain
 from lora_lint.match.peft_schema import load_schema, method_fields
 from lora_lint.match.suggest import close_names
-from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid
+from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid, read_by_unknown_script
 
 #: Names people write for PEFT fields (other tools' spellings, habits).
 SYNONYMS: dict[str, str] = {
@@ -54,10 +54,6 @@ _TYPE_CHECKS: dict[str, tuple[str, type | tuple[type, ...]]] = {
 #: Options whose list entries PEFT compares with module or parameter names.
 _NAME_LISTS = frozenset({"target_modules", "modules_to_save", "target_parameters"})
 
-#: ``source`` of a config read by the generic YAML/JSON reader: a mapping with
-#: ``target_modules`` that some script of the repository may pass to ``LoraConfig(**d)``.
-_GENERIC_SOURCES = frozenset({"yaml", "json"})
-
 
 def _sweep_or_schema(ctx: ConfigContext, value: Located, types: tuple[type, ...]) -> bool:
     """A list or mapping where PEFT takes one value, in a file no modelled tool reads.
@@ -67,7 +63,7 @@ def _sweep_or_schema(ctx: ConfigContext, value: Located, types: tuple[type, ...]
     description of the field (``r: {ui_display_name: R}``). Which one a script makes of
     it is not known without a tool model, so no error is proven.
     """
-    if ctx.config.source not in _GENERIC_SOURCES or ctx.config.facts.tool:
+    if not read_by_unknown_script(ctx.config):
         return False
     if value.container == "dict":
         return dict not in types
