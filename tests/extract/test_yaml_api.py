@@ -146,3 +146,23 @@ def test_unparseable_config_still_gets_ll000(source: str, name: str) -> None:
     extract = extract_json if name.endswith(".json") else extract_yaml
     [finding] = extract(source, name).findings
     assert finding.code == "LL000" and finding.path == name
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "metadata:\n  name: {{ .Values.name }}\n  lora_adapters: [a\n",
+        "env:\n  {{- if .Values.lora }}\n  - name: LORA_R\n  {{- end }}\n",
+        "{% for r in ranks %}\nlora_r: {{ r }}\n{% endfor %}\n",
+    ],
+)
+def test_unrendered_template_is_not_ll000(source: str) -> None:
+    """Helm/Jinja source parses only once rendered; lora-lint reads no rendering."""
+    result = extract_yaml(source, "templates/deployment.yaml")
+    assert result.findings == [] and result.configs == []
+
+
+def test_quoted_template_in_a_broken_config_is_still_ll000() -> None:
+    source = 'chat_template: "{{ bos }}"\nlora_target_modules: [q_proj\n'
+    [finding] = extract_yaml(source, "axolotl.yaml").findings
+    assert finding.code == "LL000"

@@ -93,9 +93,21 @@ def is_json_lines(text: str) -> bool:
         return False
 
 
+#: A template tag opening a line (``{{- if .Values.x }}``, ``{% for %}``) or standing as a
+#: bare value (``replicas: {{ .Values.n }}``): Helm/Jinja source, YAML only once rendered.
+_TEMPLATE_TAG = re.compile(r"^[ \t]*(?:-[ \t]+)?\{[{%]|:[ \t]+\{\{", re.MULTILINE)
+
+
+def is_template(text: str) -> bool:
+    """A Helm chart or Jinja template: what a tool reads is its rendering, not this text."""
+    return _TEMPLATE_TAG.search(text) is not None
+
+
 def _config_or_silence(parsed: ParsedFile, source: str) -> ParsedFile:
-    """Drop the LL000 of a file that is not a config (see ``names_a_config_key``)."""
-    if parsed.findings and not parsed.documents and not names_a_config_key(source):
+    """Drop the LL000 of a file that is not a config: it names no config word
+    (``names_a_config_key``) or it is a template that only parses once rendered."""
+    unreadable = parsed.findings and not parsed.documents
+    if unreadable and (not names_a_config_key(source) or is_template(source)):
         return ParsedFile(parsed.path)
     return parsed
 
