@@ -171,16 +171,16 @@ def _add_cell(result: NotebookMap, cell: int, tokens: list[_StringToken]) -> Non
         else:
             lines.append(SourceLine(cell, number, text, tuple(positions)))
     result.lines.extend(lines)
-    result.code.extend(_blank_ipython([line.text for line in lines]))
+    result.code.extend(blank_ipython([line.text for line in lines]))
 
 
-def _blank_ipython(lines: list[str]) -> list[str]:
+def blank_ipython(lines: list[str]) -> list[str]:
     """IPython-only lines -> empty lines (line count kept)."""
     if lines and lines[0].lstrip().startswith("%%"):
         magic = lines[0].lstrip()[2:].split(None, 1)[0] if lines[0].strip() != "%%" else ""
         if magic not in _PYTHON_CELL_MAGICS:
             return ["" for _ in lines]
-        return ["", *_blank_ipython(lines[1:])]
+        return ["", *blank_ipython(lines[1:])]
     out = []
     for line in lines:
         if _LINE_MAGIC.match(line) or _MAGIC_ASSIGN.match(line) or _HELP.match(line):
