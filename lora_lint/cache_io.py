@@ -1,4 +1,4 @@
-"""Reading cache entries without trusting them (shared by the inventory and file caches).
+"""Cache entries: read without trusting them, written atomically (every cache's one store).
 
 A cache directory is outside lora-lint's control: an entry may be truncated, edited, a
 FIFO (reading blocks forever), a symlink, or valid JSON of another shape. An entry is
@@ -11,8 +11,10 @@ from __future__ import annotations
 import dataclasses
 import enum
 import functools
+import json
 import os
 import stat
+import tempfile
 import types
 import typing
 from pathlib import Path
@@ -39,6 +41,23 @@ def read_entry(path: Path, max_bytes: int = MAX_ENTRY_BYTES) -> bytes | None:
         return None
     finally:
         os.close(fd)
+
+
+def write_json(path: Path, data: object, *, prefix: str | None = None) -> None:
+    """Write ``data`` as compact JSON to ``path`` atomically (a temporary file, then
+    ``os.replace``), so a concurrent reader sees the old entry or the new one, never half;
+    the parent directory is created. Raises :class:`OSError` (``TypeError``/``ValueError`` for data
+    JSON cannot hold); the temporary file is removed on any failure."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    stem = prefix if prefix is not None else path.stem
+    fd, tmp = tempfile.mkstemp(prefix=f".{stem}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, separators=(",", ":"))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 @functools.cache

@@ -88,24 +88,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--model", metavar="ID_OR_PATH", help="base model for configs that name none"
     )
-    check.add_argument("--offline", action="store_true", default=None, help="never contact the Hub")
     check.add_argument(
         "--unchecked",
         choices=("warning", "error"),
         help="severity of LL010 for a config that could not be checked (default: warning)",
     )
-    check.add_argument(
-        "--trust-remote-code",
-        action="store_true",
-        default=None,
-        help="allow instantiating models whose code lives in their repository",
-    )
-    from lora_lint.settings import cache_dir_argument
+    from lora_lint.settings import add_model_arguments
 
-    check.add_argument(
-        "--cache-dir", type=cache_dir_argument, help="model inventory cache directory"
-    )
-    check.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    add_model_arguments(check)
     # Repeatable, and the values add up (`--select LL001 --select LL002` is `LL001,LL002`),
     # as clap's Vec options in ruff do.
     check.add_argument(

@@ -10,6 +10,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from lora_lint import codes
+
 
 class Severity(str, enum.Enum):
     ERROR = "error"
@@ -111,15 +113,11 @@ class Finding:
         )
 
 
-UNREADABLE_CODE = "LL000"
-UNREADABLE_NAME = "unreadable-input"
-
-
 def unreadable_input(path: str, message: str, span: Span | None = None) -> Finding:
     """The finding every front end emits for a file it cannot read or parse (LL000)."""
     return Finding(
-        code=UNREADABLE_CODE,
-        name=UNREADABLE_NAME,
+        code=codes.UNREADABLE_INPUT,
+        name=codes.name_of(codes.UNREADABLE_INPUT),
         severity=Severity.ERROR,
         path=path,
         span=span or Span.point(),

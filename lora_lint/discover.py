@@ -15,8 +15,7 @@ import subprocess
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-#: Suffixes each front end handles.
-LINTABLE_SUFFIXES = frozenset({".py", ".yaml", ".yml", ".json", ".ipynb", ".sh"})
+from lora_lint.extract.frontends import SUFFIXES
 
 SKIP_DIRS = frozenset(
     {
@@ -171,7 +170,7 @@ class _SkipCache:
 
 def iter_files(
     paths: Iterable[Path],
-    suffixes: frozenset[str] = LINTABLE_SUFFIXES,
+    suffixes: frozenset[str] = SUFFIXES,
     problems: list[tuple[Path, str]] | None = None,
 ) -> Iterator[Path]:
     """Expand directories; files given explicitly are always yielded (if lintable).

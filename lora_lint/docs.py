@@ -18,6 +18,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from lora_lint.extract.frontends import front_end
 from lora_lint.rules import ALL_RULES, Example, Rule
 
 TABLE_START = "<!-- rules-table:start -->"
@@ -32,11 +33,13 @@ FIX_SAFETY = {
         "unsafe. The fix is applied only with `lora-lint check --fix --unsafe-fixes`, because "
         "it changes which modules train; review the diff."
     ),
+    "mixed": (
+        "mixed. `lora-lint check --fix` applies the safe fixes; the others, which change which "
+        "modules train, only with `--fix --unsafe-fixes`."
+    ),
     "none": "no automatic fix. lora-lint reports the problem and, where it can, suggests the "
     "correction.",
 }
-
-_LANGUAGES = {".py": "python", ".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 
 
 def fix_safety(rule: type[Rule]) -> str:
@@ -45,15 +48,26 @@ def fix_safety(rule: type[Rule]) -> str:
 
 
 def _language(filename: str) -> str:
-    return _LANGUAGES.get(Path(filename).suffix.lower(), "")
+    front = front_end(filename)
+    return front.fence if front is not None else ""
 
 
 def example_block(example: Example) -> str:
-    """A fenced code block for ``example``, introduced by its file name (the front end)."""
+    """A fenced code block for ``example``, introduced by its file name (the front end),
+    followed by the file as ``--fix`` leaves it when the example has a fix (the tests apply
+    the real fix and compare)."""
     intro = f"`{example.filename}`"
     if example.model:
         intro += f", checked with `--model {example.model}`"
-    return f"{intro}:\n\n```{_language(example.filename)}\n{example.code.rstrip()}\n```"
+    language = _language(example.filename)
+    block = f"{intro}:\n\n```{language}\n{example.code.rstrip()}\n```"
+    if example.fixed is not None:
+        command = "--fix --unsafe-fixes" if example.fix == "unsafe" else "--fix"
+        block += (
+            f"\n\nAfter `lora-lint check {command}`:\n\n"
+            f"```{language}\n{example.fixed.rstrip()}\n```"
+        )
+    return block
 
 
 def rule_markdown(rule: type[Rule]) -> str:

@@ -10,20 +10,26 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import fnmatch
 import math
 import os
-import stat
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from lora_lint import suppress
+from lora_lint import paths, suppress
 from lora_lint.diagnostics import Finding, Severity, unreadable_input
 from lora_lint.discover import iter_files
+from lora_lint.edits import source as source_text
 from lora_lint.extract.filecache import FileCache
+from lora_lint.extract.frontends import (
+    READS_SIBLINGS,
+    comments_of,
+    extract_text,
+    might_contain_config,
+)
 from lora_lint.extract.parallel import extract_files
+from lora_lint.extract.reading import internal_error
 from lora_lint.extract.types import (
     ExtractedConfig,
     FileExtraction,
@@ -39,209 +45,18 @@ from lora_lint.models.heads import TASK_TYPE_HEADS
 from lora_lint.models.inventory import ModelInventory
 from lora_lint.models.resolve import ModelResolver, ResolvedModel, ResolverSettings
 from lora_lint.models.service import ModelService
+from lora_lint.paths import display_path
+from lora_lint.results import (
+    NO_MODEL_BUILT,
+    TOOL_NOTE,
+    TOOL_NOTE_CONFIG,
+    ConfigSummary,
+    ModelNote,
+    RunResult,
+)
 from lora_lint.rules import ALL_RULES, ConfigContext, Rule, lookup
 from lora_lint.rules.ll019_catastrophic_regex import regex_hazards
 from lora_lint.settings import Settings, SettingsError
-
-MAX_FILE_BYTES = 5 * 1024 * 1024
-#: Files whose extraction may read sibling modules (``from lora_targets import TARGETS``).
-_IMPORTING = (".py", ".ipynb")
-#: Notebooks carry their outputs (images, logs): a larger limit, the code cells are small.
-MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024
-
-
-@dataclass
-class ConfigSummary:
-    """One extracted config, for the JSON ``configs`` list."""
-
-    path: str
-    line: int
-    source: str
-    peft_type: str
-    model: str | None
-    targets: object
-    matched_modules: int | None
-    error: str | None = None
-    #: What training would cost: LoRA parameters as PEFT's print_trainable_parameters counts.
-    trainable_params: int | None = None
-    trainable_percent: float | None = None
-    #: What the cost figures assume because the source does not say (e.g. "r=8: r is
-    #: not static"); empty when they are exact.
-    assumptions: list[str] = field(default_factory=list)
-    #: Whether lora-lint judged the config against its model, and if not, why.
-    checked: bool = False
-    not_checked: str | None = None
-    #: What the training tool changes before PEFT sees the config (the verdict includes it).
-    tool_note: str | None = None
-
-
-@dataclass(frozen=True)
-class ModelNote:
-    """How one config's model reference was resolved (``--verbose``, alias notes)."""
-
-    path: str
-    line: int
-    requested: str | None
-    resolved: str | None
-    #: "bundled offline config", "local config.json", ... or why it failed.
-    how: str
-    #: Set when the model checked is not the one named (a variant, mirror or alias).
-    note: str | None = None
-
-
-@dataclass
-class RunResult:
-    findings: list[Finding] = field(default_factory=list)
-    configs: list[ConfigSummary] = field(default_factory=list)
-    #: Internal errors (bugs): one line each, exit code 2.
-    errors: list[str] = field(default_factory=list)
-    files_checked: int = 0
-    models_built: int = 0
-    #: Configs with at least one (unsuppressed) finding of their own.
-    configs_with_findings: int = 0
-    #: Files with findings that belong to no config (unreadable files, duplicate keys...).
-    other_files_with_findings: int = 0
-    #: Display paths of the files this run checked (None: unknown).
-    checked_paths: set[str] | None = None
-    #: After ``--fix``: the ``--unsafe-fixes`` flag it ran with (None: no fixing run).
-    fixes_attempted: bool | None = None
-    #: Seconds per stage ("extract", "models", "rules", "total") for ``--verbose``.
-    timings: dict[str, float] = field(default_factory=dict)
-    model_notes: list[ModelNote] = field(default_factory=list)
-    #: Module inventories taken from the shipped packs (light install, no torch).
-    models_from_packs: int = 0
-    #: Where inventories come from and the library versions behind them (packs.libraries()).
-    libraries: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def has_errors(self) -> bool:
-        return any(f.severity is Severity.ERROR for f in self.findings)
-
-
-def display_path(path: Path) -> str:
-    """Relative to the working directory when inside it, else as given."""
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        return _printable(str(path))
-    return _printable(str(path) if rel.startswith("..") else rel)
-
-
-def _printable(name: str) -> str:
-    """A file name that was not valid UTF-8 (surrogate escapes) with its bad bytes as ``\\xNN``."""
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        raw = name.encode("utf-8", "surrogateescape")
-        return raw.decode("utf-8", "backslashreplace")
-    return name
-
-
-def read_source(path: Path, shown: str) -> tuple[str | None, Finding | None]:
-    """Text of ``path`` or the LL000 finding that explains why it cannot be read
-    (neither: a file that is not text and holds no config, see ``_might_hold_config``)."""
-    try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):  # reading a FIFO blocks, /dev/zero never ends
-            return None, unreadable_input(
-                shown, "not a regular file (a FIFO, device or socket); not read"
-            )
-        size = info.st_size
-        limit = MAX_NOTEBOOK_BYTES if path.suffix.lower() == ".ipynb" else MAX_FILE_BYTES
-        if size > limit:
-            return None, unreadable_input(
-                shown,
-                f"file is {size / 1e6:.1f} MB, over lora-lint's {limit // 2**20} MiB limit "
-                "for this file type; not checked",
-            )
-        data = path.read_bytes()
-    except OSError as exc:
-        return None, unreadable_input(shown, f"cannot read file: {exc.strerror or exc}")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # also the UTF-32 little-endian BOM
-        return None, unreadable_input(shown, "encoded as UTF-16 or UTF-32; lora-lint reads UTF-8")
-    if b"\0" in data[:8192]:
-        if not _might_hold_config(path, data):
-            return None, None
-        return None, unreadable_input(shown, "binary content (NUL bytes), not a text file")
-    try:
-        return data.decode("utf-8-sig"), None
-    except UnicodeDecodeError as exc:
-        if not _might_hold_config(path, data):
-            return None, None
-        return None, unreadable_input(shown, f"not valid UTF-8 (byte {exc.start}): {exc.reason}")
-
-
-def _might_hold_config(path: Path, data: bytes) -> bool:
-    """The pre-filter on bytes that are not UTF-8 text (their ASCII needles survive).
-
-    A file the pre-filter would pass over when readable (a GBK-encoded script, a binary
-    blob named ``.json``) holds no config: that it is not UTF-8 is not lora-lint's
-    business, so no LL000 is said for it.
-    """
-    return might_contain_config(path, data.decode("utf-8", errors="replace"))
-
-
-def extract_file(path: Path, settings: Settings) -> FileExtraction:
-    """Dispatch one file to its front end (after a cheap text pre-filter)."""
-    shown = display_path(path)
-    text, problem = read_source(path, shown)
-    if problem is not None:
-        return FileExtraction(shown, findings=[problem])
-    if text is None or not might_contain_config(path, text):
-        return FileExtraction(shown)
-    return extract_text(path, shown, text, settings.project_root)
-
-
-def might_contain_config(path: Path, text: str) -> bool:
-    """The front end's text pre-filter: False means the file holds no config (never parsed).
-
-    Cheap on purpose: no front end imports libcst or parses anything here.
-    """
-    suffix = path.suffix.lower()
-    if suffix == ".py":
-        from lora_lint.extract import python as front
-
-        return front.might_contain_config(text)
-    if suffix in (".yaml", ".yml", ".json"):
-        from lora_lint.extract import yaml as yfront
-
-        if suffix == ".json" and yfront.is_foreign_json(path):
-            return False
-        return yfront.might_contain_config(text)
-    if suffix == ".ipynb":
-        from lora_lint.extract import notebook
-
-        return notebook.might_contain_config(text)
-    if suffix == ".sh":
-        from lora_lint.extract import shell
-
-        return shell.might_contain_config(text)
-    return False
-
-
-def extract_text(path: Path, shown: str, text: str, project_root: Path | None) -> FileExtraction:
-    """Extract the configs of ``text`` (the content of ``path``, shown as ``shown``), which
-    passed :func:`might_contain_config`. Runs in a worker process for large runs."""
-    suffix = path.suffix.lower()
-    if suffix == ".py":
-        from lora_lint.extract import python as front
-
-        return front.extract_python(text, shown, project_root=project_root, file_path=path)
-    if suffix in (".yaml", ".yml", ".json"):
-        from lora_lint.extract import yaml as yfront
-
-        if suffix == ".json":
-            return yfront.extract_json(text, shown)
-        return yfront.extract_yaml(text, shown)
-    if suffix == ".ipynb":
-        from lora_lint.extract import notebook
-
-        return notebook.extract_notebook(text, shown, project_root=project_root, file_path=path)
-    if suffix == ".sh":
-        from lora_lint.extract import shell
-
-        return shell.extract_shell(text, shown)
-    return FileExtraction(shown)
 
 
 def selected_rules(settings: Settings) -> list[Rule]:
@@ -335,16 +150,7 @@ def _excluded(path: Path, settings: Settings) -> bool:
     patterns = [*settings.exclude, *settings.extend_exclude]
     if not patterns:
         return False
-    try:
-        rel = path.resolve().relative_to(settings.project_root.resolve()).as_posix()
-    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
-        rel = path.as_posix()
-    parts = rel.split("/")
-    for pattern in patterns:
-        pat = pattern.rstrip("/")
-        if fnmatch.fnmatch(rel, pat) or any(fnmatch.fnmatch(p, pat) for p in parts):
-            return True
-    return False
+    return paths.matches(paths.relative_path(path, settings.project_root), patterns)
 
 
 @dataclass(frozen=True)
@@ -372,6 +178,14 @@ def _with_note(f: Finding, note: str) -> Finding:
     from dataclasses import replace
 
     return replace(f, extra={**f.extra, "model_note": note})
+
+
+def _with_tool_note(f: Finding, ctx: ConfigContext, note: str) -> Finding:
+    from dataclasses import replace
+
+    span = ctx.config.span
+    config = (ctx.config.path, span.line, span.column)
+    return replace(f, extra={**f.extra, TOOL_NOTE: note, TOOL_NOTE_CONFIG: config})
 
 
 def model_note(ctx: ConfigContext) -> ModelNote:
@@ -444,7 +258,8 @@ class Linter:
         result = RunResult()
         extractions: list[FileExtraction] = []
         checked: dict[str, Path] = {}
-        texts: dict[str, str] = {}
+        #: Each checked file's extraction (with the comments found when it was read).
+        sources: dict[str, FileExtraction] = {}
         files = self.files(paths)
         for directory, reason in self.unlisted:  # the rest of the tree is still checked
             extractions.append(
@@ -456,12 +271,14 @@ class Linter:
         # Pre-filter, per-file cache, then libcst/PyYAML (2 processes for many files);
         # a bug in a front end comes back as an error line and the run goes on.
         reads: dict[Path, list[str]] = {}
+        texts: dict[Path, str] = {}
         outcomes = extract_files(
             files,
             project_root=self.settings.project_root,
             cache=self.file_cache,
             on_outcome=self._warm_up_models,
             reads=reads,
+            texts=texts,
         )
         importers = self._importers(paths, files, reads)
         if importers:
@@ -470,24 +287,28 @@ class Linter:
                 project_root=self.settings.project_root,
                 cache=self.file_cache,
                 on_outcome=self._warm_up_models,
+                texts=texts,
             )
         for path, shown, outcome in outcomes:
             result.files_checked += 1
             checked[shown] = path
             if isinstance(outcome, FileExtraction):
                 extractions.append(outcome)
+                sources[shown] = outcome
+                if outcome.configs and path in texts:  # what fixes are built on
+                    source_text.remember(shown, texts[path])
             else:
                 result.errors.append(outcome)
         if stdin is not None and not (self.force_exclude and _excluded(stdin.path, self.settings)):
             result.files_checked += 1
             checked[stdin.shown] = stdin.path
-            texts[stdin.shown] = stdin.text
             try:
                 extraction = self._extract_stdin(stdin)
                 extractions.append(extraction)
+                sources[stdin.shown] = extraction
                 self._warm_up_models(extraction)
             except Exception as exc:
-                result.errors.append(_internal_error(stdin.shown, exc))
+                result.errors.append(internal_error(stdin.shown, exc))
         result.checked_paths = set(checked)
         contexts: list[ConfigContext] = []
         for extraction in extractions:
@@ -496,13 +317,13 @@ class Linter:
                 try:
                     contexts.append(self._context(config))
                 except Exception as exc:
-                    result.errors.append(_internal_error(config.path, exc))
+                    result.errors.append(internal_error(config.path, exc))
         contexts.sort(key=lambda c: (c.config.path, c.config.span))
         extracted = clock()
         try:
             self._attach_inventories(contexts)
         except Exception as exc:
-            result.errors.append(_internal_error("<models>", exc))
+            result.errors.append(internal_error("<models>", exc))
         modelled = clock()
         allowed = {r.code for r in self.rules}
         result.findings = [f for f in result.findings if f.code in allowed]
@@ -514,11 +335,14 @@ class Linter:
                 mine = [f for rule in self.rules for f in rule.check(ctx)]
                 if note.note:  # the verdict is about another model than the one named
                     mine = [_with_note(f, note.note) for f in mine]
+                summary = _summary(ctx)
+                if summary.tool_note:  # the verdict depends on what the tool does first
+                    mine = [_with_tool_note(f, ctx, summary.tool_note) for f in mine]
                 result.findings.extend(mine)
                 owned.append({_identity(f) for f in mine})
-                result.configs.append(_summary(ctx))
+                result.configs.append(summary)
             except Exception as exc:
-                result.errors.append(_internal_error(ctx.config.path, exc))
+                result.errors.append(internal_error(ctx.config.path, exc))
         try:
             result.findings = suppress.apply(
                 result.findings,
@@ -526,10 +350,10 @@ class Linter:
                 project_root=self.settings.project_root,
                 per_file_ignores=self.settings.per_file_ignores,
                 enabled=allowed,
-                texts=texts,
+                sources=sources,
             )
         except Exception as exc:
-            result.errors.append(_internal_error("<suppressions>", exc))
+            result.errors.append(internal_error("<suppressions>", exc))
         if self.settings.unchecked == "error":
             result.findings = [
                 dataclasses.replace(f, severity=Severity.ERROR) if f.code == "LL010" else f
@@ -562,9 +386,13 @@ class Linter:
         return result
 
     def _extract_stdin(self, stdin: StdinSource) -> FileExtraction:
-        if not might_contain_config(stdin.path, stdin.text):
-            return FileExtraction(stdin.shown)
-        return extract_text(stdin.path, stdin.shown, stdin.text, self.settings.project_root)
+        extraction = FileExtraction(stdin.shown)
+        if might_contain_config(stdin.path, stdin.text):
+            extraction = extract_text(
+                stdin.path, stdin.shown, stdin.text, self.settings.project_root
+            )
+        extraction.comments = comments_of(stdin.path, stdin.text)
+        return extraction
 
     # -- stages ----------------------------------------------------------------------------
     def _importers(
@@ -591,17 +419,18 @@ class Linter:
             scanned: dict[Path, list[str]] = {}
             chosen = set(files)
             extract_files(  # Python files read sibling modules; excludes apply when adding
-                [f for f in iter_files([root]) if f not in chosen and f.suffix in _IMPORTING],
+                [f for f in iter_files([root]) if f not in chosen and f.suffix in READS_SIBLINGS],
                 project_root=root,
                 cache=self.file_cache,
                 reads=scanned,
             )
             index.record(scanned)
             index.mark_complete()
+        chosen_abs = {os.path.abspath(f) for f in files}  # importers come back absolute
         found = [
             path
             for path in (index.importers_of(modules) if modules else [])
-            if path not in files and not _excluded(path, self.settings)
+            if os.path.abspath(path) not in chosen_abs and not _excluded(path, self.settings)
         ]
         index.save()
         return found
@@ -698,7 +527,7 @@ def _summary(ctx: ConfigContext) -> ConfigSummary:
         matched = len(ctx.injection.targeted) + len(ctx.injection.targeted_parameters)
         error = ctx.injection.error.value if ctx.injection.error else None
         if error is None and ctx.inventory is not None and ctx.options.peft_type == "LORA":
-            from lora_lint.inspect.cost import config_cost
+            from lora_lint.match.cost import config_cost
 
             options = verdict.peft_options
             cost = config_cost(options, ctx.inventory, options.r, dict(options.rank_pattern or {}))
@@ -720,10 +549,6 @@ def _summary(ctx: ConfigContext) -> ConfigSummary:
         not_checked=None if verdict is not None else _why_not_checked(ctx),
         tool_note=verdict.tool_note if verdict is not None else None,
     )
-
-
-#: ``ConfigSummary.not_checked`` when the model is named but could not be had.
-NO_MODEL_BUILT = "the model could not be resolved or built"
 
 
 def _why_not_checked(ctx: ConfigContext) -> str:
@@ -759,10 +584,3 @@ def assumptions(ctx: ConfigContext) -> list[str]:
 
 def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _internal_error(path: str, exc: BaseException) -> str:
-    return (
-        f"{path}: internal error: {type(exc).__name__}: {exc} "
-        "(this is a lora-lint bug; please report it with this file)"
-    )

@@ -11,7 +11,9 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from lora_lint import codes
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -38,11 +40,32 @@ class Settings:
     no_cache: bool = False
     exclude: list[str] = field(default_factory=list)
     extend_exclude: list[str] = field(default_factory=list)
-    #: Glob (relative to ``project_root``) -> rule codes or names ignored in matching files.
+    #: Pattern (gitignore-style, :func:`lora_lint.paths.matches`) -> codes or names ignored there.
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     #: Severity of LL010 "not checked" findings: "warning" (default) or "error" (CI that
     #: must not pass a config it could not check).
     unchecked: str = "warning"
+
+
+if TYPE_CHECKING:
+    import argparse
+
+
+def add_model_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options ``check`` and ``inspect`` share for finding and building models."""
+    parser.add_argument(
+        "--offline", action="store_true", default=None, help="never contact the Hub"
+    )
+    parser.add_argument(
+        "--trust-remote-code",
+        action="store_true",
+        default=None,
+        help="allow instantiating models whose code lives in their repository",
+    )
+    parser.add_argument(
+        "--cache-dir", type=cache_dir_argument, help="model inventory cache directory"
+    )
+    parser.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
 
 
 def cache_dir_argument(value: str) -> Path:
@@ -169,6 +192,8 @@ def apply_table(settings: Settings, table: dict[str, Any], path: Path) -> None:
         if key in _STR_LIST_KEYS:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise SettingsError(f"{where}: expected a list of strings")
+            if key in ("exclude", "extend-exclude"):
+                _check_patterns(value, where)
             setattr(settings, key.replace("-", "_"), list(value))
         elif key in _BOOL_KEYS:
             if not isinstance(value, bool):
@@ -201,23 +226,26 @@ def apply_table(settings: Settings, table: dict[str, Any], path: Path) -> None:
             }
 
 
+def _check_patterns(patterns: list[str], where: str) -> None:
+    from lora_lint.paths import pattern_error
+
+    for pattern in patterns:
+        problem = pattern_error(pattern)
+        if problem is not None:
+            raise SettingsError(f"{where}: {pattern!r}: {problem}")
+
+
 def _per_file_ignores(value: Any, where: str) -> dict[str, list[str]]:
     """``{"glob" = ["LL001", "unknown-target-module"]}``, every entry naming a real rule."""
     if not isinstance(value, dict):
         raise SettingsError(f'{where}: expected a table of "glob" = ["codes or names"]')
-    from lora_lint.rules import ALL_RULES, lookup
-
     out: dict[str, list[str]] = {}
+    _check_patterns([p[1:] if p.startswith("!") else p for p in value], where)
     for pattern, names in value.items():
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
             raise SettingsError(f"{where}: {pattern!r}: expected a list of rule codes or names")
         for name in names:
-            known = (
-                lookup(name) is not None
-                or name.upper() == "ALL"
-                or any(r.code.startswith(name.upper()) for r in ALL_RULES if name.strip())
-            )
-            if not known:
+            if not (name.strip() and codes.selected(name)):
                 raise SettingsError(f"{where}: {pattern!r}: unknown rule {name!r}")
         out[pattern] = list(names)
     return out

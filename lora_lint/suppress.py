@@ -1,10 +1,9 @@
 """Suppressing findings: ``per-file-ignores`` and inline comments, then LL017.
 
-Inline comments, read from the raw text of each checked file. Only real
-comments count: Python's are ``tokenize`` COMMENT tokens, YAML's are the ``#``
-text outside the scalar tokens of PyYAML's scanner (which drops comments), a
-shell script's are found by a small scanner that skips quotes and heredoc
-bodies. A directive inside data (a string, a block scalar, a heredoc) is data.
+Inline comments are those each front end found while the file was read (see
+:mod:`lora_lint.extract.comments`; the file is not read again here). Only real
+comments count: a directive inside data (a string, a block scalar, a heredoc)
+is data.
 
 * ``# lora-lint: ignore[LL001, unknown-target-module]`` on the finding's line
   (codes or names); ``# lora-lint: ignore`` ignores every rule on that line;
@@ -23,25 +22,19 @@ another linter, or a bare ``# noqa``, is never reported.
 from __future__ import annotations
 
 import dataclasses
-import fnmatch
-import io
 import re
-import tokenize
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING
+from pathlib import Path, PurePath
 
-if TYPE_CHECKING:
-    from lora_lint.extract.notebook import NotebookMap as _NotebookMap
-
+from lora_lint import codes as registry
 from lora_lint.diagnostics import Finding, Severity, Span
+from lora_lint.extract.frontends import comments_of
+from lora_lint.extract.types import CellHint, Comment, FileExtraction, hint_at
+from lora_lint.paths import matches_key, relative_path
 
-#: ``(line, column, text from '#')`` of one comment, 1-based.
-Comment = tuple[int, int, str]
-
-UNUSED_CODE = "LL017"
-UNUSED_NAME = "unused-suppression"
+UNUSED_CODE = registry.UNUSED_SUPPRESSION
+UNUSED_NAME = registry.name_of(UNUSED_CODE)
 
 _DIRECTIVE = re.compile(
     r"#\s*lora-lint:\s*(?P<kind>ignore-file|ignore)\b(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE
@@ -51,8 +44,6 @@ _NOQA = re.compile(
     re.IGNORECASE,
 )
 _OUR_CODE = re.compile(r"^LL\d{3}$", re.IGNORECASE)
-#: Cheap pre-check before any comment is parsed.
-_NEEDLES = ("lora-lint", "noqa", "NOQA")
 
 
 @dataclass
@@ -72,6 +63,8 @@ class Suppression:
     #: Entries as written, by resolved code (for messages).
     written: dict[str, str] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)
+    #: In a notebook: the cell and line the comment is written in.
+    hint: str | None = None
 
     def covers(self, code: str) -> bool:
         return self.codes is None or code in self.codes
@@ -79,14 +72,7 @@ class Suppression:
 
 def resolve_code(name: str) -> str | None:
     """A rule code for ``LL001`` or ``unknown-target-module`` (``None`` if no such rule)."""
-    from lora_lint.rules import lookup
-
-    rule = lookup(name)
-    if rule is not None:
-        return rule.code
-    if name.upper() == UNUSED_CODE or name.lower() == UNUSED_NAME:
-        return UNUSED_CODE
-    return None
+    return registry.resolve(name)
 
 
 def parse_comment(text: str, line: int, column: int) -> list[Suppression]:
@@ -140,238 +126,36 @@ def parse_comment(text: str, line: int, column: int) -> list[Suppression]:
     return found
 
 
-# --- finding the comments of a file ---------------------------------------------------------
-
-
-def comments(text: str, suffix: str) -> Iterator[tuple[int, int, str]]:
-    """``(line, column, text from '#')`` of every comment that may hold a directive.
-
-    Only real comments: a ``# noqa`` inside a Python string, a YAML block scalar or
-    quoted value, or a shell heredoc body or quoted word is data, and suppresses
-    nothing (it would otherwise silence a whole file with ``ignore-file``).
-    """
-    if suffix == ".json" or not any(n in text for n in _NEEDLES):
-        return
-    if suffix == ".ipynb":
-        from lora_lint.extract.notebook import NotebookError, build_map, iter_code_comments
-
-        try:
-            nb = build_map(text)
-        except (NotebookError, ValueError, RecursionError, IndexError):
-            return
-        yield from _notebook_comments(nb, iter_code_comments)
-        return
-    if suffix == ".py":
-        found = _python_comments(text)
-        if found is not None:
-            yield from found
-            return
-    if suffix in (".yaml", ".yml"):
-        yaml_comments = _yaml_comments(text)
-        if yaml_comments is not None:
-            yield from yaml_comments
-            return
-    if suffix == ".sh":
-        yield from _shell_comments(text)
-        return
-    yield from _hash_comments(text)
-
-
-def _python_comments(code: str) -> list[tuple[int, int, str]] | None:
-    """``tokenize`` COMMENT tokens of ``code`` (``None`` when it does not tokenize)."""
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
-    except (tokenize.TokenError, SyntaxError, IndentationError):
-        return None
-    return [(t.start[0], t.start[1] + 1, t.string) for t in tokens if t.type == tokenize.COMMENT]
-
-
-def _notebook_comments(
-    nb: _NotebookMap, fallback: Callable[[_NotebookMap], Iterable[Comment]]
-) -> Iterator[Comment]:
-    """Comments of each code cell, by ``tokenize`` (a ``# noqa`` inside a multi-line string
-    of a cell is not one), mapped back to the notebook file; a cell that does not tokenize
-    is read line by line."""
-    from lora_lint.extract.notebook import NotebookMap
-
-    cells: dict[int, list[int]] = {}
-    for index, where in enumerate(nb.lines):
-        cells.setdefault(where.cell, []).append(index)
-    for indices in cells.values():
-        code = "".join(nb.code[i] + "\n" for i in indices)
-        found = _python_comments(code)
-        if found is None:
-            part = NotebookMap(lines=[nb.lines[i] for i in indices])
-            yield from fallback(part)
-            continue
-        for line, column, comment in found:
-            where = nb.lines[indices[line - 1]]
-            file_line, file_column = where.position(column)
-            yield file_line, file_column, comment
-
-
-def _yaml_comments(text: str) -> list[tuple[int, int, str]] | None:
-    """Comments of a YAML file: ``#`` after whitespace, outside every scalar token.
-
-    PyYAML's scanner drops comments but gives each scalar (plain, quoted, block)
-    with its start and end; what lies outside them is YAML syntax and comments.
-    ``None`` when the file does not scan (then the line-based reading is used).
-    """
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    data_tokens = (yaml.ScalarToken, yaml.TagToken, yaml.AnchorToken, yaml.AliasToken)
-    covered: dict[int, list[tuple[int, int]]] = {}  # 0-based line -> column ranges
-    try:
-        for token in yaml.scan(text, Loader=loader):
-            if not isinstance(token, data_tokens):
-                continue
-            start, end = token.start_mark, token.end_mark
-            first_line, first_col = start.line, start.column
-            if isinstance(token, yaml.ScalarToken) and token.style in ("|", ">"):
-                first_line, first_col = start.line + 1, 0  # a comment may follow `|` / `>`
-            for number in range(first_line, end.line + 1):
-                lo = first_col if number == first_line else 0
-                hi = end.column if number == end.line else 1 << 30
-                covered.setdefault(number, []).append((lo, hi))
-    except (yaml.YAMLError, RecursionError, ValueError):
-        return None
-    out = []
-    for index, line in enumerate(text.splitlines()):
-        if "#" not in line:
-            continue
-        ranges = covered.get(index, ())
-        for match in re.finditer(r"(?:^|(?<=\s))#", line):
-            col = match.start()
-            if not any(lo <= col < hi for lo, hi in ranges):
-                out.append((index + 1, col + 1, line[col:]))
-                break
-    return out
-
-
-_HEREDOC = re.compile(r"<<(-?)[ \t]*(?:'([^']*)'|\"([^\"]*)\"|\\?([A-Za-z_][\w-]*))")
-
-
-def _shell_comments(text: str) -> Iterator[tuple[int, int, str]]:
-    """Comments of a shell script: ``#`` starting a word, outside quotes and heredoc bodies.
-
-    A small scanner, not a shell parser: quotes may span lines, ``\\`` escapes one
-    character outside single quotes, ``<<WORD``/``<<-WORD`` (quoted or not) starts a
-    heredoc whose body runs until the line that is exactly ``WORD``.
-    """
-    quote: str | None = None
-    heredocs: list[tuple[str, bool]] = []  # (delimiter, strip leading tabs), pending
-    body: tuple[str, bool] | None = None
-    for number, line in enumerate(text.splitlines(), start=1):
-        if body is not None:
-            delimiter, strip = body
-            if (line.lstrip("\t") if strip else line) == delimiter:
-                body = heredocs.pop(0) if heredocs else None
-            continue
-        i, escaped = 0, False
-        while i < len(line):
-            ch = line[i]
-            if escaped:
-                escaped = False
-            elif quote == "'":
-                if ch == "'":
-                    quote = None
-            elif ch == "\\":
-                escaped = True
-            elif quote == '"':
-                if ch == '"':
-                    quote = None
-            elif ch in "'\"":
-                quote = ch
-            elif ch == "#" and (i == 0 or line[i - 1] in " \t;&|()"):
-                yield number, i + 1, line[i:]
-                break
-            elif ch == "<" and line.startswith("<<", i) and not line.startswith("<<<", i):
-                match = _HEREDOC.match(line, i)
-                if match:
-                    word = next(g for g in match.groups()[1:] if g is not None)
-                    heredocs.append((word, match.group(1) == "-"))
-                    i = match.end()
-                    continue
-            i += 1
-        if heredocs and quote is None:
-            body = heredocs.pop(0)
-
-
-def _hash_comments(text: str) -> Iterator[Comment]:
-    """``#`` comments by line: a ``#`` at the start or after whitespace (files that do not
-    scan or tokenize, where no better reading exists)."""
-    for number, line in enumerate(text.splitlines(), start=1):
-        if "#" not in line:
-            continue
-        for match in re.finditer(r"(?:^|(?<=\s))#", line):
-            yield number, match.start() + 1, line[match.start() :]
-            break
-
-
 def suppressions_in(text: str, suffix: str) -> list[Suppression]:
+    """The suppressions of ``text``, read as a file with ``suffix`` (``.py``, ``.yaml``...)."""
+    return parse_comments(comments_of(PurePath(f"file{suffix}"), text))
+
+
+def parse_comments(found: Iterable[Comment]) -> list[Suppression]:
+    """The suppressions in the comments a front end found in a file."""
     out: list[Suppression] = []
-    for line, column, comment in comments(text, suffix):
-        out.extend(parse_comment(comment, line, column))
+    for comment in found:
+        for s in parse_comment(comment.text, comment.line, comment.column):
+            s.hint = comment.hint
+            out.append(s)
     return out
 
 
 # --- per-file-ignores ----------------------------------------------------------------------
 
 
-def relative_path(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
-        return path.as_posix()
-
-
-def glob_matches(rel: str, pattern: str) -> bool:
-    """ruff-like: the relative path, or any directory/file name in it, matches the glob."""
-    pattern = pattern.rstrip("/")
-    if pattern.startswith("./"):
-        pattern = pattern[2:]
-    candidates = [pattern]
-    if pattern.startswith("**/"):
-        candidates.append(pattern[3:])
-    parts = rel.split("/")
-    for pat in candidates:
-        if fnmatch.fnmatchcase(rel, pat):
-            return True
-        if "/" not in pat and any(fnmatch.fnmatchcase(part, pat) for part in parts):
-            return True
-    return False
-
-
 def ignored_codes(rel: str, per_file_ignores: dict[str, list[str]]) -> set[str]:
     """Codes ``per-file-ignores`` switches off for the file at ``rel``."""
-    from lora_lint.rules import ALL_RULES
-
     out: set[str] = set()
     for pattern, names in per_file_ignores.items():
-        if not glob_matches(rel, pattern):
+        if not matches_key(rel, pattern):
             continue
         for name in names:
-            code = resolve_code(name)
-            if code is not None:
-                out.add(code)
-            elif name.upper() == "ALL":
-                out.update(r.code for r in ALL_RULES)
-            else:
-                out.update(r.code for r in ALL_RULES if r.code.startswith(name.upper()))
+            out |= registry.selected(name)
     return out
 
 
 # --- the pass over a run's findings --------------------------------------------------------
-
-
-def _read(path: Path) -> str | None:
-    try:
-        if not path.is_file():  # a FIFO or a device would block or never end
-            return None
-        return path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return None
 
 
 def apply(
@@ -381,12 +165,13 @@ def apply(
     project_root: Path,
     per_file_ignores: dict[str, list[str]],
     enabled: set[str],
-    texts: dict[str, str] | None = None,
+    sources: dict[str, FileExtraction],
 ) -> list[Finding]:
     """Drop suppressed findings; add LL017 for suppressions that suppressed nothing.
 
     ``files`` maps each checked file's display path (``Finding.path``) to the file;
-    ``texts`` gives the content of those not read from disk (standard input).
+    ``sources`` gives its extraction, with the comments found while it was read (the
+    files are not read again).
     """
     by_path: dict[str, list[Finding]] = {}
     for finding in findings:
@@ -395,7 +180,8 @@ def apply(
     for shown in sorted(set(by_path) | set(files)):
         path = files.get(shown)
         mine = by_path.get(shown, [])
-        if path is None:
+        source = sources.get(shown)
+        if path is None or source is None:
             out.extend(mine)
             continue
         ignored = (  # resolving every path costs ~0.2 s on a 2,000-file run: only when needed
@@ -404,15 +190,10 @@ def apply(
             else set()
         )
         mine = [f for f in mine if f.code not in ignored]
-        text = texts[shown] if texts and shown in texts else _read(path)
-        if text is None:
-            out.extend(mine)
-            continue
-        suffix = path.suffix.lower()
-        mine = _notebook_hints(mine, text) if suffix == ".ipynb" else mine
-        kept, unused = _filter(mine, suppressions_in(text, suffix), enabled - ignored, shown)
+        mine = _cell_hints(mine, source.cell_hints)
+        kept, unused = _filter(mine, parse_comments(source.comments), enabled - ignored, shown)
         out.extend(kept)
-        out.extend(_notebook_hints(unused, text) if suffix == ".ipynb" else unused)
+        out.extend(unused)
     return out
 
 
@@ -461,6 +242,7 @@ def _unused(s: Suppression, enabled: set[str], shown: str) -> Iterator[Finding]:
             f"suppression names {entry!r}, which is no lora-lint rule",
             entry,
             "use a rule code such as LL001 or its name (`lora-lint rule` lists them)",
+            s.hint,
         )
     if s.codes is None:
         if s.directive and not s.used:
@@ -471,6 +253,7 @@ def _unused(s: Suppression, enabled: set[str], shown: str) -> Iterator[Finding]:
                 f"unused suppression: `lora-lint: {form}` suppressed no finding {where}",
                 None,
                 "remove the comment",
+                s.hint,
             )
         return
     stale = sorted(c for c in s.codes - s.used if c in enabled and c != UNUSED_CODE)
@@ -483,10 +266,13 @@ def _unused(s: Suppression, enabled: set[str], shown: str) -> Iterator[Finding]:
         f"unused suppression: {shown_codes} suppressed no finding {where}",
         shown_codes,
         "remove the code from the comment (or the whole comment if nothing is left)",
+        s.hint,
     )
 
 
-def _finding(path: str, span: Span, message: str, target: str | None, help: str) -> Finding:
+def _finding(
+    path: str, span: Span, message: str, target: str | None, help: str, hint: str | None
+) -> Finding:
     return Finding(
         code=UNUSED_CODE,
         name=UNUSED_NAME,
@@ -496,21 +282,16 @@ def _finding(path: str, span: Span, message: str, target: str | None, help: str)
         message=message,
         target=target,
         help=help,
+        location_hint=hint,
     )
 
 
-def _notebook_hints(findings: list[Finding], text: str) -> list[Finding]:
-    """Name the cell and the line inside it at each finding's own position."""
-    if not findings:
-        return findings
-    from lora_lint.extract.notebook import NotebookError, build_map
-
-    try:
-        nb = build_map(text)
-    except (NotebookError, ValueError, RecursionError, IndexError):
+def _cell_hints(findings: list[Finding], hints: list[CellHint]) -> list[Finding]:
+    """In a notebook: name the cell and the line inside it at each finding's own position."""
+    if not hints:
         return findings
     out = []
     for finding in findings:
-        hint = nb.hint_at(finding.span.line, finding.span.column)
+        hint = hint_at(hints, finding.span.line, finding.span.column)
         out.append(dataclasses.replace(finding, location_hint=hint) if hint else finding)
     return out

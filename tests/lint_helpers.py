@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lora_lint.engine import Linter, RunResult
+from lora_lint.engine import Linter
+from lora_lint.results import RunResult
 from lora_lint.settings import Settings
 
 

@@ -21,7 +21,7 @@ import pytest
 
 from lora_lint.cli import main
 from lora_lint.diagnostics import Finding, Severity, Span
-from lora_lint.engine import ConfigSummary, RunResult
+from lora_lint.results import ConfigSummary, RunResult
 from lora_lint.report import FORMATS, write_report
 from lora_lint.report.progress import STATUS, ModelBuildProgress
 from lora_lint.report.safe import printable

@@ -47,6 +47,9 @@ def test_rule_pages_are_generated_from_the_rules() -> None:
         page = (ROOT / "docs" / "rules" / f"{rule.code}.md").read_text(encoding="utf-8")
         for example in [*rule.INVALID, *rule.VALID]:
             assert example.code.rstrip() in page, rule.code
+            if example.fixed is not None:  # the fixed text the tests check, after the example
+                after = page.index(example.code.rstrip()) + len(example.code.rstrip())
+                assert example.fixed.rstrip() in page[after:], rule.code
 
 
 def test_update_and_check_cli(tmp_path: Path) -> None:

@@ -34,10 +34,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lora_lint.engine import Linter, RunResult
+from lora_lint.engine import Linter
 from lora_lint.match.outcomes import PeftOutcome
 from lora_lint.models.build import build_inventory
 from lora_lint.models.inventory import ModelInventory
+from lora_lint.results import RunResult
 from lora_lint.settings import Settings
 from tests.peft_oracle import build_model, peft_outcome
 from tests.tiny_zoo import ZOO

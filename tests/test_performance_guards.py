@@ -287,7 +287,7 @@ def test_a_dead_worker_costs_time_not_results(monkeypatch: pytest.MonkeyPatch) -
 
 
 def display_path_of(path: Path) -> str:
-    from lora_lint.engine import display_path
+    from lora_lint.paths import display_path
 
     return display_path(path)
 

@@ -49,6 +49,9 @@ def test_per_file_ignores_is_read(tmp_path: Path) -> None:
         ("unknown-key = 1\n", "unknown-key: unknown setting"),
         ("offline = 'yes'\n", "offline: expected true or false"),
         ("extend-exclude = 'legacy'\n", "extend-exclude: expected a list of strings"),
+        ("exclude = ['build', '!']\n", "exclude: '!': empty pattern"),
+        ("extend-exclude = ['a\\']\n", "not a valid gitignore-style pattern"),
+        ('[tool.lora-lint.per-file-ignores]\n"  " = ["LL001"]\n', "empty pattern"),
     ],
 )
 def test_bad_values_name_the_file_and_key(tmp_path: Path, body: str, message: str) -> None:
@@ -158,3 +161,74 @@ def test_config_option_file_is_the_project_root(tmp_path: Path) -> None:
     assert settings.cache_dir == (tmp_path / "ci" / "cache").resolve()
     bare = load_settings(tmp_path, config=tmp_path / "pyproject.toml")
     assert bare.ignore == ["LL001"]
+
+
+# --- one glob dialect for exclude and per-file-ignores ----------------------------------------
+# Both settings read a pattern as a line of a .gitignore at the project root (pathspec), so the
+# same pattern picks the same files in both.
+
+BROKEN_PY = "from peft import LoraConfig\nconfig = LoraConfig(target_modules=[\n"
+BROKEN_NB = '{"cells": [{"cell_type": "code", "source": "from peft import LoraConfig\\nLoraConfig('
+GLOB_FILES = {
+    "build/train.py": BROKEN_PY,
+    "src/build/train.py": BROKEN_PY,
+    "tests/test_a.py": BROKEN_PY,
+    "a/tests/test_b.py": BROKEN_PY,
+    "a/tests/deep/test_c.py": BROKEN_PY,
+    "keep/keep.py": BROKEN_PY,
+    "train.py": BROKEN_PY,
+    "nb.ipynb": BROKEN_NB,
+}
+
+
+@pytest.mark.parametrize(
+    ("patterns", "matched"),
+    [
+        (["./build"], {"build/train.py"}),
+        (["/build"], {"build/train.py"}),
+        (["build/"], {"build/train.py", "src/build/train.py"}),
+        (["build"], {"build/train.py", "src/build/train.py"}),
+        (["**/tests/*.py"], {"tests/test_a.py", "a/tests/test_b.py"}),
+        (["tests/"], {"tests/test_a.py", "a/tests/test_b.py", "a/tests/deep/test_c.py"}),
+        (["*.ipynb"], {"nb.ipynb"}),
+        (["keep/*"], {"keep/keep.py"}),
+        (
+            ["*.py", "!keep.py", "!**/tests/**"],
+            {"build/train.py", "src/build/train.py", "train.py"},
+        ),
+    ],
+)
+def test_exclude_and_per_file_ignores_read_patterns_alike(
+    tmp_path: Path, patterns: list[str], matched: set[str]
+) -> None:
+    write(tmp_path, GLOB_FILES)
+    files = [tmp_path / name for name in GLOB_FILES]
+
+    def flagged(**values: object) -> set[str]:
+        settings = Settings(project_root=tmp_path, offline=True)
+        for key, value in values.items():
+            setattr(settings, key, value)
+        result = Linter(settings, force_exclude=True).run(files)
+        assert not result.errors
+        return {Path(f.path).relative_to(tmp_path).as_posix() for f in result.findings}
+
+    everything = set(GLOB_FILES)
+    assert flagged() == everything  # every file has an LL000
+    assert flagged(exclude=patterns) == everything - matched
+    assert flagged(extend_exclude=patterns) == everything - matched
+    if not any(p.startswith("!") for p in patterns):  # one key per pattern
+        ignores = {pattern: ["LL000"] for pattern in patterns}
+        assert flagged(per_file_ignores=ignores) == everything - matched
+
+
+def test_a_negated_per_file_ignores_key_matches_the_other_files(tmp_path: Path) -> None:
+    write(tmp_path, GLOB_FILES)
+    settings = Settings(
+        project_root=tmp_path, offline=True, per_file_ignores={"!**/tests/**": ["LL000"]}
+    )
+    result = Linter(settings).run([tmp_path / name for name in GLOB_FILES])
+    assert sorted(Path(f.path).relative_to(tmp_path).as_posix() for f in result.findings) == [
+        "a/tests/deep/test_c.py",
+        "a/tests/test_b.py",
+        "tests/test_a.py",
+    ]

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from lora_lint.suppress import glob_matches, parse_comment, suppressions_in
+from lora_lint.paths import matches_key as glob_matches
+from lora_lint.suppress import parse_comment, suppressions_in
 from tests.lint_helpers import lint_files
 
 AXOLOTL = """\

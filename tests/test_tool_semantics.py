@@ -220,3 +220,44 @@ def test_verbose_output_says_what_the_tool_did(
     assert main(["check", "train.py", "--offline", "-v"]) == 0
     err = capsys.readouterr().err
     assert "train.py:4: unsloth adds target_parameters" in err
+
+
+def _phi_inventory():  # type: ignore[no-untyped-def]
+    return build_inventory(copy.deepcopy(dict(ZOO["phi"])), model_id="phi", head=None)
+
+
+def test_mlx_keys_are_block_paths_in_the_tool_model() -> None:
+    """MLX-LM compares keys exactly with block-relative paths: a bare name PEFT would
+    match is dropped by the tool, a block path is kept, a typo stays PEFT's NOTHING."""
+    from lora_lint.match.verdicts import Status, judge
+
+    inventory = _phi_inventory()
+    options = PeftOptions(target_modules=["self_attn.q_proj", "v_proj", "v_prj"])
+    verdict = judge(options, inventory, "mlx-lm")
+    assert verdict is not None
+    statuses = [(v.entry, v.status, v.suggestions) for v in verdict.targets]
+    assert statuses == [
+        ("self_attn.q_proj", Status.ADAPTS, ()),
+        ("v_proj", Status.TOOL_DROPPED, ("self_attn.v_proj",)),
+        ("v_prj", Status.NOTHING, ()),
+    ]
+    assert verdict.targets[2].tool_drop is None  # a typo is LL001's alone
+    plain = judge(options, inventory, None)
+    assert plain is not None and plain.targets[1].status is Status.ADAPTS
+
+
+def test_trl_one_element_list_is_a_full_name_regex_in_the_tool_model() -> None:
+    from lora_lint.match.tools import TRL_COLLAPSED
+    from lora_lint.match.verdicts import Status, judge
+
+    inventory = _phi_inventory()
+    lone = judge(PeftOptions(target_modules=["q_proj"]), inventory, "trl")
+    assert lone is not None and lone.targets[0].status is Status.TOOL_DROPPED
+    assert lone.targets[0].suggestions == (".*\\.q_proj",)
+    typo = judge(PeftOptions(target_modules=["q_prj"]), inventory, "trl")
+    assert typo is not None  # LL001's typo, and TRL's collapse on top (LL015)
+    assert (typo.targets[0].status, typo.targets[0].tool_drop) == (Status.NOTHING, TRL_COLLAPSED)
+    head = judge(PeftOptions(target_modules=["lm_head"]), inventory, "trl")
+    assert head is not None and head.targets[0].status is not Status.TOOL_DROPPED
+    two = judge(PeftOptions(target_modules=["q_proj", "v_proj"]), inventory, "trl")
+    assert two is not None and all(v.status is Status.ADAPTS for v in two.targets)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from lora_lint.engine import RunResult
+from lora_lint.results import RunResult
 from tests.lint_helpers import lint_files
 
 pytestmark = pytest.mark.torch

@@ -34,13 +34,12 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from lora_lint import diagnostics
-from lora_lint.cache_io import conforms, read_entry
+from lora_lint.cache_io import conforms, read_entry, write_json
 from lora_lint.extract import types
 from lora_lint.extract.types import FileExtraction
 
@@ -284,14 +283,6 @@ class FileCache:
         except (Unencodable, RecursionError):
             return  # not cacheable: extracted again next time, which is merely slower
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=".tmp", dir=self.directory)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    json.dump(payload, fh, separators=(",", ":"))
-                os.replace(tmp, self.directory / f"{key}.json")
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            write_json(self.directory / f"{key}.json", payload)
         except (OSError, ValueError):
             self.directory = None  # unwritable: run on without the extraction cache

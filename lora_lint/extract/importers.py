@@ -22,9 +22,10 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+
+from lora_lint.cache_io import write_json
 
 INDEX_FORMAT = 1
 
@@ -109,13 +110,5 @@ class ImportIndex:
             "reads": dict(sorted(self.reads.items())),
         }
         with contextlib.suppress(OSError):
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".importers.", suffix=".tmp", dir=self.file.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    json.dump(data, fh, separators=(",", ":"))
-                os.replace(tmp, self.file)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            write_json(self.file, data, prefix="importers")
         self._dirty = False

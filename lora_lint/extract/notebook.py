@@ -19,15 +19,16 @@ from __future__ import annotations
 import ast
 import dataclasses
 import json
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from json.scanner import NUMBER_RE
 from pathlib import Path
 from typing import Any
 
 from lora_lint.diagnostics import Span, unreadable_input
+from lora_lint.extract.ipython import blank_ipython
+from lora_lint.extract.positioned import decode_json_fragment, read_json_positioned
 from lora_lint.extract.types import (
+    CellHint,
     ExtractedConfig,
     FileExtraction,
     Located,
@@ -35,17 +36,9 @@ from lora_lint.extract.types import (
     ToolFacts,
     Unresolved,
 )
+from lora_lint.lineindex import LineIndex
 
-_scanstring: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
-_WS = re.compile(r"[ \t\n\r]*")
-
-#: Cell magics whose body is still Python (the rest -- %%bash, %%writefile, ... -- is not).
-_PYTHON_CELL_MAGICS = frozenset({"capture", "time", "timeit", "prun", "debug", "python", "python3"})
-#: ``x = !cmd`` / ``x = %magic``: IPython assignments from a shell or magic command.
-_MAGIC_ASSIGN = re.compile(r"^\s*[\w.]+\s*=\s*[!%]")
-_LINE_MAGIC = re.compile(r"^\s*[!%]")
 _TOP_LEVEL_AWAIT = getattr(ast, "PyCF_ALLOW_TOP_LEVEL_AWAIT", 0)
-_HELP = re.compile(r"^\s*[\w.]+\?\??\s*$|^\s*\?")
 
 
 @dataclass(frozen=True)
@@ -95,6 +88,17 @@ class NotebookMap:
         where = self.lines[code_line - 1]
         return f"cell {where.cell}, line {where.line_in_cell}"
 
+    def cell_hints(self) -> list[CellHint]:
+        """Per code line and file line, the columns it occupies: :func:`hint_at`'s table."""
+        out: list[CellHint] = []
+        for where in self.lines:
+            columns: dict[int, list[int]] = {}
+            for line, column in where.positions:
+                columns.setdefault(line, []).append(column)
+            hint = f"cell {where.cell}, line {where.line_in_cell}"
+            out.extend(CellHint(line, min(c), max(c), hint) for line, c in columns.items())
+        return out
+
     def hint_at(self, line: int, column: int) -> str | None:
         """The cell and line of the code written at notebook position ``line:column``."""
         first = None
@@ -123,8 +127,7 @@ def build_map(text: str) -> NotebookMap:
             f"invalid notebook JSON: {exc.msg}", Span.point(exc.lineno, exc.colno)
         ) from exc
     cells_value = _cells(data)
-    positions = _StringPositions(text)
-    cells_node = positions.cells()
+    cells_node = _source_tokens(text)
     result = NotebookMap()
     for index, cell in enumerate(cells_value, start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
@@ -174,22 +177,6 @@ def _add_cell(result: NotebookMap, cell: int, tokens: list[_StringToken]) -> Non
     result.code.extend(blank_ipython([line.text for line in lines]))
 
 
-def blank_ipython(lines: list[str]) -> list[str]:
-    """IPython-only lines -> empty lines (line count kept)."""
-    if lines and lines[0].lstrip().startswith("%%"):
-        magic = lines[0].lstrip()[2:].split(None, 1)[0] if lines[0].strip() != "%%" else ""
-        if magic not in _PYTHON_CELL_MAGICS:
-            return ["" for _ in lines]
-        return ["", *blank_ipython(lines[1:])]
-    out = []
-    for line in lines:
-        if _LINE_MAGIC.match(line) or _MAGIC_ASSIGN.match(line) or _HELP.match(line):
-            out.append("")
-        else:
-            out.append(line)
-    return out
-
-
 @dataclass
 class _StringToken:
     """A JSON string of a cell's ``source``: its value and the file position of each char."""
@@ -199,114 +186,56 @@ class _StringToken:
     end: tuple[int, int]
 
 
-class _StringPositions:
-    """A minimal positioned JSON reader that only keeps the code cells' ``source`` strings."""
+def _source_tokens(text: str) -> list[list[_StringToken]]:
+    """For each cell, in order: the strings of its ``source`` (or ``input``), positioned.
 
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.line_starts = [0]
-        for match in re.finditer("\n", text):
-            self.line_starts.append(match.end())
+    The notebook is read by the one positioned JSON reader
+    (:class:`lora_lint.extract.positioned.JsonReader`).
+    """
+    document = read_json_positioned(text)
+    root = document.root
+    if not isinstance(root, Located) or not isinstance(root.value, dict):
+        return []
+    cells = root.value.get("cells")
+    worksheets = root.value.get("worksheets")
+    if cells is None and isinstance(worksheets, Located) and isinstance(worksheets.value, list):
+        first = worksheets.value[0] if worksheets.value else None
+        if isinstance(first, Located) and isinstance(first.value, dict):
+            cells = first.value.get("cells")
+    if not isinstance(cells, Located) or not isinstance(cells.value, list):
+        return []
+    index = LineIndex(text)
+    out: list[list[_StringToken]] = []
+    for cell in cells.value:
+        fields = cell.value if isinstance(cell, Located) else None
+        source = None
+        if isinstance(fields, dict):
+            source = fields.get("source", fields.get("input"))
+        strings = source.value if isinstance(source, Located) else None
+        if isinstance(strings, str):
+            strings = [source]
+        if not isinstance(strings, list):
+            out.append([])
+            continue
+        tokens = []
+        for item in strings:
+            rng = document.raw_ranges.get(id(item))
+            if isinstance(item, Located) and isinstance(item.value, str) and rng is not None:
+                tokens.append(_token(text, index, rng, item.value))
+        out.append(tokens)
+    return out
 
-    def point(self, offset: int) -> tuple[int, int]:
-        lo, hi = 0, len(self.line_starts) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if self.line_starts[mid] <= offset:
-                lo = mid
-            else:
-                hi = mid - 1
-        return lo + 1, offset - self.line_starts[lo] + 1
 
-    def cells(self) -> list[list[_StringToken]]:
-        """For each cell, in order: the strings of its ``source`` (or ``input``)."""
-        root, _ = self._value(self._skip(0), ("",))
-        if not isinstance(root, dict):
-            return []
-        cells = root.get("cells")
-        if cells is None and isinstance(root.get("worksheets"), list) and root["worksheets"]:
-            first = root["worksheets"][0]
-            cells = first.get("cells") if isinstance(first, dict) else None
-        if not isinstance(cells, list):
-            return []
-        out: list[list[_StringToken]] = []
-        for cell in cells:
-            source = cell.get("source", cell.get("input")) if isinstance(cell, dict) else None
-            if isinstance(source, _StringToken):
-                out.append([source])
-            elif isinstance(source, list):
-                out.append([s for s in source if isinstance(s, _StringToken)])
-            else:
-                out.append([])
-        return out
-
-    def _skip(self, pos: int) -> int:
-        match = _WS.match(self.text, pos)
-        return match.end() if match else pos
-
-    def _value(self, pos: int, path: tuple[str, ...]) -> tuple[object, int]:
-        char = self.text[pos]
-        if char == "{":
-            values: dict[str, object] = {}
-            pos = self._skip(pos + 1)
-            while self.text[pos] != "}":
-                key, pos = _scanstring(self.text, pos + 1)
-                pos = self._skip(self._skip(pos) + 1)
-                values[key], pos = self._value(pos, (*path[-2:], key))
-                pos = self._skip(pos)
-                if self.text[pos] == ",":
-                    pos = self._skip(pos + 1)
-            return values, pos + 1
-        if char == "[":
-            items: list[object] = []
-            pos = self._skip(pos + 1)
-            while self.text[pos] != "]":
-                item, pos = self._value(pos, path)
-                items.append(item)
-                pos = self._skip(pos)
-                if self.text[pos] == ",":
-                    pos = self._skip(pos + 1)
-            return items, pos + 1
-        if char == '"':
-            value, end = _scanstring(self.text, pos + 1)
-            if path and path[-1] in ("source", "input"):
-                return self._token(pos, end, value), end
-            return None, end
-        for word in ("true", "false", "null", "NaN", "-Infinity", "Infinity"):
-            if self.text.startswith(word, pos):
-                return None, pos + len(word)
-        match = NUMBER_RE.match(self.text, pos)
-        if match is None:
-            raise NotebookError(f"unexpected character {char!r}", Span.point(*self.point(pos)))
-        return None, match.end()
-
-    def _token(self, start: int, end: int, value: str) -> _StringToken:
-        """Map each decoded character to the file position of its first raw character."""
-        raw_offsets: list[int] = []
-        pos = start + 1
-        stop = end - 1  # the closing quote
-        while pos < stop:
-            char = self.text[pos]
-            if char != "\\":
-                raw_offsets.append(pos)
-                pos += 1
-                continue
-            escape = self.text[pos + 1]
-            if escape == "u":
-                code = int(self.text[pos + 2 : pos + 6], 16)
-                if 0xD800 <= code < 0xDC00 and self.text.startswith("\\u", pos + 6):
-                    raw_offsets.append(pos)
-                    pos += 12
-                    continue
-                raw_offsets.append(pos)
-                pos += 6
-            else:
-                raw_offsets.append(pos)
-                pos += 2
-        positions = [self.point(o) for o in raw_offsets[: len(value)]]
-        while len(positions) < len(value):  # defensive: never index past the map
-            positions.append(self.point(stop))
-        return _StringToken(value, positions, self.point(stop))
+def _token(text: str, index: LineIndex, rng: tuple[int, int], value: str) -> _StringToken:
+    """Map each decoded character to the file position of its first raw character."""
+    body = rng[0] + 1
+    stop = rng[1] - 1  # the closing quote
+    decoded = decode_json_fragment(text[body:stop])
+    offsets = decoded[1][:-1] if decoded is not None else []
+    positions = [index.point(body + o) for o in offsets[: len(value)]]
+    while len(positions) < len(value):  # defensive: never index past the map
+        positions.append(index.point(stop))
+    return _StringToken(value, positions, index.point(stop))
 
 
 # --- the front end ------------------------------------------------------------------------
@@ -338,7 +267,9 @@ def extract_notebook(
     extraction = extract_python(nb.source, path, project_root=project_root, file_path=file_path)
     if _syntax_error(extraction) and _blank_invalid_cells(nb):
         extraction = extract_python(nb.source, path, project_root=project_root, file_path=file_path)
-    return remap(extraction, nb, path)
+    result = remap(extraction, nb, path)
+    result.cell_hints = nb.cell_hints()
+    return result
 
 
 def _syntax_error(extraction: FileExtraction) -> bool:

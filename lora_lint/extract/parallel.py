@@ -35,9 +35,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from lora_lint.extract import frontends
 from lora_lint.extract.filecache import FileCache, decode, encode, recording
-from lora_lint.extract.prefilter import needs_parse
-from lora_lint.extract.types import FileExtraction
+from lora_lint.extract.reading import internal_error, read_source
+from lora_lint.extract.types import Comment, FileExtraction
+from lora_lint.paths import display_path
 
 #: Fewest files to extract (cache misses after the pre-filter) worth a process pool:
 #: starting 2 forked workers costs ~20-40 ms, one typical file 5-40 ms.
@@ -62,18 +64,11 @@ class Job:
 
 def run_job(job: Job, project_root: Path | None) -> tuple[Outcome, dict[str, Any]]:
     """Extract one file; also returns the other files it depended on (for the cache)."""
-    from lora_lint.engine import _internal_error, extract_text
-    from lora_lint.extract.python.catalog import PREFILTER_NEEDLES
-
     with recording() as recorder:
         try:
-            outcome: Outcome
-            if job.path.suffix.lower() == ".py" and not needs_parse(job.text, PREFILTER_NEEDLES):
-                outcome = FileExtraction(job.shown)  # LoRA named in docstrings only
-            else:
-                outcome = extract_text(job.path, job.shown, job.text, project_root)
+            outcome: Outcome = frontends.extract_text(job.path, job.shown, job.text, project_root)
         except Exception as exc:  # a bug in a front end: report and go on
-            outcome = _internal_error(job.shown, exc)
+            outcome = internal_error(job.shown, exc)
     return outcome, recorder.deps()
 
 
@@ -273,6 +268,7 @@ def extract_files(
     workers: int | None = None,
     on_outcome: OnOutcome | None = None,
     reads: dict[Path, list[str]] | None = None,
+    texts: dict[Path, str] | None = None,
 ) -> list[tuple[Path, str, Outcome]]:
     """``(path, display path, outcome)`` for every file of ``paths``, in order.
 
@@ -283,10 +279,14 @@ def extract_files(
 
     ``reads`` receives, for every file that was extracted or answered from the cache, the
     other files (absolute paths) its extraction read: the sibling modules it imports from.
-    """
-    from lora_lint.engine import _internal_error, display_path, might_contain_config, read_source
 
+    ``texts`` receives the text of every file that passed the pre-filter (what the spans
+    of its configs index), so that nothing after extraction reads the file again.
+    """
     results: list[tuple[Path, str, Outcome | None]] = []
+    #: The comments of each file, scanned while its text is at hand (the suppression pass
+    #: reads them from the extraction and never reads the file again).
+    found: dict[int, list[Comment]] = {}
     pending: list[tuple[int, Job, str | None]] = []
     hits: list[FileExtraction] = []
     for path in paths:
@@ -294,11 +294,15 @@ def extract_files(
         outcome: Outcome | None
         try:
             text, problem = read_source(path, shown)
+            if text is not None:
+                found[len(results)] = frontends.comments_of(path, text)
             if problem is not None:
                 outcome = FileExtraction(shown, findings=[problem])
-            elif text is None or not might_contain_config(path, text):
+            elif text is None or not frontends.might_contain_config(path, text):
                 outcome = FileExtraction(shown)
             else:
+                if texts is not None:
+                    texts[path] = text
                 key = cache.key(text, path, shown, project_root) if cache.enabled else None
                 outcome = cache.get(key) if key is not None else None
                 if outcome is None:
@@ -309,7 +313,7 @@ def extract_files(
                     if outcome.configs:
                         hits.append(outcome)
         except Exception as exc:
-            outcome = _internal_error(shown, exc)
+            outcome = internal_error(shown, exc)
         results.append((path, shown, outcome))
 
     jobs = [job for _, job, _ in pending]
@@ -320,4 +324,8 @@ def extract_files(
             reads[job.path] = sorted(deps.get("read", {}))
         if key is not None and isinstance(outcome, FileExtraction):
             cache.put(key, outcome, deps)
+    for index, comments in found.items():
+        outcome = results[index][2]
+        if isinstance(outcome, FileExtraction):
+            outcome.comments = comments
     return [(path, shown, outcome) for path, shown, outcome in results if outcome is not None]

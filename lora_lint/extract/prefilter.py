@@ -18,7 +18,8 @@ import re
 import warnings
 from collections.abc import Iterable
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+from lora_lint.lineindex import LineIndex
+
 _STRING_START = re.compile(r"[rRbBuUfFtT]{0,2}['\"]")
 
 
@@ -32,18 +33,6 @@ def _occurrences(text: str, needles: Iterable[str]) -> list[tuple[int, int]]:
     return found
 
 
-def _line_starts(text: str) -> list[int]:
-    return [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
-
-
-def _offset(text: str, starts: list[int], line: int, byte_col: int) -> int:
-    """Character offset of (1-based line, UTF-8 byte column) as ``ast`` reports it."""
-    begin = starts[line - 1]
-    end = starts[line] if line < len(starts) else len(text)
-    prefix = text[begin:end].encode("utf-8")[:byte_col].decode("utf-8", "ignore")
-    return begin + len(prefix)
-
-
 def needs_parse(text: str, needles: Iterable[str]) -> bool:
     """False when ``text`` mentions the needles only inside bare string statements."""
     hits = _occurrences(text, needles)
@@ -55,7 +44,7 @@ def needs_parse(text: str, needles: Iterable[str]) -> bool:
             tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return True  # libcst reports what is wrong with the file
-    starts = _line_starts(text)
+    lines = LineIndex(text)
     ranges: list[tuple[int, int]] = []
     for node in ast.walk(tree):
         if not (
@@ -67,8 +56,10 @@ def needs_parse(text: str, needles: Iterable[str]) -> bool:
         value = node.value
         if value.end_lineno is None or value.end_col_offset is None:
             return True
-        begin = _offset(text, starts, value.lineno, value.col_offset)
-        end = _offset(text, starts, value.end_lineno, value.end_col_offset)
+        begin = lines.byte_offset(value.lineno, value.col_offset)
+        end = lines.byte_offset(value.end_lineno, value.end_col_offset)
+        if begin is None or end is None:
+            return True
         # The span must look like a string literal, or the offsets are not what we think.
         if not _STRING_START.match(text, begin) or text[end - 1 : end] not in ("'", '"'):
             return True

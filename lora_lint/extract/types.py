@@ -140,6 +140,9 @@ class ToolFacts:
     #: The tool picks the targets from its own flags or defaults (unsloth, xtuner, ms-swift):
     #: a description for messages; such configs are not judged by PEFT's rules.
     tool_expands_targets: str | None = None
+    #: Why lora-lint cannot tell what the tool does with these targets (an unknown script,
+    #: a condition it does not model): the config is reported as not checked, with this reason.
+    not_judged: str | None = None
 
     # -- how the tool rewrites what was written (LL015 explains each) --------------------------
     #: TRL's lone plain ``lora_target_modules`` entry, which TRL turns into a regex
@@ -148,6 +151,8 @@ class ToolFacts:
     #: axolotl wrapped a string target into a list (``lora_target_linear``): the regex
     #: became one literal name.
     regex_became_literal: bool = False
+    #: Unsloth Studio drops ``all-linear`` written beside other entries (these items).
+    dropped_all_linear: tuple[Located, ...] = ()
     #: LLaMA-Factory v1 wraps a ``"q_proj,v_proj"`` string without splitting it.
     comma_not_split: bool = False
     #: Oumi joined ``lora_target_modules`` into one full-match regex (``..._regex: true``).
@@ -174,6 +179,9 @@ class ToolFacts:
     #: The config is applied to something that is not a Hugging Face model (a module
     #: class of the linted code): why no model is checked.
     applied_to: str | None = None
+    #: The repository's own script a shell launcher runs, read to learn how it parses the
+    #: LoRA flags (its path as written relative to the project).
+    script: str | None = None
 
     # -- Python front end -------------------------------------------------------------------------
     #: Some options hide behind an expression that could not be evaluated (``**kwargs``).
@@ -228,6 +236,40 @@ class ExtractedConfig:
         return to_plain(self.options.get(name))
 
 
+@dataclass(frozen=True)
+class Comment:
+    """A real comment of a file (never text inside a string or a heredoc), found while the
+    file is read, for the suppression directives it may hold."""
+
+    line: int
+    column: int
+    #: From the ``#`` to the end of the line.
+    text: str
+    #: In a notebook: the cell and line it is written in ("cell 3, line 2").
+    hint: str | None = None
+
+
+@dataclass(frozen=True)
+class CellHint:
+    """Notebook characters ``column..end_column`` of file ``line`` are in ``hint``'s cell line."""
+
+    line: int
+    column: int
+    end_column: int
+    hint: str
+
+
+def hint_at(hints: list[CellHint], line: int, column: int) -> str | None:
+    """The hint of notebook position ``line:column`` (the line's first cell line if between)."""
+    first = None
+    for cell in hints:
+        if cell.line == line:
+            if cell.column <= column <= cell.end_column:
+                return cell.hint
+            first = first or cell.hint
+    return first
+
+
 @dataclass
 class FileExtraction:
     """Everything one file yielded: its configs and any problems reading it."""
@@ -238,3 +280,7 @@ class FileExtraction:
     #: Model references found in the file that are not tied to a config
     #: (used as the "nearest in scope" model by other configs of the file).
     models: list[ModelRef] = field(default_factory=list)
+    #: The file's comments that may hold a suppression directive (set when it is read).
+    comments: list[Comment] = field(default_factory=list)
+    #: Notebooks: where each code line's characters are (for the cell of any finding).
+    cell_hints: list[CellHint] = field(default_factory=list)

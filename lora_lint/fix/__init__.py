@@ -1,7 +1,8 @@
 """``--fix``: apply the fixes rules attach to findings, safely.
 
-* :mod:`lora_lint.fix.edits` -- rules turn "replace this entry" / "remove this
-  duplicate" into concrete :class:`~lora_lint.diagnostics.Edit` s of the file;
+Rules build the fixes (:mod:`lora_lint.edits`, below them); this package, above
+the engine, applies them:
+
 * :mod:`lora_lint.fix.apply` -- edits applied to the text and the result proven
   to mean what was intended (per format);
 * :mod:`lora_lint.fix.runner` -- lint, fix, write atomically, re-lint;

@@ -27,11 +27,12 @@ import itertools
 import json
 import re
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from lora_lint.diagnostics import Edit, Span
-from lora_lint.fix.literals import PY_LITERAL, body_range
-from lora_lint.fix.source import SourceText
+from lora_lint.edits.literals import PY_LITERAL, body_range
+from lora_lint.edits.source import SourceText
 
 
 class FixError(ValueError):
@@ -138,17 +139,9 @@ def _node_range(src: SourceText, node: ast.expr) -> tuple[int, int] | None:
     """Character offsets of an AST node (``ast`` columns are UTF-8 byte offsets)."""
     if node.end_lineno is None or node.end_col_offset is None:
         return None
-    start = _char_offset(src, node.lineno, node.col_offset)
-    end = _char_offset(src, node.end_lineno, node.end_col_offset)
+    start = src.index.byte_offset(node.lineno, node.col_offset)
+    end = src.index.byte_offset(node.end_lineno, node.end_col_offset)
     return None if start is None or end is None else (start, end)
-
-
-def _char_offset(src: SourceText, line: int, byte_column: int) -> int | None:
-    if not 1 <= line <= len(src.lines):
-        return None
-    start, end = src.lines[line - 1]
-    text = src.text[start:end].encode("utf-8")[:byte_column].decode("utf-8", errors="strict")
-    return start + len(text)
 
 
 def _string_containing(
@@ -173,7 +166,7 @@ def _string_containing(
 
 
 def check_yaml(src: SourceText, new: str, edits: Sequence[Edit]) -> None:
-    from lora_lint.extract.yaml.loader import load_json, load_yaml
+    from lora_lint.extract.positioned_yaml import load_json, load_yaml
 
     if src.fmt == "json":
         try:
@@ -337,7 +330,9 @@ def check_shell(src: SourceText, new: str, edits: Sequence[Edit]) -> None:
     from lora_lint.extract.shell import extract_shell
     from lora_lint.extract.types import Located
 
-    old, fresh = extract_shell(src.text, src.path), extract_shell(new, src.path)
+    launcher = Path(src.path)  # the launched scripts are found as in the original run
+    old = extract_shell(src.text, src.path, file_path=launcher)
+    fresh = extract_shell(new, src.path, file_path=launcher)
     if len(old.configs) != len(fresh.configs) or len(fresh.findings) > len(old.findings):
         raise FixError("the fixed launcher does not parse like the original")
     wanted = {edit.span: edit.replacement for edit in edits}

@@ -28,9 +28,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lora_lint.diagnostics import Edit, Finding, Fix
-from lora_lint.engine import Linter, RunResult, display_path
-from lora_lint.fix import source
+from lora_lint.edits import source
+from lora_lint.engine import Linter
 from lora_lint.fix.apply import FixError, fixed_text
+from lora_lint.paths import display_path
+from lora_lint.results import RunResult
 
 MAX_PASSES = 4
 

@@ -24,7 +24,7 @@ def add_inspect_parser(subparsers: Any) -> argparse.ArgumentParser:
     from lora_lint.inspect.emit import EMIT_FORMATS
     from lora_lint.inspect.presets import PRESET_KEYS
     from lora_lint.models.heads import HEAD_KINDS
-    from lora_lint.settings import cache_dir_argument
+    from lora_lint.settings import add_model_arguments
 
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "inspect",
@@ -72,19 +72,7 @@ def add_inspect_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="print a ready-to-paste config for --targets or --preset",
     )
     parser.add_argument("--format", choices=("text", "json"), default="text")
-    parser.add_argument(
-        "--offline", action="store_true", default=None, help="never contact the Hub"
-    )
-    parser.add_argument(
-        "--trust-remote-code",
-        action="store_true",
-        default=None,
-        help="allow instantiating models whose code lives in their repository",
-    )
-    parser.add_argument(
-        "--cache-dir", type=cache_dir_argument, help="model inventory cache directory"
-    )
-    parser.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    add_model_arguments(parser)
     return parser
 
 

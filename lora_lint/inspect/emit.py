@@ -79,12 +79,7 @@ def emit_peft_json(recipe: Recipe, model_id: str) -> str:
         "peft_type": "LORA",
         "base_model_name_or_path": model_id,
         "task_type": _task(recipe),
-        "r": recipe.r,
-        "lora_alpha": recipe.alpha,
-        "lora_dropout": recipe.lora_dropout,
-        "target_modules": recipe.target_modules,
-        "target_parameters": recipe.target_parameters or None,
-        "rank_pattern": recipe.rank_pattern,
+        **recipe.config_fields(),
         "alpha_pattern": {},
         "bias": "none",
     }

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from lora_lint.inspect.cost import module_lora_params, parameter_lora_params
+from lora_lint.match.cost import module_lora_params, parameter_lora_params
 from lora_lint.models import inventory as inv
 from lora_lint.models.inventory import ModelInventory, ModuleInfo
 
@@ -352,17 +352,6 @@ def _parameter_note(
 def group_rows(inventory: ModelInventory, r: int = 8) -> list[GroupRow]:
     """The module groups ``inspect`` lists (wrappable modules and expert/router parameters)."""
     return Classifier(inventory).rows(r)
-
-
-def modules_in(inventory: ModelInventory, groups: Iterable[str]) -> list[str]:
-    """Names of the wrappable modules whose role is one of ``groups``, in model order."""
-    wanted = set(groups)
-    classifier = Classifier(inventory)
-    return [
-        m.name
-        for m in inventory.modules
-        if m.kind in inv.WRAPPABLE_KINDS and classifier.role(m.name) in wanted
-    ]
 
 
 @dataclass

@@ -5,7 +5,7 @@ name table, and written as the shortest ``target_modules`` that makes PEFT adapt
 intended modules: leaf names when they are unambiguous (``q_proj``), a dotted suffix when a
 leaf also exists elsewhere (GPT-2's ``attn.c_proj`` vs ``mlp.c_proj``), and a regex when only
 the path tells (a VLM's language-model ``q_proj`` vs the vision tower's). Every recipe is then
-priced by :func:`~lora_lint.inspect.cost.estimate`, i.e. with PEFT's own rewrites applied.
+priced by :func:`~lora_lint.match.cost.estimate`, i.e. with PEFT's own rewrites applied.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from lora_lint.inspect.cost import CostReport, estimate
 from lora_lint.inspect.groups import (
     ATTENTION,
     FEED_FORWARD,
@@ -22,6 +21,7 @@ from lora_lint.inspect.groups import (
     Classifier,
     GroupRow,
 )
+from lora_lint.match.cost import CostReport, estimate
 from lora_lint.match.peft_semantics import PeftOptions, regex_fullmatch
 from lora_lint.models import inventory as inv
 from lora_lint.models.inventory import ModelInventory
@@ -67,6 +67,17 @@ class Recipe:
             lora_alpha=self.alpha,
             rank_pattern=self.rank_pattern or None,
         )
+
+    def config_fields(self) -> dict[str, object]:
+        """The ``LoraConfig`` fields of the recipe, as its JSON outputs write them."""
+        return {
+            "r": self.r,
+            "lora_alpha": self.alpha,
+            "lora_dropout": self.lora_dropout,
+            "target_modules": self.target_modules,
+            "target_parameters": self.target_parameters or None,
+            "rank_pattern": self.rank_pattern,
+        }
 
     @property
     def lora_dropout(self) -> float:

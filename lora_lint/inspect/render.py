@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, TextIO
 
-from lora_lint.inspect.cost import CostReport
-from lora_lint.inspect.groups import summarize
+from lora_lint.inspect.groups import GroupRow, summarize
 from lora_lint.inspect.presets import Recipe
 from lora_lint.inspect.report import SUMMARY_FIELDS, InspectReport
 from lora_lint.inspect.tree import TreeNode
+from lora_lint.match.cost import CostReport
 
 
 # -- formatting helpers --------------------------------------------------------------------
@@ -125,6 +125,32 @@ def tree_lines(
 
 
 # -- plain text ------------------------------------------------------------------------------
+def _group_columns(r: int) -> list[tuple[str, str]]:
+    """Titles and alignment of a module-group table (plain and rich output alike)."""
+    return [
+        ("name", "left"),
+        ("class", "left"),
+        ("in→out/shape", "left"),
+        ("count", "right"),
+        ("parameters", "right"),
+        (f"LoRA r={r}", "right"),
+        ("LoRA field", "left"),
+    ]
+
+
+def _group_cells(row: GroupRow) -> list[str]:
+    """One module's row of a group table."""
+    return [
+        row.leaf,
+        row.cls,
+        row.shape_text,
+        num(row.count),
+        num(row.params_total),
+        num(row.lora_each),
+        row.field or "-",
+    ]
+
+
 def _table(rows: list[list[str]], right: set[int], indent: str = "  ") -> list[str]:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     out = []
@@ -155,34 +181,17 @@ def write_text(report: InspectReport, stream: TextIO) -> None:
         return
 
     lines += ["", f"Module groups (LoRA cost per module at r={report.r})"]
-    header = [
-        "name",
-        "class",
-        "in→out/shape",
-        "count",
-        "parameters",
-        f"LoRA r={report.r}",
-        "LoRA field",
-    ]
+    columns = _group_columns(report.r)
+    right = {i for i, (_, justify) in enumerate(columns) if justify == "right"}
     for group in summarize(report.rows):
         lines.append(f"  {group.heading}")
-        table = [header]
+        table = [[title for title, _ in columns]]
         notes = []
         for row in group.rows:
-            table.append(
-                [
-                    row.leaf,
-                    row.cls,
-                    row.shape_text,
-                    num(row.count),
-                    num(row.params_total),
-                    num(row.lora_each),
-                    row.field or "-",
-                ]
-            )
+            table.append(_group_cells(row))
             if row.note:
                 notes.append(f"      {row.leaf}: {row.note}")
-        lines += _table(table, {3, 4, 5}, indent="    ")
+        lines += _table(table, right, indent="    ")
         lines += notes
 
     lines += ["", f"Presets (r={report.r}; trainable% as PEFT's print_trainable_parameters)"]
@@ -264,26 +273,10 @@ def write_rich(report: InspectReport, stream: TextIO) -> None:
             title_justify="left",
             title_style="bold",
         )
-        for col, justify in (
-            ("name", "left"),
-            ("class", "left"),
-            ("in→out/shape", "left"),
-            ("count", "right"),
-            ("parameters", "right"),
-            (f"LoRA r={report.r}", "right"),
-            ("LoRA field", "left"),
-        ):
+        for col, justify in _group_columns(report.r):
             table.add_column(col, justify=justify)  # type: ignore[arg-type]
         for row in group.rows:
-            table.add_row(
-                row.leaf,
-                row.cls,
-                row.shape_text,
-                num(row.count),
-                num(row.params_total),
-                num(row.lora_each),
-                row.field or "-",
-            )
+            table.add_row(*_group_cells(row))
         console.print(table)
         for row in group.rows:
             if row.note:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from lora_lint.inspect.cost import CostReport
 from lora_lint.inspect.groups import GROUP_TITLES, GroupRow, summarize
 from lora_lint.inspect.presets import Recipe
 from lora_lint.inspect.tree import TreeNode
+from lora_lint.match.cost import CostReport
 from lora_lint.models.inventory import ModelInventory
 
 JSON_VERSION = 1
@@ -118,15 +118,7 @@ def recipe_json(recipe: Recipe) -> dict[str, object]:
         "key": recipe.key,
         "title": recipe.title,
         "available": recipe.available,
-        "config": {
-            "r": recipe.r,
-            "lora_alpha": recipe.alpha,
-            "lora_dropout": recipe.lora_dropout,
-            "target_modules": recipe.target_modules,
-            "target_parameters": recipe.target_parameters or None,
-            "rank_pattern": recipe.rank_pattern,
-            "task_type": recipe.task_type,
-        },
+        "config": {**recipe.config_fields(), "task_type": recipe.task_type},
         "notes": list(recipe.notes),
         "cost": cost_json(recipe.cost) if recipe.available else None,
     }

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from lora_lint.inspect.cost import CostReport, TargetCost
+from lora_lint.match.cost import CostReport, TargetCost
 from lora_lint.models.inventory import ModelInventory, ModuleInfo
 
 _INDEX = re.compile(r"^\d+$")

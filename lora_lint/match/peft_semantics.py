@@ -292,20 +292,6 @@ def _convert_moe(options: PeftOptions, inventory: ModelInventory, result: Inject
     )
 
 
-def resolve_targets(
-    options: PeftOptions, inventory: ModelInventory, defaults: str | Sequence[str] | None
-) -> str | list[str] | None:
-    """``target_modules`` after PEFT's defaults (``None``) and ``all-linear`` expansion."""
-    targets = options.target_modules
-    if targets is None:
-        targets = defaults
-    if is_all_linear(targets):
-        return all_linear_names(inventory, options.task_type)
-    if targets is None or isinstance(targets, str):
-        return targets
-    return list(targets)
-
-
 def simulate(
     options: PeftOptions,
     inventory: ModelInventory,

@@ -120,6 +120,22 @@ def search(pattern: str, text: str) -> re.Match[str] | None:
 # -- the analysis ---------------------------------------------------------------------------
 
 
+def _children(op: Any, av: Any) -> list[Any]:
+    """The sub-patterns of one parsed node (repeat, group, alternation, lookaround,
+    conditional); none for a leaf."""
+    if op in _REPEATS:
+        return [av[2]]
+    if op is _sre_constants.SUBPATTERN:
+        return [av[-1]]
+    if op is _sre_constants.BRANCH:
+        return list(av[1])
+    if op in (_sre_constants.ASSERT, _sre_constants.ASSERT_NOT):
+        return [av[1]]
+    if op is _sre_constants.GROUPREF_EXISTS:
+        return [sub for sub in av[1:] if sub is not None]
+    return []
+
+
 def _repeats(items: Iterable[Any]) -> Iterator[tuple[list[Any], str]]:
     """Every backtracking repeat (body, description) that may run many times."""
     for op, av in items:
@@ -129,18 +145,8 @@ def _repeats(items: Iterable[Any]) -> Iterator[tuple[list[Any], str]]:
             low, high, body = av
             if high == _MAXREPEAT or high > LONG_REPEAT:
                 yield list(body), _describe(low, high)
-            yield from _repeats(body)
-        elif op is _sre_constants.SUBPATTERN:
-            yield from _repeats(av[-1])
-        elif op is _sre_constants.BRANCH:
-            for alt in av[1]:
-                yield from _repeats(alt)
-        elif op in (_sre_constants.ASSERT, _sre_constants.ASSERT_NOT):
-            yield from _repeats(av[1])
-        elif op is _sre_constants.GROUPREF_EXISTS:
-            for sub in av[1:]:
-                if sub is not None:
-                    yield from _repeats(sub)
+        for child in _children(op, av):
+            yield from _repeats(child)
 
 
 def _describe(low: int, high: int) -> str:
@@ -199,17 +205,11 @@ def _branches(items: Iterable[Any]) -> Iterator[list[Any]]:
 
 
 def _walk(items: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
+    """Every node of a parsed pattern, in pre-order."""
     for op, av in items:
         yield op, av
-        if op in _REPEATS:
-            yield from _walk(av[2])
-        elif op is _sre_constants.SUBPATTERN:
-            yield from _walk(av[-1])
-        elif op is _sre_constants.BRANCH:
-            for alt in av[1]:
-                yield from _walk(alt)
-        elif op in (_sre_constants.ASSERT, _sre_constants.ASSERT_NOT):
-            yield from _walk(av[1])
+        for child in _children(op, av):
+            yield from _walk(child)
 
 
 def _witness_chars(body: list[Any]) -> list[str]:

@@ -80,12 +80,6 @@ def close_names(entry: str, candidates: Iterable[str], limit: int = 3) -> list[s
     return [c for d, c in sorted(scored) if d == best][:limit]
 
 
-def unique_close_name(entry: str, candidates: Sequence[str]) -> str | None:
-    """The single candidate within edit distance 2, if exactly one exists (safe to autofix)."""
-    near = [c for c in candidates if levenshtein(entry, c) <= 2]
-    return near[0] if len(near) == 1 else None
-
-
 def role_of(name: str) -> str | None:
     leaf = name.rsplit(".", 1)[-1]
     for role, names in ROLE_NAMES.items():

@@ -35,7 +35,7 @@ from lora_lint.match.peft_semantics import (
     saved_module_names,
     simulate,
 )
-from lora_lint.match.tools import before_peft, wraps
+from lora_lint.match.tools import before_peft, dropped_by_tool, wraps
 from lora_lint.models.inventory import ModelInventory, ModuleInfo
 
 
@@ -61,6 +61,9 @@ class Status(str, Enum):
     COVERED = "covered"
     #: Not a valid regular expression (PEFT raises ``re.error``).
     INVALID = "invalid"
+    #: PEFT would use it, but the training tool drops it first or turns it into something
+    #: that matches nothing (``tool_drop`` says what the tool does).
+    TOOL_DROPPED = "dropped-by-tool"
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,11 @@ class EntryVerdict:
     #: ``modules_to_save`` only: modules the entry pulls out of LoRA (subtree exclusion).
     pulled: tuple[str, ...] = ()
     detail: str | None = None
+    #: What the training tool does to the entry first (:attr:`lora_lint.match.tools.ToolDrop.kind`;
+    #: set with ``TOOL_DROPPED``, and with ``NOTHING`` when the tool's step is a second mistake)
+    #: and what to write instead.
+    tool_drop: str | None = None
+    suggestions: tuple[str, ...] = ()
 
     @property
     def reaches_nothing(self) -> bool:
@@ -144,7 +152,10 @@ def judge(
     if isinstance(targets, str) and not is_all_linear(targets):
         verdict.targets = [judge_entry(targets, 0, regex=True)]
     elif isinstance(targets, (list, tuple)):
-        verdict.targets = _judge_list(judge_entry, [str(t) for t in targets])
+        entries = [str(t) for t in targets]
+        verdict.targets = [
+            _after_tool(tool, v, entries, inventory) for v in _judge_list(judge_entry, entries)
+        ]
     verdict.target_parameters = _judge_parameters(options, inventory)
     verdict.modules_to_save = _judge_saved(options, inventory)
     verdict.exclude_modules = _judge_exclusions(options, inventory)
@@ -156,6 +167,21 @@ def judge(
 
 
 # -- target_modules ---------------------------------------------------------------------------
+
+
+def _after_tool(
+    tool: object, verdict: EntryVerdict, entries: list[str], inventory: ModelInventory
+) -> EntryVerdict:
+    """An entry the tool drops or rewrites before PEFT: ``TOOL_DROPPED`` when PEFT would have
+    matched it; an entry PEFT matches nothing with keeps that status (LL001's) and carries
+    what the tool does too (TRL's collapse is a second mistake to fix)."""
+    if verdict.status in (Status.INVALID, Status.DUPLICATE):
+        return verdict
+    drop = dropped_by_tool(tool, verdict.entry, entries, inventory)
+    if drop is None:
+        return verdict
+    status = Status.NOTHING if verdict.status is Status.NOTHING else Status.TOOL_DROPPED
+    return replace(verdict, status=status, tool_drop=drop.kind, suggestions=drop.suggestions)
 
 
 def _judge_list(judge_entry: _EntryJudge, entries: list[str]) -> list[EntryVerdict]:

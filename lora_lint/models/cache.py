@@ -16,13 +16,12 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from lora_lint import __version__
-from lora_lint.cache_io import conforms, read_entry
+from lora_lint.cache_io import conforms, read_entry, write_json
 from lora_lint.models.inventory import INVENTORY_FORMAT, ModelInventory, ModuleInfo
 from lora_lint.models.versions import library_versions
 
@@ -105,15 +104,7 @@ class InventoryCache:
         else:
             data["inventory"] = value.to_json()
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=".tmp", dir=path.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    json.dump(data, fh, separators=(",", ":"))
-                os.replace(tmp, path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            write_json(path, data, prefix=key)
         except OSError as exc:
             self._disable(f"cannot write the model cache in {path.parent} ({exc.strerror})")
 

@@ -38,16 +38,6 @@ TASK_TYPE_HEADS: dict[str, str] = {
 }
 
 
-def describe_head(head: str | None) -> str:
-    if head is None:
-        return "the class in the config's `architectures`"
-    if head in HEAD_MAPPINGS:
-        return f"the {head} head"
-    if head == TRAINER_LM:
-        return "the class the training tool loads"
-    return head
-
-
 def resolve_head_class(
     model_type: str, architectures: list[str], head: str | None, *, multimodal: bool = False
 ) -> str:

@@ -116,13 +116,6 @@ class ModelInventory:
                 seen.setdefault(m.leaf, None)
         return list(seen)
 
-    @cached_property
-    def leaf_names(self) -> list[str]:
-        seen: dict[str, None] = {}
-        for m in self.modules:
-            seen.setdefault(m.leaf, None)
-        return list(seen)
-
     # -- serialisation: compact rows, shared class/kind tables ---------------------------
     def to_json(self) -> dict[str, object]:
         classes: dict[str, int] = {}

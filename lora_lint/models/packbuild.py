@@ -78,7 +78,7 @@ def build_packs(
 ) -> dict[str, Any]:
     """Write ``index.json`` and one ``<bundled file>.json.gz`` per bundled config to
     ``out_dir`` (replacing stale packs); return the index."""
-    from lora_lint.match.peft_schema import collect_schema
+    from lora_lint.models.peft_schema import collect_schema
 
     out_dir.mkdir(parents=True, exist_ok=True)
     for old in out_dir.glob("*.json.gz"):

@@ -92,7 +92,7 @@ def versions() -> dict[str, str]:
 
 
 def peft_schema() -> dict[str, Any] | None:
-    """The PEFT config schema (see ``match/peft_schema.py``) recorded in the packs."""
+    """The PEFT config schema (see ``models/peft_schema.py``) recorded in the packs."""
     data = index()
     schema = data.get("peft_schema") if data else None
     return dict(schema) if isinstance(schema, dict) else None

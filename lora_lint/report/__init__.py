@@ -13,9 +13,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from lora_lint.engine import RunResult
+    from lora_lint.diagnostics import Finding
+    from lora_lint.results import RunResult
 
 FORMATS = ("text", "json", "json-lines", "sarif", "github", "gitlab")
+
+
+def message_text(finding: Finding, help_label: str | None = "help") -> str:
+    """The message, ``(location hint)`` after it, then ``<help_label>: help`` on its own
+    line (left out with ``help_label=None``): the body the annotation formats share."""
+    text = finding.message
+    if finding.location_hint:
+        text += f" ({finding.location_hint})"
+    if finding.help and help_label is not None:
+        text += f"\n{help_label}: {finding.help}"
+    return text
 
 
 def default_format(environ: Mapping[str, str] | None = None) -> str:

@@ -18,8 +18,9 @@ from __future__ import annotations
 from typing import TextIO
 
 from lora_lint.diagnostics import Finding, Severity
-from lora_lint.engine import RunResult
+from lora_lint.report import message_text
 from lora_lint.report.safe import printable
+from lora_lint.results import RunResult
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -42,11 +43,7 @@ def escape_property(text: str) -> str:
 
 def annotation_message(finding: Finding) -> str:
     """The annotation body: message, location hint and the help line, unescaped."""
-    text = finding.message
-    if finding.location_hint:
-        text += f" ({finding.location_hint})"
-    if finding.help:
-        text += f"\nhelp: {finding.help}"
+    text = message_text(finding)
     note = finding.extra.get("model_note")
     if isinstance(note, str):
         text += f"\nnote: {note}"

@@ -27,9 +27,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any, TextIO
 
 from lora_lint.diagnostics import Finding, Severity
-from lora_lint.engine import RunResult
+from lora_lint.report import message_text
 from lora_lint.report.safe import json_safe
 from lora_lint.report.sarif import base_fingerprint
+from lora_lint.results import RunResult
 
 SEVERITIES = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
 
@@ -45,9 +46,7 @@ def report_path(path: str, root: Path) -> str:
 
 
 def issue(finding: Finding, path: str, fingerprint: str) -> dict[str, Any]:
-    text = f"{finding.code} {finding.message}"
-    if finding.location_hint:
-        text += f" ({finding.location_hint})"
+    text = f"{finding.code} {message_text(finding, help_label=None)}"
     return {
         "description": text,
         "check_name": finding.code,

@@ -11,8 +11,8 @@ from dataclasses import asdict
 from typing import TextIO
 
 from lora_lint.diagnostics import Finding
-from lora_lint.engine import RunResult
 from lora_lint.report.safe import json_safe
+from lora_lint.results import RunResult
 
 SCHEMA_VERSION = 1
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
-from lora_lint.engine import RunResult
 from lora_lint.report.json_format import finding_dict
 from lora_lint.report.safe import json_safe
+from lora_lint.results import RunResult
 
 
 def write_json_lines(result: RunResult, stream: TextIO) -> None:

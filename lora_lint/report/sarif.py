@@ -36,8 +36,9 @@ from urllib.parse import quote
 
 from lora_lint import __version__
 from lora_lint.diagnostics import Finding, Severity
-from lora_lint.engine import RunResult
+from lora_lint.report import message_text
 from lora_lint.report.safe import json_safe
+from lora_lint.results import RunResult
 from lora_lint.rules import ALL_RULES, Rule
 
 SARIF_VERSION = "2.1.0"
@@ -122,15 +123,6 @@ def _fix(finding: Finding, location: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _message(finding: Finding) -> str:
-    text = finding.message
-    if finding.location_hint:
-        text += f" ({finding.location_hint})"
-    if finding.help:
-        text += f"\nHelp: {finding.help}"
-    return text
-
-
 def sarif_log(
     result: RunResult,
     *,
@@ -150,7 +142,7 @@ def sarif_log(
         if finding.code in index:
             entry["ruleIndex"] = index[finding.code]
         entry["level"] = LEVELS.get(finding.severity, "error")
-        entry["message"] = {"text": _message(finding)}
+        entry["message"] = {"text": message_text(finding, "Help")}
         entry["locations"] = [
             {"physicalLocation": {"artifactLocation": location, "region": _region(finding)}}
         ]

@@ -13,8 +13,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TextIO
 
-from lora_lint.engine import RunResult
 from lora_lint.report.safe import json_safe, printable
+from lora_lint.results import RunResult
 
 
 @dataclass(frozen=True)

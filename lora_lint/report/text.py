@@ -16,11 +16,10 @@ from collections.abc import Mapping
 from typing import TextIO
 
 from lora_lint.diagnostics import Finding, Severity
-from lora_lint.engine import NO_MODEL_BUILT, RunResult
 from lora_lint.report.safe import printable
+from lora_lint.results import NO_MODEL_BUILT, TOOL_NOTE, TOOL_NOTE_CONFIG, RunResult
 
 _COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
-COLOR_CHOICES = ("auto", "always", "never")
 
 
 def use_colour(
@@ -105,6 +104,22 @@ def format_finding(
     if isinstance(note, str):
         lines.append(f"  {_paint('note', '36', colour)}: {printable(note)}")
     return "\n".join(lines)
+
+
+def last_of_config(findings: list[Finding]) -> set[int]:
+    """Indexes of the last finding of each config whose verdict depends on its training tool
+    (the tool note goes once under that config's findings, not under each of them)."""
+    last: dict[object, int] = {}
+    for index, finding in enumerate(findings):
+        if isinstance(finding.extra.get(TOOL_NOTE), str):
+            last[finding.extra.get(TOOL_NOTE_CONFIG)] = index
+    return set(last.values())
+
+
+def format_tool_note(f: Finding, colour: bool = False) -> str:
+    """``  tool: unsloth adds target_parameters=[...] for the MoE experts``."""
+    note = str(f.extra.get(TOOL_NOTE, ""))
+    return f"  {_paint('tool', '36', colour)}: {printable(note)}"
 
 
 def summary_line(result: RunResult) -> str:
@@ -200,9 +215,12 @@ def write_text(
     if colour is None:
         colour = use_colour(stream)
     marked = available_fixes(result, unsafe_fixes)
-    for finding in result.findings:
+    last = last_of_config(result.findings)
+    for index, finding in enumerate(result.findings):
         line = format_finding(finding, colour, unsafe_fixes, mark=id(finding) in marked)
         stream.write(line + "\n")
+        if index in last:
+            stream.write(format_tool_note(finding, colour) + "\n")
     if quiet or (not result.findings and not clean_summary):
         return
     if result.findings:

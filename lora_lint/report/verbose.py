@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, TextIO
 from lora_lint.report.safe import printable
 
 if TYPE_CHECKING:
-    from lora_lint.engine import Linter, RunResult
+    from lora_lint.engine import Linter
+    from lora_lint.results import RunResult
 
 
 def verbose_lines(result: RunResult, linter: Linter) -> list[str]:

@@ -5,6 +5,13 @@ A rule is declared once, in its own module, Fixit/ruff style: ``code`` and
 sections "What it does", "Why is this bad?" and "Fix", and ``VALID``/
 ``INVALID`` examples that the test-suite runs through the whole pipeline and
 that ``lora-lint rule`` and the README show.
+
+Whether a rule has a fix is not declared: an INVALID example whose finding can
+be fixed carries the whole file as ``lora-lint check --fix`` leaves it
+(``fixed=``, with ``fix="unsafe"`` when only ``--unsafe-fixes`` applies it), the
+tests apply the real ``--fix`` to the example and compare, and ``Rule.fix`` is
+derived from those examples (as Fixit derives ``AUTOFIX`` from
+``expected_replacement``). A rule cannot claim a fix its examples do not show.
 """
 
 from __future__ import annotations
@@ -13,14 +20,19 @@ import inspect
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Literal
 
+from lora_lint import codes
 from lora_lint.diagnostics import Finding, Severity, Span
-from lora_lint.extract.types import ExtractedConfig, Located, ModelRef, Unresolved, to_plain
+from lora_lint.extract.types import ExtractedConfig, Located, ModelRef, Unresolved
 from lora_lint.match.peft_semantics import Injection, PeftOptions
+from lora_lint.match.tools import not_modelled
 from lora_lint.match.verdicts import ConfigVerdict, EntryVerdict, judge
 from lora_lint.models.inventory import ModelInventory
 from lora_lint.models.resolve import ResolutionFailure, ResolvedModel
+
+#: A fix's applicability, as in :class:`lora_lint.diagnostics.Fix`, or "none".
+FixKind = Literal["safe", "unsafe", "none"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +54,12 @@ class Example:
     #: Findings of *other* rules the example also produces, as (code, line, column): the
     #: tests compare the whole pipeline's output, so an example cannot hide a wrong finding.
     also: tuple[tuple[str, int, int], ...] = ()
+    #: The whole file after ``lora-lint check --fix`` applied this rule's fixes (None: the
+    #: rule offers no fix for this example, and the tests check that ``--fix`` changes nothing).
+    fixed: str | None = None
+    #: Which ``--fix`` applies ``fixed``: "safe" (``--fix``) or "unsafe" (``--unsafe-fixes``
+    #: too); "none" when there is no fixed text.
+    fix: FixKind = "none"
 
 
 def Valid(
@@ -60,10 +78,33 @@ def Invalid(
     message: str | None = None,
     model: str | None = None,
     also: Iterable[tuple[str, int, int]] = (),
+    fixed: str | None = None,
+    fix: Literal["safe", "unsafe"] = "safe",
 ) -> Example:
+    """An example the rule flags at ``expect``; ``fixed`` is the file after ``--fix``
+    (dedented like ``code``), ``fix="unsafe"`` when only ``--unsafe-fixes`` applies it."""
     return Example(
-        inspect.cleandoc(code) + "\n", filename, tuple(expect), message, model, tuple(also)
+        inspect.cleandoc(code) + "\n",
+        filename,
+        tuple(expect),
+        message,
+        model,
+        tuple(also),
+        None if fixed is None else inspect.cleandoc(fixed) + "\n",
+        "none" if fixed is None else fix,
     )
+
+
+def fix_of(examples: Iterable[Example]) -> str:
+    """A rule's fix applicability, derived from its INVALID examples' fixed texts.
+
+    "none" when no example is fixed, "safe" or "unsafe" when every fixed example agrees,
+    "mixed" when some fixes are safe and others unsafe.
+    """
+    kinds = {e.fix for e in examples if e.fixed is not None}
+    if not kinds:
+        return "none"
+    return kinds.pop() if len(kinds) == 1 else "mixed"
 
 
 @dataclass
@@ -135,11 +176,13 @@ class ConfigContext:
         ``all-linear`` on MoE models), a regex from its own flags.
         """
         facts = self.config.facts
-        for reason in (facts.inert, facts.tool_expands_targets, facts.all_means):
+        for reason in (facts.inert, facts.tool_expands_targets, facts.all_means, facts.not_judged):
             if reason:
                 return reason
         if facts.implicit_target_modules is not None and self.config.target_modules is None:
             return "the tool chooses the targets"
+        if self.inventory is not None:
+            return not_modelled(facts.tool, self.inventory)
         return None
 
     @property
@@ -196,10 +239,25 @@ class Rule:
     severity: ClassVar[Severity]
     #: One line, shown in the rule table and SARIF ``shortDescription``.
     summary: ClassVar[str]
-    #: "safe", "unsafe" or "none": which ``--fix`` mode may apply this rule's fixes.
+    #: "safe", "unsafe", "mixed" or "none": which ``--fix`` mode applies this rule's fixes.
+    #: Derived from the INVALID examples' ``fixed`` texts (:func:`fix_of`), never declared.
     fix: ClassVar[str] = "none"
     VALID: ClassVar[list[Example]] = []
     INVALID: ClassVar[list[Example]] = []
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        """Every rule declares a code registered in :mod:`lora_lint.codes`, with its name;
+        whether it fixes (``fix``) is derived from its INVALID examples, never declared."""
+        super().__init_subclass__(**kwargs)
+        code = getattr(cls, "code", None)
+        if code is not None and codes.NAMES.get(code) != getattr(cls, "name", None):
+            raise TypeError(f"{cls.__name__}: {code} is not registered in lora_lint.codes")
+        if "fix" in cls.__dict__:
+            raise TypeError(
+                f"{cls.__name__}.fix is derived from its INVALID examples: give the example "
+                "whose finding is fixed its `fixed=` text instead of declaring `fix`"
+            )
+        cls.fix = fix_of(cls.INVALID)
 
     def check(self, ctx: ConfigContext) -> Iterator[Finding]:
         return iter(())
@@ -240,10 +298,6 @@ def string_items(value: Located | Unresolved | None) -> list[Located]:
     if not isinstance(value, Located):
         return []
     return [v for v in value.items if isinstance(v, Located) and isinstance(v.value, str)]
-
-
-def plain_option(config: ExtractedConfig, name: str) -> object:
-    return to_plain(config.options.get(name))
 
 
 def short_list(names: Iterable[str], limit: int = 4) -> str:

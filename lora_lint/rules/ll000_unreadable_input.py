@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from lora_lint.diagnostics import UNREADABLE_CODE, UNREADABLE_NAME, Severity
+from lora_lint import codes
+from lora_lint.diagnostics import Severity
 from lora_lint.rules.base import Invalid, Rule, Valid
 
 
@@ -22,8 +23,8 @@ class UnreadableInput(Rule):
     Fix the file, or exclude it with `extend-exclude` in `[tool.lora-lint]`.
     """
 
-    code = UNREADABLE_CODE
-    name = UNREADABLE_NAME
+    code = codes.UNREADABLE_INPUT
+    name = codes.name_of(code)
     severity = Severity.ERROR
     summary = "A file could not be read or parsed"
 

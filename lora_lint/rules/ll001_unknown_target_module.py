@@ -6,8 +6,8 @@ import dataclasses
 from collections.abc import Iterator, Sequence
 
 from lora_lint.diagnostics import Finding, Severity
+from lora_lint.edits.build import replace_fix
 from lora_lint.extract.types import Located
-from lora_lint.fix.edits import replace_fix
 from lora_lint.match.peft_semantics import is_all_linear
 from lora_lint.match.suggest import (
     MLP_ROLES,
@@ -45,7 +45,6 @@ class UnknownTargetModule(Rule):
     name = "unknown-target-module"
     severity = Severity.ERROR
     summary = "A target_modules entry matches no module of the base model"
-    fix = "unsafe"
 
     VALID = [
         Valid(
@@ -71,6 +70,16 @@ class UnknownTargetModule(Rule):
             """,
             expect=[(5, 53)],
             message="did you mean 'v_proj'",
+            # Unsafe: the corrected entry changes which modules train.
+            fixed="""
+            from peft import LoraConfig, get_peft_model
+            from transformers import AutoModelForCausalLM
+
+            model = AutoModelForCausalLM.from_pretrained("meta-llama/Llama-3.1-8B")
+            config = LoraConfig(r=16, target_modules=["q_proj", "v_proj"])
+            model = get_peft_model(model, config)
+            """,
+            fix="unsafe",
         ),
         Invalid(
             """

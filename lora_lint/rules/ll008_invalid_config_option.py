@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 from lora_lint.diagnostics import Finding, Severity, Span
 from lora_lint.extract.types import Located, to_plain
-from lora_lint.match.peft_schema import load_schema, method_fields
 from lora_lint.match.suggest import close_names
+from lora_lint.models.peft_schema import load_schema, method_fields
 from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid, read_by_unknown_script
 
 #: Names people write for PEFT fields (other tools' spellings, habits).

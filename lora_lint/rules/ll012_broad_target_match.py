@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from lora_lint.diagnostics import Finding, Severity
 from lora_lint.extract.types import Located
@@ -105,15 +105,13 @@ class BroadTargetMatch(Rule):
                 continue
             if verdict.status not in (Status.ADAPTS, Status.COVERED):
                 continue
-            towers = Counter(tower_of(m.name) for m in verdict.modules)
-            if len(towers) < 2 or LANGUAGE not in towers:
+            spread = _beyond_language(m.name for m in verdict.modules)
+            if spread is None:
                 continue
-            others = ", ".join(f"{n} in the {t}" for t, n in towers.items() if t != LANGUAGE)
             yield self.finding(
                 ctx,
                 item.span,
-                f"{entry!r} adapts {towers[LANGUAGE]} modules in the language model and also "
-                f"{others} of {ctx.model_label}",
+                f"{entry!r} adapts {spread} of {ctx.model_label}",
                 target=entry,
                 help=_language_only_help(listed),
                 path=item.path,
@@ -124,20 +122,28 @@ class BroadTargetMatch(Rule):
         injection = ctx.injection
         if injection is None or injection.error:
             return
-        towers = Counter(tower_of(name) for name in injection.targeted)
-        if len(towers) < 2 or LANGUAGE not in towers:
+        spread = _beyond_language(injection.targeted)
+        if spread is None:
             return
-        others = ", ".join(f"{n} in the {t}" for t, n in towers.items() if t != LANGUAGE)
         yield self.finding(
             ctx,
             target.span,
-            f"'all-linear' adapts {towers[LANGUAGE]} modules in the language model and also "
-            f"{others} of {ctx.model_label}",
+            f"'all-linear' adapts {spread} of {ctx.model_label}",
             target=str(target.value),
             help="if you meant the language model only, use a regex such as "
             "r'.*language_model.*\\.(q_proj|k_proj|v_proj|o_proj|gate_proj|up_proj|down_proj)'",
             path=target.path,
         )
+
+
+def _beyond_language(names: Iterable[str]) -> str | None:
+    """ "N modules in the language model and also M in the vision tower, ..." when the
+    adapted modules lie in the language model and in another tower; else None."""
+    towers = Counter(tower_of(name) for name in names)
+    if len(towers) < 2 or LANGUAGE not in towers:
+        return None
+    others = ", ".join(f"{n} in the {t}" for t, n in towers.items() if t != LANGUAGE)
+    return f"{towers[LANGUAGE]} modules in the language model and also {others}"
 
 
 def _language_only_help(entries: list[str]) -> str:

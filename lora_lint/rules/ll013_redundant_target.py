@@ -6,8 +6,8 @@ import dataclasses
 from collections.abc import Iterator
 
 from lora_lint.diagnostics import Finding, Severity
+from lora_lint.edits.build import remove_fix
 from lora_lint.extract.types import Located
-from lora_lint.fix.edits import remove_fix
 from lora_lint.match.verdicts import Status
 from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid, string_items
 
@@ -32,7 +32,6 @@ class RedundantTarget(Rule):
     name = "redundant-target"
     severity = Severity.WARNING
     summary = "A target_modules entry is a duplicate or already covered by another entry"
-    fix = "safe"
 
     VALID = [
         Valid(
@@ -58,6 +57,37 @@ class RedundantTarget(Rule):
             """,
             expect=[(5, 57), (5, 67)],
             message="duplicate",
+            # Only the exact duplicate is removed: dropping the covered entry is a choice.
+            fixed="""
+            from peft import LoraConfig, get_peft_model
+            from transformers import AutoModelForCausalLM
+
+            model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")
+            config = LoraConfig(target_modules=["q_proj", "v_proj", "self_attn.v_proj"])
+            model = get_peft_model(model, config)
+            """,
+        ),
+        Invalid(
+            """
+            base_model: Qwen/Qwen2.5-0.5B
+            adapter: lora
+            lora_r: 16
+            lora_target_modules:
+              - q_proj
+              - v_proj
+              - q_proj
+            """,
+            expect=[(7, 5)],
+            filename="config.yaml",
+            message="duplicate of entry 1",
+            fixed="""
+            base_model: Qwen/Qwen2.5-0.5B
+            adapter: lora
+            lora_r: 16
+            lora_target_modules:
+              - q_proj
+              - v_proj
+            """,
         ),
     ]
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from lora_lint.diagnostics import Finding, Severity
 from lora_lint.extract.types import Located
-from lora_lint.match.peft_semantics import entry_matches, regex_fullmatch
 from lora_lint.match.suggest import close_names
-from lora_lint.models.inventory import ModelInventory
+from lora_lint.match.tools import MLX_NOT_BLOCK_PATH, TRL_COLLAPSED, layers_beyond_model
 from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid, string_items
 from lora_lint.rules.ll001_unknown_target_module import cleaned_name
 
@@ -28,8 +26,6 @@ _TORCHTUNE_HINTS = {
     "lm_head": "apply_lora_to_output: true",
     "output": "apply_lora_to_output: true",
 }
-#: ``<prefix>.<layer index>.<path inside the block>``.
-_IN_BLOCK = re.compile(r"^(?:.*?\.)?\d+\.(?P<rel>.+)$")
 
 
 class ToolTargetDropped(Rule):
@@ -45,7 +41,8 @@ class ToolTargetDropped(Rule):
       transformer block (`q_proj` instead of `self_attn.q_proj`; MLX compares
       keys exactly), and `num_layers` larger than the model's block count;
     - **TRL**: a one-element `lora_target_modules` list, which `ModelConfig`
-      collapses into a string that PEFT reads as a full-name regex;
+      collapses into a string that PEFT reads as a full-name regex (also for a
+      repository's own script that parses its flags with TRL's `ModelConfig`);
     - **LLaMA-Factory v1**: a `"q_proj,v_proj"` string, which is wrapped into a
       list without being split;
     - **axolotl**: a regex string combined with `lora_target_linear: true`, which
@@ -124,13 +121,17 @@ class ToolTargetDropped(Rule):
     ]
 
     def check(self, ctx: ConfigContext) -> Iterator[Finding]:
+        if ctx.not_judged is not None:
+            return  # the tool does not run these targets as written (or not at all)
         facts = ctx.config.facts
         yield from self._torchtune(ctx, facts.dropped_entries)
-        if facts.exact_block_paths:
-            yield from self._mlx_keys(ctx)
         if facts.num_layers is not None:
             yield from self._mlx_layers(ctx, facts.num_layers, facts.num_layers_key or "num_layers")
-        yield from self._collapsed(ctx)
+        for item, verdict in ctx.entries():
+            if verdict.tool_drop == MLX_NOT_BLOCK_PATH:
+                yield self._mlx_key(ctx, item, verdict.suggestions)
+            elif verdict.tool_drop == TRL_COLLAPSED:
+                yield self._collapsed(ctx, item, verdict.suggestions)
         if facts.comma_not_split:
             yield from self._comma_not_split(ctx)
         if facts.regex_became_literal:
@@ -173,43 +174,32 @@ class ToolTargetDropped(Rule):
             )
 
     # -- MLX-LM ------------------------------------------------------------------------------
-    def _mlx_keys(self, ctx: ConfigContext) -> Iterator[Finding]:
-        inventory = ctx.inventory
-        if inventory is None:
-            return
-        relative = block_relative_paths(inventory)
-        names = set(inventory.names)
+    def _mlx_key(self, ctx: ConfigContext, item: Located, candidates: tuple[str, ...]) -> Finding:
+        entry = str(item.value)
         key = ctx.option_key("target_modules")
-        for item in string_items(ctx.config.target_modules):
-            entry = str(item.value)
-            if entry in relative or entry in names:
-                continue
-            if not any(entry_matches(n, entry) for n in inventory.names):
-                continue  # matches nothing at all: LL001 reports it
-            candidates = sorted(p for p in relative if entry_matches(p, entry))
-            message = (
-                f"{key} entry {entry!r} is not a path relative to a transformer block of "
-                f"{ctx.model_label}; MLX-LM compares keys exactly, so it adapts nothing"
-            )
-            if candidates:
-                message += f"; did you mean {candidates[0]!r}?"
-            yield self.finding(
-                ctx,
-                item.span,
-                message,
-                target=entry,
-                suggestion=candidates,
-                help="MLX-LM applies LoRA to `k` for each `k, m in block.named_modules()` with "
-                "`k in keys`: write the full path inside the block, e.g. 'self_attn.q_proj'",
-                path=item.path,
-            )
+        message = (
+            f"{key} entry {entry!r} is not a path relative to a transformer block of "
+            f"{ctx.model_label}; MLX-LM compares keys exactly, so it adapts nothing"
+        )
+        if candidates:
+            message += f"; did you mean {candidates[0]!r}?"
+        return self.finding(
+            ctx,
+            item.span,
+            message,
+            target=entry,
+            suggestion=list(candidates),
+            help="MLX-LM applies LoRA to `k` for each `k, m in block.named_modules()` with "
+            "`k in keys`: write the full path inside the block, e.g. 'self_attn.q_proj'",
+            path=item.path,
+        )
 
     def _mlx_layers(self, ctx: ConfigContext, layers: Located, key: str) -> Iterator[Finding]:
         inventory = ctx.inventory
         value = layers.value
-        if inventory is None or inventory.num_layers is None or not isinstance(value, int):
+        if inventory is None or not isinstance(value, int) or ctx.not_judged is not None:
             return
-        if value > inventory.num_layers:
+        if layers_beyond_model(ctx.config.facts.tool, value, inventory):
             yield self.finding(
                 ctx,
                 layers.span,
@@ -223,34 +213,23 @@ class ToolTargetDropped(Rule):
             )
 
     # -- TRL ---------------------------------------------------------------------------------
-    def _collapsed(self, ctx: ConfigContext) -> Iterator[Finding]:
-        facts = ctx.config.facts
-        item = facts.collapsed_to_regex
-        if item is None and facts.tool == "trl" and ctx.config.source == "python":
-            items = string_items(ctx.config.target_modules)
-            target = ctx.config.target_modules
-            if isinstance(target, Located) and len(target.items) == 1 and len(items) == 1:
-                lone = str(items[0].value)
-                if lone.lower() != "all-linear":
-                    item = items[0]
-        if not isinstance(item, Located) or not isinstance(item.value, str):
-            return
-        entry = item.value
-        inventory = ctx.inventory
-        if inventory is not None and any(regex_fullmatch(entry, n) for n in inventory.names):
-            return  # e.g. ["lm_head"]: a top-level name the regex does match
+    def _collapsed(
+        self, ctx: ConfigContext, item: Located, suggestions: tuple[str, ...]
+    ) -> Finding:
+        entry = str(item.value)
         key = ctx.option_key("target_modules")
-        yield self.finding(
+        regex = suggestions[0] if suggestions else entry
+        return self.finding(
             ctx,
             item.span,
             f"TRL collapses the one-element {key} list into the string {entry!r}, which PEFT "
             "reads as a regex that must match a full module name (such as "
             f"'model.layers.0.self_attn.{entry}'); it matches nothing",
             target=entry,
-            suggestion=[f".*\\.{re.escape(entry)}"],
+            suggestion=list(suggestions),
             help="ModelConfig.__post_init__ turns a one-element list into its only string; "
             "add a second entry, or write a full-name regex such as "
-            f"'.*\\.{re.escape(entry)}' ('all-linear' alone is fine)",
+            f"'{regex}' ('all-linear' alone is fine)",
             path=item.path,
         )
 
@@ -287,13 +266,3 @@ class ToolTargetDropped(Rule):
                 "module names instead of a regex",
                 path=item.path,
             )
-
-
-def block_relative_paths(inventory: ModelInventory) -> set[str]:
-    """Every module path inside a numbered block (``self_attn.q_proj``, ``mlp.down_proj``)."""
-    out: set[str] = set()
-    for name in inventory.names:
-        match = _IN_BLOCK.match(name)
-        if match:
-            out.add(match.group("rel"))
-    return out

@@ -14,7 +14,8 @@ class InertLoraConfig(Rule):
     Points out LoRA settings that the training tool will not use at all: axolotl
     without `adapter: lora|qlora`, LLaMA-Factory with `finetuning_type: full` or
     `freeze`, TRL or Oumi without `use_peft: true`, H2O LLM Studio with
-    `training.lora: false`, MLX-LM with `fine_tune_type: full`, and configs that
+    `training.lora: false`, MLX-LM with `fine_tune_type: full`, Unsloth Studio
+    with `training.training_type: full`, and configs that
     resume a saved adapter (`lora_model_dir`, `adapter_name_or_path`), whose own
     `adapter_config.json` decides the targets.
 

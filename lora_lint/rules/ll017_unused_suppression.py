@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from lora_lint import codes
 from lora_lint.diagnostics import Severity
 from lora_lint.rules.base import Invalid, Rule, Valid
-from lora_lint.suppress import UNUSED_CODE, UNUSED_NAME
 
 
 class UnusedSuppression(Rule):
@@ -27,8 +27,8 @@ class UnusedSuppression(Rule):
     Remove the unused code from the comment, or the whole comment.
     """
 
-    code = UNUSED_CODE
-    name = UNUSED_NAME
+    code = codes.UNUSED_SUPPRESSION
+    name = codes.name_of(code)
     severity = Severity.WARNING
     summary = "A suppression comment that suppresses nothing"
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from lora_lint import codes
 from lora_lint.diagnostics import Severity
-from lora_lint.extract.yaml import DUPLICATE_CODE, DUPLICATE_NAME
 from lora_lint.rules.base import Invalid, Rule, Valid
 
 
@@ -27,8 +27,8 @@ class DuplicateConfigKey(Rule):
     should not apply.
     """
 
-    code = DUPLICATE_CODE
-    name = DUPLICATE_NAME
+    code = codes.DUPLICATE_KEY
+    name = codes.name_of(code)
     severity = Severity.WARNING
     summary = "A key appears twice in one mapping of a YAML/JSON config; the last one wins"
 

@@ -9,8 +9,9 @@ import yaml
 
 from lora_lint.diagnostics import Span
 from lora_lint.extract.types import Located, Unresolved
-from lora_lint.extract.yaml import loader
-from lora_lint.extract.yaml.loader import Document, load_json, load_yaml, read_json_positioned
+from lora_lint.extract import positioned_yaml as loader
+from lora_lint.extract.positioned import Document, read_json_positioned
+from lora_lint.extract.positioned_yaml import load_json, load_yaml
 
 
 def root_of(source: str) -> tuple[Document, Located]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lora_lint.engine import Linter, RunResult
+from lora_lint.engine import Linter
+from lora_lint.results import RunResult
 from lora_lint.extract.types import ExtractedConfig, FileExtraction, Located, Value
 from lora_lint.extract.yaml import extract_json, extract_yaml
 from lora_lint.settings import Settings

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from lora_lint.cli import main
-from lora_lint.fix import source
+from lora_lint.edits import source
 
 Run = Callable[..., tuple[int, str, str]]
 

@@ -7,10 +7,11 @@ import json
 import pytest
 
 from lora_lint.diagnostics import Edit, Span
+from lora_lint.extract.positioned import decode_json_fragment
 from lora_lint.fix.apply import FixError, apply_edits, fixed_text
 from lora_lint.fix.diff import unified_diff
-from lora_lint.fix.literals import body_range, decode_json_fragment
-from lora_lint.fix.source import SourceText
+from lora_lint.edits.literals import body_range
+from lora_lint.edits.source import SourceText
 from lora_lint.rules.ll001_unknown_target_module import fix_candidate
 
 LLAMA_LEAVES = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]

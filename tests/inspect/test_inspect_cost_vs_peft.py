@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from lora_lint.inspect.cost import config_cost, estimate
+from lora_lint.match.cost import config_cost, estimate
 from lora_lint.inspect.presets import PRESET_KEYS, build_presets
 from lora_lint.inspect.report import task_type_for
 from lora_lint.match.peft_semantics import PeftOptions

@@ -97,7 +97,7 @@ def test_tree_folds_identical_layers_and_splits_on_layer_choice() -> None:
     assert [c.label for c in layers.children] == ["layers.0-1 ×2"]
     assert tree.adapted_below == 4 and tree.lora_below == recipe.cost.lora_params
     only_one = PeftOptions(target_modules=["q_proj"], layers_to_transform=[1])
-    from lora_lint.inspect.cost import estimate
+    from lora_lint.match.cost import estimate
 
     tree = build_tree(inventory, estimate(only_one, inventory))
     assert [c.label for c in tree.children[0].children[1].children] == ["layers.0", "layers.1"]

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from lora_lint.diagnostics import Finding, Severity, Span
-from lora_lint.engine import RunResult
+from lora_lint.results import RunResult
 from lora_lint.report import default_format, write_report
 from lora_lint.report.github import escape_data, escape_property, format_annotation
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from lora_lint.diagnostics import Finding, Severity, Span
-from lora_lint.engine import RunResult
+from lora_lint.results import RunResult
 from lora_lint.report import write_report
 from lora_lint.report.gitlab import gitlab_report
 

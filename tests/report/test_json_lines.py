@@ -6,7 +6,7 @@ import io
 import json
 
 from lora_lint.diagnostics import Finding, Severity, Span
-from lora_lint.engine import RunResult
+from lora_lint.results import RunResult
 from lora_lint.report import write_report
 
 KEYS = [

@@ -23,7 +23,7 @@ import jsonschema
 import pytest
 
 from lora_lint.diagnostics import Finding, Severity, Span
-from lora_lint.engine import RunResult
+from lora_lint.results import RunResult
 from lora_lint.report import write_report
 from lora_lint.report.sarif import FINGERPRINT_KEY, SRCROOT, sarif_log
 from lora_lint.rules import ALL_RULES

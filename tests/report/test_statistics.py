@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from lora_lint.diagnostics import Finding, Severity, Span
-from lora_lint.engine import RunResult
+from lora_lint.results import RunResult
 from lora_lint.report import write_report
 from lora_lint.report.statistics import format_statistics, rule_counts
 

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from lora_lint.diagnostics import Finding
-from lora_lint.engine import Linter, RunResult
+from lora_lint.engine import Linter
+from lora_lint.results import RunResult
 from lora_lint.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -528,16 +528,16 @@ def test_cli_over_every_bad_input_at_once(tmp_path: Path) -> None:
 def test_internal_error_is_one_line_and_other_findings_still_print(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from lora_lint import engine
+    from lora_lint.extract import frontends
 
-    real = engine.extract_text
+    real = frontends.extract_text
 
     def flaky(path, shown, text, project_root):  # type: ignore[no-untyped-def]
         if path.name == "crash.yaml":
             raise KeyError("simulated front-end bug")
         return real(path, shown, text, project_root)
 
-    monkeypatch.setattr(engine, "extract_text", flaky)
+    monkeypatch.setattr(frontends, "extract_text", flaky)
     write(tmp_path, {WITNESS_NAME: WITNESS, "crash.yaml": AXOLOTL})
     status = main(["check", ".", "--offline", "--no-cache"])
     captured = capsys.readouterr()

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from lora_lint.engine import Linter, RunResult
+from lora_lint.engine import Linter
+from lora_lint.results import RunResult
 from lora_lint.extract.filecache import FileCache
 from lora_lint.models import cache as cache_mod
 from lora_lint.models.cache import InventoryCache, inventory_key

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from lora_lint import discover
-from lora_lint.engine import Linter, RunResult
+from lora_lint.engine import Linter
+from lora_lint.results import RunResult
 from lora_lint.settings import Settings
 from tests.robustness.helpers import (
     WITNESS,

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from lora_lint.cli import main
-from lora_lint.fix import source
+from lora_lint.edits import source
 
 pytestmark = pytest.mark.torch
 

@@ -339,7 +339,7 @@ def test_yaml_is_read_with_the_safe_loader_only(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from lora_lint.extract.yaml import extract_yaml
-    from lora_lint.extract.yaml.loader import LOADER
+    from lora_lint.extract.positioned_yaml import LOADER
 
     assert LOADER is getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     assert issubclass(LOADER, yaml.SafeLoader) or LOADER.__name__ == "CSafeLoader"

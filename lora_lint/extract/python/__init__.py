@@ -50,7 +50,7 @@ def notebook_export(source: str) -> str:
     """
     if _IPYTHON_LINE.search(source) is None:
         return source
-    from lora_lint.extract.notebook import blank_ipython
+    from lora_lint.extract.ipython import blank_ipython
     from lora_lint.extract.python.guard import cpython_syntax_error
 
     if cpython_syntax_error(source) is None:

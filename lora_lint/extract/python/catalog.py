@@ -148,11 +148,6 @@ MODEL_SELF_METHODS: frozenset[str] = frozenset(
 )
 
 
-def config_class_type(class_name: str) -> str | None:
-    """PEFT type of a config class name, ``None`` for anything else."""
-    return PEFT_CONFIG_CLASSES.get(class_name)
-
-
 def loader_head(qualified: str) -> str | None:
     """Head kind for ``<qualified>.from_pretrained``, ``None`` when it loads no base model.
 

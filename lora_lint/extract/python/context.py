@@ -7,7 +7,6 @@ the same ``constants.py`` for every script that imports it.
 
 from __future__ import annotations
 
-import os
 import pathlib
 from dataclasses import dataclass
 
@@ -17,6 +16,7 @@ from lora_lint.extract.filecache import note_read
 from lora_lint.extract.python.imports import ImportTable
 from lora_lint.extract.python.scopes import Scopes
 from lora_lint.extract.python.source import SourceModule
+from lora_lint.paths import display_path
 
 #: Sibling modules larger than this are not read (generated code, vendored blobs).
 MAX_SIBLING_BYTES = 2_000_000
@@ -88,11 +88,3 @@ def _parse_sibling(
     except RecursionError:
         return f"{shown} is nested too deeply to parse"
     return ModuleContext.build(source, project_root, foreign=True)
-
-
-def display_path(path: pathlib.Path) -> str:
-    """``path`` relative to the working directory when it lies below it, else as found."""
-    try:
-        return path.resolve().relative_to(pathlib.Path.cwd().resolve()).as_posix()
-    except (OSError, ValueError):
-        return os.fspath(path)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pathlib
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -13,14 +12,13 @@ from libcst.metadata import CodeRange
 from lora_lint.diagnostics import Span
 from lora_lint.extract.cstwalk import positions as resolve_positions
 from lora_lint.extract.python.guard import TooDeep, too_deep_reason
+from lora_lint.lineindex import LineIndex
 
 #: Position key: (1-based line, 0-based column) as libcst reports it; comparable as tuples.
 Pos = tuple[int, int]
 
 #: Longest expression text kept in an ``Unresolved`` (longer text is shortened with "…").
 TEXT_LIMIT = 60
-
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass
@@ -34,7 +32,7 @@ class SourceModule:
     positions: Mapping[cst.CSTNode, CodeRange]
     #: The file on disk, when known (for resolving relative imports).
     file_path: pathlib.Path | None = None
-    _lines: list[str] | None = field(default=None, repr=False)
+    _lines: LineIndex | None = field(default=None, repr=False)
 
     @classmethod
     def parse(cls, code: str, path: str, file_path: pathlib.Path | None = None) -> SourceModule:
@@ -75,11 +73,8 @@ class SourceModule:
     def line(self, number: int) -> str:
         """Source line ``number`` (1-based) without its line break, '' when out of range."""
         if self._lines is None:
-            # libcst's line breaks only (str.splitlines also splits on \f, \v, ...).
-            self._lines = _LINE_BREAK.split(self.code)
-        if 1 <= number <= len(self._lines):
-            return self._lines[number - 1]
-        return ""
+            self._lines = LineIndex(self.code)  # libcst's line breaks (not str.splitlines')
+        return self._lines.line(number)
 
 
 def shorten(text: str, limit: int = TEXT_LIMIT) -> str:

@@ -22,14 +22,18 @@ YAML file is linted on its own.
 
 from __future__ import annotations
 
-import re
+import pathlib
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from lora_lint.diagnostics import Span, unreadable_input
+from lora_lint.diagnostics import unreadable_input
 from lora_lint.extract.types import ExtractedConfig, FileExtraction
+from lora_lint.lineindex import LineIndex
+
+if TYPE_CHECKING:
+    from lora_lint.extract.shell.scripts import ScriptModel
 
 _HINTS = ("lora", "target_modules", "peft", "llamafactory", "swift", "finetuning_type")
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def might_contain_config(text: str) -> bool:
@@ -37,33 +41,26 @@ def might_contain_config(text: str) -> bool:
     return any(hint in text for hint in _HINTS)
 
 
-class _Lines:
-    """lora-lint's line convention (as libcst, the reporters and suppressions count)."""
+def extract_shell(
+    source: str,
+    path: str,
+    *,
+    file_path: pathlib.Path | None = None,
+    project_root: pathlib.Path | None = None,
+) -> FileExtraction:
+    """Every LoRA config passed on the command line of a known training CLI.
 
-    def __init__(self, text: str) -> None:
-        self.size = len(text)
-        self.starts = [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
-
-    def point(self, offset: int) -> tuple[int, int]:
-        from bisect import bisect_right
-
-        line = bisect_right(self.starts, offset)
-        return line, offset - self.starts[line - 1] + 1
-
-    def span(self, start: int, end: int) -> Span:
-        start, end = min(start, self.size), min(end, self.size)
-        return Span(*self.point(start), *self.point(end))
-
-
-def extract_shell(source: str, path: str) -> FileExtraction:
-    """Every LoRA config passed on the command line of a known training CLI."""
+    ``file_path`` (the launcher on disk) and ``project_root`` locate the scripts it launches
+    (``python train.py ...``), which are read to learn how they parse the flags.
+    """
     from lora_lint.extract.shell.lexing import parse
 
     result = FileExtraction(path)
-    lines = _Lines(source)
+    lines = LineIndex(source)
+    reader = _ScriptReader(file_path, project_root)
     try:
         script = parse(source)
-        result.configs = list(_configs(script, source, path, lines))
+        result.configs = list(_configs(script, source, path, lines, reader))
     except RecursionError:
         result.findings.append(
             unreadable_input(path, "cannot read shell script: nested too deeply")
@@ -76,7 +73,30 @@ def extract_shell(source: str, path: str) -> FileExtraction:
     return result
 
 
-def _configs(script: object, source: str, path: str, lines: _Lines) -> Iterator[ExtractedConfig]:
+class _ScriptReader:
+    """The scripts one launcher calls, each read once (see :mod:`.scripts`)."""
+
+    def __init__(self, launcher: pathlib.Path | None, project_root: pathlib.Path | None) -> None:
+        self.launcher = launcher
+        self.project_root = project_root
+        self.read: dict[str, ScriptModel | str] = {}
+
+    def __call__(self, written: str) -> ScriptModel | str:
+        if written not in self.read:
+            from lora_lint.extract.shell.scripts import find_script, read_script
+
+            found = find_script(written, self.launcher, self.project_root)
+            self.read[written] = (
+                f"{written} is not in the repository"
+                if found is None
+                else read_script(found, self.project_root)
+            )
+        return self.read[written]
+
+
+def _configs(
+    script: object, source: str, path: str, lines: LineIndex, reader: _ScriptReader
+) -> Iterator[ExtractedConfig]:
     from lora_lint.extract.shell.commands import read_command
     from lora_lint.extract.shell.expansion import Expanded, Expander
     from lora_lint.extract.shell.lexing import Command, Script
@@ -90,7 +110,7 @@ def _configs(script: object, source: str, path: str, lines: _Lines) -> Iterator[
             words: list[Expanded] = []
             for word in step.words:
                 words.extend(expander.fields(word))
-            config = read_command(words, lines.span, source, path)
+            config = read_command(words, lines.span, source, path, reader)
             if config is not None:
                 yield config
 

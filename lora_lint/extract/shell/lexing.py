@@ -39,6 +39,7 @@ from lora_lint.extract.shell.model import (
     Unset,
     Word,
 )
+from lora_lint.lineindex import LineIndex
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Parser
@@ -65,6 +66,7 @@ class _Text:
         self.text = text
         self.data = text.encode("utf-8", "surrogatepass")
         self._chars: list[int] | None = None
+        self._lines: LineIndex | None = None
         if len(self.data) != len(text):
             table = [0] * (len(self.data) + 1)
             pos = 0
@@ -81,6 +83,12 @@ class _Text:
 
     def range(self, node: Node) -> tuple[int, int]:
         return self.char(node.start_byte), self.char(node.end_byte)
+
+    def line(self, offset: int) -> int:
+        """The reported line of a character offset (for messages naming a line)."""
+        if self._lines is None:
+            self._lines = LineIndex(self.text)
+        return self._lines.point(offset)[0]
 
 
 # --- words ---------------------------------------------------------------------------------
@@ -336,7 +344,7 @@ class _Walker:
             if isinstance(step, (Assign, Opaque)):
                 names[step.name] = None
         first, end = self.src.range(node)
-        line = self.src.text.count("\n", 0, first) + 1
+        line = self.src.line(first)
         for name in names:
             reason = f"${name} is set inside {what} (line {line}): its value depends on the run"
             self.steps.append(Opaque(name, reason, end, end))
@@ -395,7 +403,7 @@ class _Walker:
             self.steps.append(Command(words, first, max(end, words[-1].end)))
             program = words[0].raw
             if program in ("source", "."):
-                line = self.src.text.count("\n", 0, first) + 1
+                line = self.src.line(first)
                 reason = f"`{program}` on line {line} may set any variable"
                 self.steps.append(Source(reason, first, end))
             elif program in ("read", "mapfile", "readarray"):

@@ -21,6 +21,7 @@ from lora_lint.extract.tools import (
     peft_adapter,
     torchtune,
     trl,
+    unsloth_studio,
 )
 from lora_lint.extract.tools.base import Adapter, ToolContext
 from lora_lint.extract.types import ExtractedConfig
@@ -38,6 +39,7 @@ ADAPTERS: tuple[Adapter, ...] = (
     Adapter(oumi.NAME, oumi.detect, oumi.extract),
     Adapter(h2o.NAME, h2o.detect, h2o.extract),
     Adapter(mlx_lm.NAME, mlx_lm.detect, mlx_lm.extract),
+    Adapter(unsloth_studio.NAME, unsloth_studio.detect, unsloth_studio.extract),
 )
 GENERIC = Adapter(generic.NAME, generic.detect, generic.extract)
 

@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
 from lora_lint.diagnostics import Span
+from lora_lint.extract.positioned import Document
 from lora_lint.extract.types import ExtractedConfig, Located, ModelRef, Unresolved, Value
-from lora_lint.extract.yaml.loader import Document
 from lora_lint.models import heads
 
 #: ``LoraConfig`` dataclass fields in peft 0.21.2 (checked against peft in the tests).

@@ -70,6 +70,8 @@ def module(name: str, rest: list[str]) -> tuple[str, int] | None:
         return LLAMA_FACTORY, 1
     if name == "trl" and first in _TRL_SUBCOMMANDS:
         return TRL, 1
+    if name.startswith("trl.scripts."):  # TRL's own scripts, run from the installed package
+        return TRL, 0
     return None
 
 

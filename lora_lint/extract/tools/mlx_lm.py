@@ -12,8 +12,9 @@ picks its own per-architecture default.
 
 The keys become ``target_modules`` (PEFT's suffix matching accepts every key
 MLX accepts, so typos are still reported as unknown modules) and
-``facts.exact_block_paths`` tells LL015 to check the stricter MLX rule
-against the model; ``facts.num_layers`` keeps the located ``num_layers``.
+the stricter MLX rule is applied per entry by the tool model
+(:func:`lora_lint.match.tools.dropped_by_tool`, read by LL015) from
+``facts.exact_block_paths``; ``facts.num_layers`` keeps the located ``num_layers``.
 """
 
 from __future__ import annotations

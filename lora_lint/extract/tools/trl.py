@@ -14,7 +14,8 @@ works (PEFT's shorthand); ``["q_proj"]`` becomes the regex ``q_proj`` that no
 full name such as ``model.layers.0.self_attn.q_proj`` matches. A lone entry
 that looks like a regex is modelled as the string TRL passes on; a lone plain
 name stays a list (so typos are still checked as names) and is recorded in
-``facts.collapsed_to_regex`` for LL015.
+``facts.collapsed_to_regex``; the tool model
+(:func:`lora_lint.match.tools.dropped_by_tool`) judges what the collapse does to it.
 """
 
 from __future__ import annotations

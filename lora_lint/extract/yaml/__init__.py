@@ -1,4 +1,4 @@
-"""The YAML/JSON front end: positioned tree (``loader``) + tool adapters (``tools``).
+"""The YAML/JSON front end: positioned tree (``extract.positioned``) + tool adapters (``tools``).
 
 ``extract_yaml``/``extract_json`` never raise: a file that cannot be read
 becomes an LL000 finding at the position of the problem, so one bad file never
@@ -11,19 +11,11 @@ import json
 import re
 from pathlib import PurePath
 
+from lora_lint import codes
 from lora_lint.diagnostics import Finding, Severity, Span, unreadable_input
+from lora_lint.extract.positioned import Document, DuplicateKey
+from lora_lint.extract.positioned_yaml import ParsedFile, load_json, load_yaml
 from lora_lint.extract.types import FileExtraction
-from lora_lint.extract.yaml.loader import (
-    Document,
-    DuplicateKey,
-    ParsedFile,
-    load_json,
-    load_yaml,
-)
-
-#: LL018: a key written twice in one mapping of a config file (see ``rules.ll018_duplicate_key``).
-DUPLICATE_CODE = "LL018"
-DUPLICATE_NAME = "duplicate-key"
 
 #: Substrings of the keys the adapters look for (``target_modules``, ``lora_*``,
 #: ``peft_type``, ``peft_config``, ``finetuning_type``).
@@ -136,7 +128,7 @@ def extract_json(source: str, path: str) -> FileExtraction:
 
 
 def _extract(parsed: ParsedFile, kind: str) -> FileExtraction:
-    # Imported here: the adapters import the loader, which lives in this package.
+    # Imported here: a file without LoRA keys never loads the tool adapters.
     from lora_lint.extract.tools import ToolContext, extract_document
 
     result = FileExtraction(parsed.path, findings=list(parsed.findings))
@@ -166,8 +158,8 @@ def duplicate_key_findings(path: str, document: Document, hint: str | None) -> l
         line = final[key].line
         findings.append(
             Finding(
-                code=DUPLICATE_CODE,
-                name=DUPLICATE_NAME,
+                code=codes.DUPLICATE_KEY,  # see rules.ll018_duplicate_key
+                name=codes.name_of(codes.DUPLICATE_KEY),
                 severity=Severity.WARNING,
                 path=path,
                 span=dup.first,
@@ -183,8 +175,6 @@ def duplicate_key_findings(path: str, document: Document, hint: str | None) -> l
 
 
 __all__ = [
-    "DUPLICATE_CODE",
-    "DUPLICATE_NAME",
     "Document",
     "DuplicateKey",
     "ParsedFile",

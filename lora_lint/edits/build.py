@@ -2,7 +2,7 @@
 
 Rules call these while linting: a finding gets a :class:`Fix` only when the
 value sits in the file as a plain literal that can be edited without touching
-anything else (see :mod:`lora_lint.fix.literals`). The file is read from disk
+anything else (see :mod:`lora_lint.edits.literals`). The file is read from disk
 (cached by mtime and size): the same text the linter just read.
 
 * :func:`replace_fix` rewrites the *body* of a string literal (``"v_prj"`` ->
@@ -19,11 +19,12 @@ import re
 from collections.abc import Sequence
 
 from lora_lint.diagnostics import Edit, Fix, Span
+from lora_lint.edits import source
+from lora_lint.edits.literals import SAFE_NAME, body_range
+from lora_lint.extract.positioned import decode_json_fragment
 from lora_lint.extract.types import Located, Unresolved
-from lora_lint.fix import source
-from lora_lint.fix.literals import SAFE_NAME, body_range, decode_json_fragment
+from lora_lint.lineindex import REPORTED
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 #: What may separate two list elements that a removal deletes, per front end.
 _GAPS = {
     "python": re.compile(r"\s*,\s*"),
@@ -111,13 +112,13 @@ def remove_fix(
         previous = src.offsets(items[index - 1].span)
         if previous is not None and previous[1] <= start:
             gap = src.text[previous[1] : start]
-            if gap_ok(gap) and not (_LINE_BREAK.search(gap) and _comment_after(src, end)):
+            if gap_ok(gap) and not (REPORTED.search(gap) and _comment_after(src, end)):
                 return Fix((Edit(src.span(previous[1], end), ""),), applicability, message)
     if neighbour(index + 1):
         following = src.offsets(items[index + 1].span)
         if following is not None and end <= following[0]:
             gap = src.text[end : following[0]]
-            if gap_ok(gap) and not (_LINE_BREAK.search(gap) and _comment_before(src, start)):
+            if gap_ok(gap) and not (REPORTED.search(gap) and _comment_before(src, start)):
                 return Fix((Edit(src.span(start, following[0]), ""),), applicability, message)
     return None
 
@@ -134,9 +135,9 @@ def _exact(src: source.SourceText, item: Located | Unresolved, bare: bool) -> bo
 def _comment_after(src: source.SourceText, offset: int) -> bool:
     """A comment on the rest of the line: joining lines would move it to another entry."""
     line, _ = src.position(offset)
-    return "#" in src.text[offset : src.lines[line - 1][1]]
+    return "#" in src.text[offset : src.index.line_range(line)[1]]
 
 
 def _comment_before(src: source.SourceText, offset: int) -> bool:
     line, _ = src.position(offset)
-    return "#" in src.text[src.lines[line - 1][0] : offset]
+    return "#" in src.text[src.index.line_range(line)[0] : offset]

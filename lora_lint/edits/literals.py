@@ -17,17 +17,6 @@ PY_LITERAL = re.compile(r"(?P<prefix>[rRuU]?)(?P<quote>'''|\"\"\"|'|\")(?P<body>
 #: What a fix may write: a module name (letters, digits, ``_``, ``.``, ``-``).
 SAFE_NAME = re.compile(r"[\w.\-]+\Z")
 
-_JSON_ESCAPES = {
-    '"': '"',
-    "\\": "\\",
-    "/": "/",
-    "b": "\b",
-    "f": "\f",
-    "n": "\n",
-    "r": "\r",
-    "t": "\t",
-}
-
 
 def body_range(token: str, value: str, fmt: str, *, bare: bool) -> tuple[int, int] | None:
     """The ``[start, end)`` of ``value`` inside ``token``, when written there verbatim.
@@ -52,39 +41,3 @@ def body_range(token: str, value: str, fmt: str, *, bare: bool) -> tuple[int, in
         if body == value and "\\" not in body and token[0] not in body:
             return 1, len(token) - 1
     return None
-
-
-def decode_json_fragment(raw: str) -> tuple[str, list[int]] | None:
-    """Decode characters written inside a JSON string (a notebook's cell source).
-
-    Returns the text and, for each of its characters, the offset in ``raw`` where
-    it is written, plus ``len(raw)``; ``None`` if ``raw`` leaves the string.
-    """
-    out: list[str] = []
-    offsets: list[int] = []
-    i = 0
-    while i < len(raw):
-        char = raw[i]
-        if char == '"' or char < " ":
-            return None
-        offsets.append(i)
-        if char != "\\":
-            out.append(char)
-            i += 1
-            continue
-        escape = raw[i + 1 : i + 2]
-        if escape in _JSON_ESCAPES:
-            out.append(_JSON_ESCAPES[escape])
-            i += 2
-            continue
-        if escape != "u" or not re.fullmatch(r"[0-9a-fA-F]{4}", raw[i + 2 : i + 6]):
-            return None
-        code = int(raw[i + 2 : i + 6], 16)
-        i += 6
-        low = raw[i + 2 : i + 6] if raw.startswith("\\u", i) else ""
-        if 0xD800 <= code < 0xDC00 and re.fullmatch(r"[dD][c-fC-F][0-9a-fA-F]{2}", low):
-            code = 0x10000 + ((code - 0xD800) << 10) + (int(low, 16) - 0xDC00)
-            i += 6
-        out.append(chr(code))
-    offsets.append(len(raw))
-    return "".join(out), offsets

@@ -1,13 +1,13 @@
 """A file as the linter saw it, for fixing: its text and the way from spans to offsets.
 
-Spans are 1-based (line, column) in code points, end exclusive; what counts as a
-line break depends on the front end that produced them: libcst and PyYAML break
-lines on ``\\r\\n``, ``\\r`` and ``\\n``; the notebook and shell front ends count
-``\\n`` only. The text is decoded exactly as :func:`lora_lint.engine.read_source`
-does (UTF-8, a BOM removed and remembered), so offsets computed here index the
-same characters the spans were computed from.
+Spans are 1-based (line, column) in code points, end exclusive, with lines
+counted by the one :class:`~lora_lint.lineindex.LineIndex` every front end uses
+(``\\r\\n``, ``\\r`` and ``\\n``). The text is decoded exactly as
+:func:`lora_lint.extract.reading.read_source` does (UTF-8, a BOM removed and remembered),
+so offsets computed here index the same characters the spans were computed from.
 
-Only the standard library is imported: rules call into this module while
+Only the standard library, the line index and the front-end table (which says
+which file types carry fixes) are imported: rules call into this module while
 linting (to turn a finding into concrete edits), on the warm path.
 """
 
@@ -15,64 +15,36 @@ from __future__ import annotations
 
 import codecs
 import os
-import re
 from dataclasses import dataclass, field
 
 from lora_lint.diagnostics import Span
-
-#: File suffix -> front end, for the suffixes that can carry a fix.
-FORMATS = {
-    ".py": "python",
-    ".ipynb": "notebook",
-    ".yaml": "yaml",
-    ".yml": "yaml",
-    ".json": "json",
-    ".sh": "shell",
-}
-_ANY_BREAK = re.compile(r"\r\n|\r|\n")
-_NEWLINE_ONLY = re.compile(r"\n")
-_BREAKS = {
-    "python": _ANY_BREAK,
-    "yaml": _ANY_BREAK,
-    "json": _ANY_BREAK,
-    "notebook": _NEWLINE_ONLY,
-    "shell": _NEWLINE_ONLY,
-}
+from lora_lint.extract.frontends import front_end
+from lora_lint.lineindex import LineIndex
 
 
 def format_of(path: str) -> str | None:
-    return FORMATS.get(os.path.splitext(path)[1].lower())
+    """The fix format of ``path``'s front end (``"python"``, ``"yaml"``...), if any."""
+    front = front_end(path)
+    return front.fix_format if front is not None else None
 
 
 @dataclass(frozen=True)
 class SourceText:
-    """The decoded text of one file plus its line table."""
+    """The decoded text of one file plus its line index."""
 
     path: str
     text: str
     fmt: str
     bom: bool = False
-    #: (start, end) offsets of each line's characters, line break excluded.
-    lines: tuple[tuple[int, int], ...] = field(default=(), repr=False)
+    index: LineIndex = field(default_factory=lambda: LineIndex(""), repr=False)
 
     @classmethod
     def from_text(cls, path: str, text: str, fmt: str, bom: bool = False) -> SourceText:
-        lines: list[tuple[int, int]] = []
-        start = 0
-        for match in _BREAKS[fmt].finditer(text):
-            lines.append((start, match.start()))
-            start = match.end()
-        lines.append((start, len(text)))
-        return cls(path, text, fmt, bom, tuple(lines))
+        return cls(path, text, fmt, bom, LineIndex(text))
 
     def offset(self, line: int, column: int) -> int | None:
         """Offset of a 1-based position; the column may point just past the line's end."""
-        if not 1 <= line <= len(self.lines) or column < 1:
-            return None
-        start, end = self.lines[line - 1]
-        if start + column - 1 > end:
-            return None
-        return start + column - 1
+        return self.index.offset(line, column)
 
     def offsets(self, span: Span) -> tuple[int, int] | None:
         start = self.offset(span.line, span.column)
@@ -83,19 +55,10 @@ class SourceText:
 
     def position(self, offset: int) -> tuple[int, int]:
         """The 1-based (line, column) of ``offset`` (inside a line break: the line's end)."""
-        lo, hi = 0, len(self.lines) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if self.lines[mid][0] <= offset:
-                lo = mid
-            else:
-                hi = mid - 1
-        start, end = self.lines[lo]
-        return lo + 1, min(offset, end) - start + 1
+        return self.index.point(offset, within_line=True)
 
     def span(self, start: int, end: int) -> Span:
-        first, last = self.position(start), self.position(end)
-        return Span(first[0], first[1], last[0], last[1])
+        return self.index.span(start, end, within_line=True)
 
     def slice(self, span: Span) -> str | None:
         rng = self.offsets(span)
@@ -149,6 +112,19 @@ def cached(path: str) -> SourceText | None:
     if source is not None:
         _CACHE[path] = (stamp, source)
     return source
+
+
+def remember(path: str, text: str) -> None:
+    """Take ``text`` as the content of ``path`` (a display path): the linter read it for
+    extraction, so the rules' fixes use that text instead of reading the file again.
+    Kept while the file's (mtime, size) stay the same, like a text :func:`cached` read."""
+    fmt = format_of(path)
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return
+    if fmt is not None:
+        _CACHE[path] = ((stat.st_mtime_ns, stat.st_size), SourceText.from_text(path, text, fmt))
 
 
 def seen(path: str) -> SourceText | None:

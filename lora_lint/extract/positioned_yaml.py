@@ -23,11 +23,8 @@ are converted once, but every consumer walks the expanded tree).
 from __future__ import annotations
 
 import json
-import re
-from bisect import bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from json.scanner import NUMBER_RE
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
@@ -35,7 +32,14 @@ from yaml.events import CollectionEndEvent, CollectionStartEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from lora_lint.diagnostics import Finding, Span, unreadable_input
+from lora_lint.extract.positioned import (
+    MAX_DEPTH,
+    Document,
+    DuplicateKey,
+    read_json_positioned,
+)
 from lora_lint.extract.types import Located, Unresolved, Value
+from lora_lint.lineindex import LineIndex
 
 #: The C loader is ~3x faster; marks are identical (checked in the reference notes).
 LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -49,94 +53,15 @@ _COLLECTION_TAGS = frozenset({_MAP, _SEQ, _OMAP, _SET, _TAG + "pairs"})
 #: Tags whose value we keep as the string written (what a tool would compare or print).
 _KEEP_AS_TEXT = frozenset({_STR, _TAG + "timestamp", _TAG + "binary", _TAG + "value", "!"})
 _SAFE = SafeConstructor()
-#: json's own string scanner: ``(text, index after the opening quote) -> (value, end)``.
-_scanstring: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
-
-#: Deeper than any real training config; guards the recursive conversion.
-MAX_DEPTH = 200
 #: Deeper documents are not composed at all (libyaml's composer would crash on them).
 MAX_COMPOSE_DEPTH = 1000
 #: Values a document may hold once every alias is expanded.
 MAX_EXPANDED_VALUES = 100_000
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 #: Line breaks of YAML 1.1 that lora-lint (like editors and git) does not count as such.
 _OTHER_BREAKS = ("\x85", "\u2028", "\u2029")
 #: Every nesting level of a YAML document is opened by one of these characters.
 _NESTING_CHARS = "[{-:?"
-
-#: ``&anchor`` and ``!tag`` properties written before a scalar (they are inside its marks).
-_PROPERTIES = re.compile(r"(?:[&!]\S*\s+)*")
-
-
-@dataclass(frozen=True)
-class DuplicateKey:
-    """A key written twice in one mapping; loaders keep the last (``last``)."""
-
-    key: str
-    first: Span
-    last: Span
-    mapping: Span
-
-
-@dataclass
-class Document:
-    """One YAML document (or the whole JSON file) as a positioned tree."""
-
-    root: Value | None
-    #: 0-based position of the document in a multi-document stream.
-    index: int = 0
-    duplicates: list[DuplicateKey] = field(default_factory=list)
-    #: The text the marks refer to (BOM removed), for spans inside scalars.
-    text: str = ""
-    #: ``id(Located)`` of a scalar -> ``(start, end)`` character offsets of its raw text.
-    raw_ranges: dict[int, tuple[int, int]] = field(default_factory=dict, repr=False)
-
-    def split_commas(self, value: Located) -> Located:
-        """Split a ``"q_proj, v_proj"`` string the way the tools do, one span per piece.
-
-        Pieces are stripped and empty ones skipped. Exact piece spans need the
-        scalar on one line with its text written verbatim (plain, or quoted
-        without escapes); otherwise every piece gets the whole scalar's span.
-        """
-        text = value.value if isinstance(value.value, str) else str(value.value)
-        base = self._value_column(value)
-        items: list[Located | Unresolved] = []
-        offset = 0
-        for piece in text.split(","):
-            name = piece.strip()
-            if name:
-                span = value.span
-                if base is not None:
-                    start = base + offset + (len(piece) - len(piece.lstrip()))
-                    span = Span(value.span.line, start, value.span.line, start + len(name))
-                items.append(Located(name, span, path=value.path))
-            offset += len(piece) + 1
-        return Located(items, value.span, container="list", split_from_string=True, path=value.path)
-
-    def _value_column(self, value: Located) -> int | None:
-        """1-based column where the scalar's characters start, if they are written verbatim."""
-        rng = self.raw_ranges.get(id(value))
-        if (
-            rng is None
-            or value.span.line != value.span.end_line
-            or not isinstance(value.value, str)
-        ):
-            return None
-        raw = self.text[rng[0] : rng[1]]
-        skip = _PROPERTIES.match(raw)
-        lead = skip.end() if skip else 0
-        body = raw[lead:]
-        if body == value.value:
-            return value.span.column + lead
-        if (
-            len(body) >= 2
-            and body[0] in "'\""
-            and body[-1] == body[0]
-            and body[1:-1] == value.value
-        ):
-            return value.span.column + lead + 1
-        return None
 
 
 @dataclass
@@ -152,20 +77,6 @@ def span_of(node: Node) -> Span:
     """Convert a node's 0-based marks to a 1-based, end-exclusive :class:`Span`."""
     start, end = node.start_mark, node.end_mark
     return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
-
-
-class LineIndex:
-    """1-based ``(line, column)`` of character offsets (lines end at CRLF, CR or LF)."""
-
-    def __init__(self, text: str) -> None:
-        self.starts = [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
-
-    def point(self, index: int) -> tuple[int, int]:
-        line = bisect_right(self.starts, index)
-        return line, index - self.starts[line - 1] + 1
-
-    def span(self, start: int, end: int) -> Span:
-        return Span(*self.point(start), *self.point(end))
 
 
 def strip_bom(source: str) -> str:
@@ -325,10 +236,8 @@ def _error_span(exc: yaml.YAMLError, text: str) -> Span:
 
 
 def point_at(text: str, index: int) -> Span:
-    """1-based position of a character offset (lines split at ``\\r\\n``, ``\\r``, ``\\n``)."""
-    start = max(text.rfind("\n", 0, index), text.rfind("\r", 0, index)) + 1
-    line = len(_LINE_BREAK.findall(text, 0, start)) + 1
-    return Span.point(line, index - start + 1)
+    """1-based position of a character offset (lines split as :mod:`lora_lint.lineindex` does)."""
+    return Span.point(*LineIndex(text).point(index))
 
 
 def nesting_problem(text: str) -> Span | None:
@@ -507,13 +416,6 @@ def load_json(source: str, path: str) -> ParsedFile:
         return ParsedFile(path, findings=[unreadable_input(path, f"invalid JSON: {exc}")])
 
 
-def read_json_positioned(text: str) -> Document:
-    """The positioned tree of JSON text that ``json.loads`` accepts (no PyYAML involved)."""
-    document = Document(root=None, text=text)
-    document.root = _JsonReader(text, document).read()
-    return document
-
-
 def json_error(text: str, exc: json.JSONDecodeError) -> tuple[str, Span]:
     """Name the two usual culprits (comments, trailing commas) instead of 'Expecting value'."""
     pos = exc.pos
@@ -532,88 +434,3 @@ def json_error(text: str, exc: json.JSONDecodeError) -> tuple[str, Span]:
             Span(comma.line, comma.column, comma.line, comma.column + 1),
         )
     return f"invalid JSON: {exc.msg}", point_at(text, pos)
-
-
-_WS = re.compile(r"[ \t\n\r]*")
-
-
-class _JsonReader:
-    """A positioned reader for JSON that ``json.loads`` accepted but PyYAML did not."""
-
-    def __init__(self, text: str, document: Document) -> None:
-        self.text = text
-        self.doc = document
-        self.lines = LineIndex(text)
-
-    def read(self) -> Value:
-        value, _ = self._value(self._skip(0), 0)
-        return value
-
-    def _skip(self, pos: int) -> int:
-        match = _WS.match(self.text, pos)
-        return match.end() if match else pos
-
-    def _span(self, start: int, end: int) -> Span:
-        return self.lines.span(start, end)
-
-    def _value(self, pos: int, depth: int) -> tuple[Value, int]:
-        if depth > MAX_DEPTH:
-            raise ValueError("nesting too deep to analyse")
-        char = self.text[pos]
-        if char == "{":
-            return self._object(pos, depth)
-        if char == "[":
-            return self._array(pos, depth)
-        if char == '"':
-            string, end = _scanstring(self.text, pos + 1)
-            return self._scalar(string, pos, end), end
-        for word, constant in (("true", True), ("false", False), ("null", None)):
-            if self.text.startswith(word, pos):
-                return self._scalar(constant, pos, pos + len(word)), pos + len(word)
-        for word, number in (("NaN", float("nan")), ("Infinity", float("inf"))):
-            if self.text.startswith(word, pos):
-                return self._scalar(number, pos, pos + len(word)), pos + len(word)
-        if self.text.startswith("-Infinity", pos):
-            return self._scalar(float("-inf"), pos, pos + 9), pos + 9
-        match = NUMBER_RE.match(self.text, pos)
-        if match is None:
-            raise ValueError(f"unexpected character {char!r}")
-        return self._scalar(json.loads(match.group(0)), pos, match.end()), match.end()
-
-    def _scalar(self, value: object, start: int, end: int) -> Located:
-        located = Located(value, self._span(start, end))
-        self.doc.raw_ranges[id(located)] = (start, end)
-        return located
-
-    def _array(self, start: int, depth: int) -> tuple[Located, int]:
-        items: list[Value] = []
-        pos = self._skip(start + 1)
-        while self.text[pos] != "]":
-            item, pos = self._value(pos, depth + 1)
-            items.append(item)
-            pos = self._skip(pos)
-            if self.text[pos] == ",":
-                pos = self._skip(pos + 1)
-        return Located(items, self._span(start, pos + 1), container="list"), pos + 1
-
-    def _object(self, start: int, depth: int) -> tuple[Located, int]:
-        values: dict[str, Value] = {}
-        key_spans: dict[str, Span] = {}
-        firsts: dict[str, Span] = {}
-        pending: list[tuple[str, Span, Span]] = []
-        pos = self._skip(start + 1)
-        while self.text[pos] != "}":
-            key, key_end = _scanstring(self.text, pos + 1)
-            key_span = self._span(pos, key_end)
-            pos = self._skip(self._skip(key_end) + 1)  # past ':'
-            value, pos = self._value(pos, depth + 1)
-            if key in firsts:
-                pending.append((key, firsts[key], key_span))
-            firsts[key] = key_span
-            values[key], key_spans[key] = value, key_span
-            pos = self._skip(pos)
-            if self.text[pos] == ",":
-                pos = self._skip(pos + 1)
-        span = self._span(start, pos + 1)
-        self.doc.duplicates.extend(DuplicateKey(k, a, b, span) for k, a, b in pending)
-        return Located(values, span, container="dict", key_spans=key_spans), pos + 1

@@ -8,14 +8,14 @@ Without peft (the light install), the schema recorded in the inventory packs ans
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
-import os
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from lora_lint.cache_io import write_json
 from lora_lint.models.versions import library_versions
 
 SCHEMA_FORMAT = 1
@@ -74,14 +74,8 @@ def _installed_schema(cache_dir: Path | None) -> dict[str, Any] | None:
             pass
     data = collect_schema()
     if data is not None and path is not None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".schema.", suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(data, fh)
-            os.replace(tmp, path)
-        except OSError:
-            pass
+        with contextlib.suppress(OSError, ValueError):
+            write_json(path, data, prefix="schema")
     return data
 
 
