@@ -19,13 +19,13 @@ from __future__ import annotations
 import ast
 import dataclasses
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from lora_lint.diagnostics import Span, unreadable_input
+from lora_lint.extract.ipython import blank_ipython
 from lora_lint.extract.positioned import decode_json_fragment, read_json_positioned
 from lora_lint.extract.types import (
     CellHint,
@@ -38,13 +38,7 @@ from lora_lint.extract.types import (
 )
 from lora_lint.lineindex import LineIndex
 
-#: Cell magics whose body is still Python (the rest -- %%bash, %%writefile, ... -- is not).
-_PYTHON_CELL_MAGICS = frozenset({"capture", "time", "timeit", "prun", "debug", "python", "python3"})
-#: ``x = !cmd`` / ``x = %magic``: IPython assignments from a shell or magic command.
-_MAGIC_ASSIGN = re.compile(r"^\s*[\w.]+\s*=\s*[!%]")
-_LINE_MAGIC = re.compile(r"^\s*[!%]")
 _TOP_LEVEL_AWAIT = getattr(ast, "PyCF_ALLOW_TOP_LEVEL_AWAIT", 0)
-_HELP = re.compile(r"^\s*[\w.]+\?\??\s*$|^\s*\?")
 
 
 @dataclass(frozen=True)
@@ -180,23 +174,7 @@ def _add_cell(result: NotebookMap, cell: int, tokens: list[_StringToken]) -> Non
         else:
             lines.append(SourceLine(cell, number, text, tuple(positions)))
     result.lines.extend(lines)
-    result.code.extend(_blank_ipython([line.text for line in lines]))
-
-
-def _blank_ipython(lines: list[str]) -> list[str]:
-    """IPython-only lines -> empty lines (line count kept)."""
-    if lines and lines[0].lstrip().startswith("%%"):
-        magic = lines[0].lstrip()[2:].split(None, 1)[0] if lines[0].strip() != "%%" else ""
-        if magic not in _PYTHON_CELL_MAGICS:
-            return ["" for _ in lines]
-        return ["", *_blank_ipython(lines[1:])]
-    out = []
-    for line in lines:
-        if _LINE_MAGIC.match(line) or _MAGIC_ASSIGN.match(line) or _HELP.match(line):
-            out.append("")
-        else:
-            out.append(line)
-    return out
+    result.code.extend(blank_ipython([line.text for line in lines]))
 
 
 @dataclass

@@ -10,11 +10,12 @@ import stat
 from pathlib import Path
 
 from lora_lint.diagnostics import Finding, unreadable_input
-from lora_lint.extract.frontends import MAX_FILE_BYTES, front_end
+from lora_lint.extract.frontends import MAX_FILE_BYTES, front_end, might_contain_config
 
 
 def read_source(path: Path, shown: str) -> tuple[str | None, Finding | None]:
-    """Text of ``path`` or the LL000 finding that explains why it cannot be read."""
+    """Text of ``path`` or the LL000 finding that explains why it cannot be read
+    (neither: a file that is not text and holds no config, see ``_might_hold_config``)."""
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):  # reading a FIFO blocks, /dev/zero never ends
@@ -36,11 +37,25 @@ def read_source(path: Path, shown: str) -> tuple[str | None, Finding | None]:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # also the UTF-32 little-endian BOM
         return None, unreadable_input(shown, "encoded as UTF-16 or UTF-32; lora-lint reads UTF-8")
     if b"\0" in data[:8192]:
+        if not _might_hold_config(path, data):
+            return None, None
         return None, unreadable_input(shown, "binary content (NUL bytes), not a text file")
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
+        if not _might_hold_config(path, data):
+            return None, None
         return None, unreadable_input(shown, f"not valid UTF-8 (byte {exc.start}): {exc.reason}")
+
+
+def _might_hold_config(path: Path, data: bytes) -> bool:
+    """The pre-filter on bytes that are not UTF-8 text (their ASCII needles survive).
+
+    A file the pre-filter would pass over when readable (a GBK-encoded script, a binary
+    blob named ``.json``) holds no config: that it is not UTF-8 is not lora-lint's
+    business, so no LL000 is said for it.
+    """
+    return might_contain_config(path, data.decode("utf-8", errors="replace"))
 
 
 def internal_error(path: str, exc: BaseException) -> str:

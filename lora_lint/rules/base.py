@@ -304,3 +304,18 @@ def short_list(names: Iterable[str], limit: int = 4) -> str:
     items = list(names)
     shown = ", ".join(repr(n) for n in items[:limit])
     return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+#: ``ExtractedConfig.source`` of the generic YAML/JSON reader (the file kind): any mapping
+#: with ``target_modules``, which some script of the repository may or may not pass to
+#: ``LoraConfig(**d)`` unchanged.
+GENERIC_SOURCES = frozenset({"yaml", "json"})
+
+
+def read_by_unknown_script(config: ExtractedConfig) -> bool:
+    """The config comes from hand-written YAML/JSON that no modelled tool reads.
+
+    What the script does with a value before PEFT sees it (split a comma string, run one
+    job per list entry) is unknown: a claim that depends on it is no proof.
+    """
+    return config.source in GENERIC_SOURCES and not config.facts.tool

@@ -10,7 +10,7 @@ from lora_lint.extract.types import Located
 from lora_lint.match import regex_guard
 from lora_lint.match.peft_semantics import is_all_linear
 from lora_lint.match.verdicts import Status
-from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid
+from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid, read_by_unknown_script
 
 _NAME_LIST = re.compile(r"^\s*[\w.\-]+(\s*,\s*[\w.\-]+)+\s*,?\s*$")
 _BARE_NAME = re.compile(r"^[A-Za-z_][\w]*$")
@@ -85,6 +85,13 @@ class RegexTargetNoMatch(Rule):
             return
         pattern = target.value
         if is_all_linear(pattern):
+            return
+        if read_by_unknown_script(ctx.config) and (
+            _NAME_LIST.match(pattern) or _BARE_NAME.match(pattern)
+        ):
+            # Names written as one string: a script that splits it or wraps it in a list
+            # gives PEFT working names, one that passes it on gives PEFT a regex. Which
+            # one runs is unknown, so the verdict is no proof.
             return
         key = ctx.option_key("target_modules")
         if _NAME_LIST.match(pattern):

@@ -9,7 +9,7 @@ from lora_lint.diagnostics import Finding, Severity, Span
 from lora_lint.extract.types import Located, to_plain
 from lora_lint.match.suggest import close_names
 from lora_lint.models.peft_schema import load_schema, method_fields
-from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid
+from lora_lint.rules.base import ConfigContext, Invalid, Rule, Valid, read_by_unknown_script
 
 #: Names people write for PEFT fields (other tools' spellings, habits).
 SYNONYMS: dict[str, str] = {
@@ -53,6 +53,21 @@ _TYPE_CHECKS: dict[str, tuple[str, type | tuple[type, ...]]] = {
 
 #: Options whose list entries PEFT compares with module or parameter names.
 _NAME_LISTS = frozenset({"target_modules", "modules_to_save", "target_parameters"})
+
+
+def _sweep_or_schema(ctx: ConfigContext, value: Located, types: tuple[type, ...]) -> bool:
+    """A list or mapping where PEFT takes one value, in a file no modelled tool reads.
+
+    Hand-written YAML/JSON has two common shapes that are no ``LoraConfig`` keywords:
+    a hyper-parameter sweep (``r: [16, 32, 64]``, one run per value) and a schema or UI
+    description of the field (``r: {ui_display_name: R}``). Which one a script makes of
+    it is not known without a tool model, so no error is proven.
+    """
+    if not read_by_unknown_script(ctx.config):
+        return False
+    if value.container == "dict":
+        return dict not in types
+    return value.container in ("list", "tuple", "set") and list not in types
 
 
 class InvalidConfigOption(Rule):
@@ -181,6 +196,8 @@ class InvalidConfigOption(Rule):
         for name, (expected, types) in _TYPE_CHECKS.items():
             value = options.get(name)
             if not isinstance(value, Located) or value.value is None:
+                continue
+            if _sweep_or_schema(ctx, value, _as_tuple(types)):
                 continue
             plain = value.value
             container_ok = value.container in ("list", "tuple", "set") and list in (

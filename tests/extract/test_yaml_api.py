@@ -96,7 +96,73 @@ def test_never_raises_on_arbitrary_yaml(source: str) -> None:
     )
 )
 def test_json_values_round_trip(value: object) -> None:
-    source = json.dumps({"target_modules": value, "r": 8}, indent=1)
+    # In a list: a mapping right under target_modules describes the field (no config).
+    source = json.dumps({"target_modules": [value], "r": 8}, indent=1)
     result = extract_json(source, "v.json")
     assert result.findings == []
-    assert result.configs[0].option("target_modules") == value
+    assert result.configs[0].option("target_modules") == [value]
+
+
+# -- files that fail to parse but are no config: data, not LL000 ---------------------------
+
+
+def test_json_lines_saved_as_json_is_data_not_ll000() -> None:
+    """A data set in JSON Lines named ``.json`` passes the pre-filter (``lora`` in
+    "Colorado", a ``target`` column) but no tool reads it as a config."""
+    rows = [{"question": "Capital of Colorado?", "target": "Denver"}] * 3
+    source = "\n".join(json.dumps(row) for row in rows) + "\n"
+    assert might_contain_config(source)
+    assert extract_json(source, "data/val.json").findings == []
+    # JSON Lines holding config words is still data, never a config read with json.load.
+    lines = '{"target_modules": ["q_proj"]}\n{"target_modules": ["v_proj"]}\n'
+    assert extract_json(lines, "rows.json").findings == []
+
+
+@pytest.mark.parametrize(
+    ("source", "name"),
+    [
+        ('{"prompt": "Colorado", "target": "x",}', "d.json"),
+        ("question: Colorado\ntarget: [a\n", "d.yaml"),
+        ("input: exploration\ntarget_text: {x\n", "d.yml"),
+    ],
+)
+def test_unparseable_file_without_a_config_word_is_silent(source: str, name: str) -> None:
+    extract = extract_json if name.endswith(".json") else extract_yaml
+    result = extract(source, name)
+    assert result.findings == [] and result.configs == []
+
+
+@pytest.mark.parametrize(
+    ("source", "name"),
+    [
+        ('{"lora_r": 8,}', "a.json"),
+        ('{"peft_type": "LORA"\n"r": 8}', "adapter_config.json"),
+        ("lora_target: [q_proj\n", "x.yaml"),
+        ("adapter:\n  type: lora\n  r: [8\n", "ludwig.yaml"),
+        ("LORA_R: 8\ntarget_modules: {q\n", "x.yml"),
+    ],
+)
+def test_unparseable_config_still_gets_ll000(source: str, name: str) -> None:
+    extract = extract_json if name.endswith(".json") else extract_yaml
+    [finding] = extract(source, name).findings
+    assert finding.code == "LL000" and finding.path == name
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "metadata:\n  name: {{ .Values.name }}\n  lora_adapters: [a\n",
+        "env:\n  {{- if .Values.lora }}\n  - name: LORA_R\n  {{- end }}\n",
+        "{% for r in ranks %}\nlora_r: {{ r }}\n{% endfor %}\n",
+    ],
+)
+def test_unrendered_template_is_not_ll000(source: str) -> None:
+    """Helm/Jinja source parses only once rendered; lora-lint reads no rendering."""
+    result = extract_yaml(source, "templates/deployment.yaml")
+    assert result.findings == [] and result.configs == []
+
+
+def test_quoted_template_in_a_broken_config_is_still_ll000() -> None:
+    source = 'chat_template: "{{ bos }}"\nlora_target_modules: [q_proj\n'
+    [finding] = extract_yaml(source, "axolotl.yaml").findings
+    assert finding.code == "LL000"

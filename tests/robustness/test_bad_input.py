@@ -201,6 +201,25 @@ def test_undecodable_and_binary_files(tmp_path: Path, name: str, data: bytes, re
 
 
 @pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        # A GBK-encoded script (its coding cookie makes it valid Python) without a config.
+        ("search.py", '# encoding=gbk\nprint(input("\u95ee\u9898"))\n'.encode("gbk")),
+        ("data.json", '{"city": "S\u00e3o Paulo"}\n'.encode("latin-1")),
+        ("blob.yaml", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),
+    ],
+)
+def test_undecodable_file_without_a_config_is_silent(
+    tmp_path: Path, name: str, data: bytes
+) -> None:
+    """Not UTF-8 text and nothing the pre-filter looks for: no config, so no LL000."""
+    result = lint(tmp_path, {name: data})
+    assert of(result, name) == [], codes(result)
+    assert not result.errors, result.errors
+    assert_witness(result)
+
+
+@pytest.mark.parametrize(
     ("name", "text", "expected"),
     [
         ("train.py", SCRIPT, SCRIPT_FINDING),

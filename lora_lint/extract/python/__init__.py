@@ -35,6 +35,31 @@ def might_contain_config(text: str) -> bool:
     return any(needle in text for needle in PREFILTER_NEEDLES)
 
 
+#: A line that starts with IPython syntax (``%pip install``, ``!nvidia-smi``).
+_IPYTHON_LINE = re.compile(r"^[!%]", re.MULTILINE)
+
+
+def notebook_export(source: str) -> str:
+    """``source`` with its IPython-only lines blanked, when it is a notebook saved as ``.py``.
+
+    Databricks notebook sources, Jupytext/Colab exports keep ``%pip install`` and
+    ``!cmd`` lines: the notebook runs them, CPython cannot parse them. When the file
+    fails to parse only because of such lines, they are blanked as the notebook front end
+    blanks them in ``.ipynb`` cells (line count and columns kept). Any other file is
+    returned as it is, so a real syntax error is still reported.
+    """
+    if _IPYTHON_LINE.search(source) is None:
+        return source
+    from lora_lint.extract.ipython import blank_ipython
+    from lora_lint.extract.python.guard import cpython_syntax_error
+
+    if cpython_syntax_error(source) is None:
+        return source
+    lines = source.split("\n")
+    blanked = "\n".join(blank_ipython(lines))
+    return blanked if cpython_syntax_error(blanked) is None else source
+
+
 def _syntax_error(source: str, exc: Exception) -> tuple[Span, str]:
     """Where and why ``source`` is invalid: CPython's answer when it rejects the code too.
 
@@ -74,6 +99,7 @@ def extract_python(
     """
     if not might_contain_config(source):
         return FileExtraction(path=path)
+    source = notebook_export(source)
     from lora_lint.extract.python.guard import with_deep_stack
 
     try:

@@ -58,13 +58,23 @@ def _walk(
     seen.add(id(value))
     mapping = as_mapping(value)
     if mapping is not None:
-        if "target_modules" in entries(mapping) and not ctx.is_claimed(mapping):
+        if _holds_targets(mapping) and not ctx.is_claimed(mapping):
             out.append(_config(ctx, mapping, ancestors))
         for child in entries(mapping).values():
             _walk(ctx, child, [*ancestors, mapping], seen, out)
     else:
         for item in value.items:
             _walk(ctx, item, ancestors, seen, out)
+
+
+def _holds_targets(mapping: Located) -> bool:
+    """A ``target_modules`` key whose value could be PEFT's (a list, a string, null...).
+
+    A mapping under ``target_modules`` describes the field (a schema, UI metadata,
+    documentation); no script passes it to ``LoraConfig`` as targets.
+    """
+    keys = entries(mapping)
+    return "target_modules" in keys and as_mapping(keys["target_modules"]) is None
 
 
 def _config(ctx: ToolContext, mapping: Located, ancestors: list[Located]) -> ExtractedConfig:

@@ -7,6 +7,7 @@ stops a lint run.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import PurePath
 
@@ -46,10 +47,67 @@ def might_contain_config(text: str) -> bool:
     return any(hint in text for hint in _HINTS)
 
 
+#: A config word standing as a word of its own, or joined by ``_``/``-``/``.`` (``lora_r``,
+#: ``use_peft``, ``peft_type``, ``lora_target``), never inside another word ("Colorado").
+_CONFIG_WORD = re.compile(
+    r"(?<![a-z0-9])(?:q?lora|peft|target_modules|finetuning_type)(?![a-z0-9])", re.IGNORECASE
+)
+
+
+def names_a_config_key(text: str) -> bool:
+    """Whether a file that could not be parsed may still be a LoRA config.
+
+    The pre-filter lets through any file with ``lora``/``target``/``peft`` anywhere in it
+    (data files about Colorado or with a ``target`` column). Such a file that fails to
+    parse is somebody's data, not a broken config: LL000 is said only when the text
+    names a config word of its own.
+    """
+    return _CONFIG_WORD.search(text) is not None
+
+
+def is_json_lines(text: str) -> bool:
+    """JSON Lines saved as ``.json`` (one JSON value per line: a data set, never a config
+    that PEFT or a training tool reads with ``json.load``)."""
+    first: list[str] = []
+    start = 0
+    while len(first) < 2 and start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        line = text[start:end].strip()
+        if line:
+            first.append(line)
+        start = end + 1
+    if len(first) < 2:
+        return False
+    try:
+        return all(isinstance(json.loads(line), (dict, list)) for line in first)
+    except ValueError:
+        return False
+
+
+#: A template tag opening a line (``{{- if .Values.x }}``, ``{% for %}``) or standing as a
+#: bare value (``replicas: {{ .Values.n }}``): Helm/Jinja source, YAML only once rendered.
+_TEMPLATE_TAG = re.compile(r"^[ \t]*(?:-[ \t]+)?\{[{%]|:[ \t]+\{\{", re.MULTILINE)
+
+
+def is_template(text: str) -> bool:
+    """A Helm chart or Jinja template: what a tool reads is its rendering, not this text."""
+    return _TEMPLATE_TAG.search(text) is not None
+
+
+def _config_or_silence(parsed: ParsedFile, source: str) -> ParsedFile:
+    """Drop the LL000 of a file that is not a config: it names no config word
+    (``names_a_config_key``) or it is a template that only parses once rendered."""
+    unreadable = parsed.findings and not parsed.documents
+    if unreadable and (not names_a_config_key(source) or is_template(source)):
+        return ParsedFile(parsed.path)
+    return parsed
+
+
 def extract_yaml(source: str, path: str) -> FileExtraction:
     """Every LoRA config in a ``.yaml``/``.yml`` file (each document is checked)."""
     try:
-        return _extract(load_yaml(source, path), "yaml")
+        return _extract(_config_or_silence(load_yaml(source, path), source), "yaml")
     except Exception as exc:  # never let one file stop the run
         return FileExtraction(
             path, findings=[unreadable_input(path, f"could not read YAML: {exc}")]
@@ -59,7 +117,10 @@ def extract_yaml(source: str, path: str) -> FileExtraction:
 def extract_json(source: str, path: str) -> FileExtraction:
     """Every LoRA config in a ``.json`` file (``adapter_config.json`` and JSON configs)."""
     try:
-        return _extract(load_json(source, path), "json")
+        parsed = load_json(source, path)
+        if parsed.findings and not parsed.documents and is_json_lines(source):
+            return FileExtraction(path)
+        return _extract(_config_or_silence(parsed, source), "json")
     except Exception as exc:  # never let one file stop the run
         return FileExtraction(
             path, findings=[unreadable_input(path, f"could not read JSON: {exc}")]
