@@ -648,7 +648,8 @@ directories of the repositories; each pinned commit is unpacked with `git archiv
 `--compare docs/ecosystem-baseline.json` adds the before/after table and the list of TRUE
 errors lost (a stored run from before the explicit-target metric shows it as n/a;
 `docs/ecosystem-before-coverage.json` has it for the code before issue 13's data-flow
-work), `--from-json run.json` renders a stored run without linting again."""
+work), `--from-json run.json` renders a stored run without linting again.
+46 other public repositories, judged by hand as well: `docs/ecosystem-other.md`."""
 
 
 def _share(part: int | None, whole: int | None) -> str:
