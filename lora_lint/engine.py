@@ -45,6 +45,7 @@ from lora_lint.models.heads import TASK_TYPE_HEADS
 from lora_lint.models.inventory import ModelInventory
 from lora_lint.models.resolve import (
     ModelResolver,
+    ResolutionFailure,
     ResolvedModel,
     ResolverSettings,
     runs_remote_code,
@@ -53,6 +54,7 @@ from lora_lint.models.service import ModelService
 from lora_lint.paths import display_path
 from lora_lint.results import (
     NO_MODEL_BUILT,
+    REMOTE_CODE,
     TOOL_NOTE,
     TOOL_NOTE_CONFIG,
     ConfigSummary,
@@ -564,6 +566,9 @@ def _why_not_checked(ctx: ConfigContext) -> str:
     if ctx.model_ref is None:
         return "no model: the code does not show which model the config is applied to"
     if ctx.inventory is None:
+        failure = ctx.resolution
+        if isinstance(failure, ResolutionFailure) and failure.remote_code:
+            return REMOTE_CODE
         return NO_MODEL_BUILT
     if isinstance(ctx.config.target_modules, Unresolved):
         return "target_modules is not statically known"

@@ -12,6 +12,8 @@ from lora_lint.diagnostics import Finding, Severity
 
 #: ``ConfigSummary.not_checked`` when the model is named but could not be had.
 NO_MODEL_BUILT = "the model could not be resolved or built"
+#: ``not_checked`` when ``trust_remote_code=True`` runs the model repository's own code.
+REMOTE_CODE = "trust_remote_code=True runs the model repository's own modeling code"
 
 
 @dataclass

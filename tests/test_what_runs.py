@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from lora_lint.results import RunResult
+from lora_lint.report.text import coverage_line
+from lora_lint.results import REMOTE_CODE, RunResult
 from tests.lint_helpers import lint_files
 
 pytestmark = pytest.mark.torch
@@ -199,7 +200,8 @@ def test_trust_remote_code_on_a_model_with_its_own_code_is_not_checked(tmp_path:
     assert [f.code for f in trusted.findings] == ["LL010"]
     assert "trust_remote_code=True" in trusted.findings[0].message
     (config,) = trusted.configs
-    assert not config.checked
+    assert not config.checked and config.not_checked == REMOTE_CODE
+    assert "not bundled" not in (coverage_line(trusted) or "")  # no model is missing
     native = lint_files(tmp_path / "b", {"t.py": REMOTE.format(trust="")})
     assert ("LL001", "v_prj") in [(f.code, f.target) for f in native.findings]
 

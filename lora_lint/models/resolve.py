@@ -55,6 +55,8 @@ class ResolutionFailure:
     requested: str
     reason: str
     hint: str
+    #: Resolved, but ``trust_remote_code=True`` runs the repository's own modeling code.
+    remote_code: bool = False
 
 
 @dataclass
@@ -443,4 +445,5 @@ def runs_remote_code(resolved: ResolvedModel, trust_remote_code: bool) -> Resolu
         "repository's code",
         "map the name to a config.json whose architecture transformers builds itself with "
         "`[tool.lora-lint] models`, or drop trust_remote_code if transformers supports it",
+        remote_code=True,
     )
