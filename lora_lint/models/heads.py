@@ -27,6 +27,16 @@ HEAD_KINDS = tuple(HEAD_MAPPINGS)
 #: start ``model.language_model.``), else the causal LM, else the seq2seq LM.
 TRAINER_LM = "trainer-lm"
 
+#: transformers ``Auto*`` classes -> head kinds (other Auto classes: take ``architectures``).
+AUTO_CLASS_HEADS: dict[str, str] = {
+    "AutoModelForCausalLM": "causal-lm",
+    "AutoModelForSequenceClassification": "seq-cls",
+    "AutoModelForTokenClassification": "token-cls",
+    "AutoModelForSeq2SeqLM": "seq2seq",
+    "AutoModelForQuestionAnswering": "qa",
+    "AutoModel": "base",
+}
+
 #: PEFT ``task_type`` -> head kind (adapter_config.json, ``LoraConfig(task_type=...)``).
 TASK_TYPE_HEADS: dict[str, str] = {
     "CAUSAL_LM": "causal-lm",

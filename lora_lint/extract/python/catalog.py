@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from lora_lint.models.heads import TRAINER_LM
+from lora_lint.models.heads import AUTO_CLASS_HEADS, TRAINER_LM
 
 #: PEFT config class -> ``PeftType`` value (the methods that take target modules).
 PEFT_CONFIG_CLASSES: dict[str, str] = {
@@ -104,12 +104,7 @@ TRL_TRAINER_HEADS: dict[str, str] = {
 
 #: transformers auto classes -> head kind.
 AUTO_HEADS: dict[str, str] = {
-    "AutoModelForCausalLM": "causal-lm",
-    "AutoModelForSequenceClassification": "seq-cls",
-    "AutoModelForTokenClassification": "token-cls",
-    "AutoModelForSeq2SeqLM": "seq2seq",
-    "AutoModelForQuestionAnswering": "qa",
-    "AutoModel": "base",
+    **AUTO_CLASS_HEADS,
     "AutoModelForImageTextToText": "image-text-to-text",
     "AutoModelForVision2Seq": "image-text-to-text",
     # unsloth's FastModel (and FastLanguageModel for every family it has no own class for)

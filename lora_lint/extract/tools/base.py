@@ -68,15 +68,6 @@ LORA_FIELDS: frozenset[str] = frozenset(
 #: PEFT ``TaskType`` -> the head kinds of :class:`ModelRef` (one table, in models.heads).
 TASK_TYPE_HEADS = heads.TASK_TYPE_HEADS
 
-#: transformers ``Auto*`` classes -> head kinds (other Auto classes: take ``architectures``).
-AUTO_CLASS_HEADS: dict[str, str] = {
-    "AutoModelForCausalLM": "causal-lm",
-    "AutoModelForSequenceClassification": "seq-cls",
-    "AutoModelForTokenClassification": "token-cls",
-    "AutoModelForSeq2SeqLM": "seq2seq",
-    "AutoModelForQuestionAnswering": "qa",
-    "AutoModel": "base",
-}
 
 #: The value LLaMA-Factory's lone ``all`` (and PEFT's own shortcut) stand for.
 ALL_LINEAR = "all-linear"
@@ -238,8 +229,8 @@ def head_from_class(name: str | None) -> str | None:
     """A head for an ``Auto*`` class or a concrete ``XxxForYyy`` class name."""
     if not name:
         return None
-    if name in AUTO_CLASS_HEADS:
-        return AUTO_CLASS_HEADS[name]
+    if name in heads.AUTO_CLASS_HEADS:
+        return heads.AUTO_CLASS_HEADS[name]
     if (
         not name.startswith("Auto")
         and name[:1].isupper()
