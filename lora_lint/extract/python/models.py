@@ -16,6 +16,7 @@ import libcst as cst
 
 from lora_lint.diagnostics import Span
 from lora_lint.extract.cstwalk import walk
+from lora_lint.extract.python.attributes import ClassAttributes
 from lora_lint.extract.python.callers import Callers
 from lora_lint.extract.python.catalog import loader_head
 from lora_lint.extract.python.context import ModuleContext
@@ -52,6 +53,9 @@ class ModelFinder:
         self._defaults: dict[str, list[cst.BaseExpression]] | None = None
         self._copies: dict[str, tuple[str, Span]] | None = None
         self.callers = Callers(ctx)
+        self.attributes = ClassAttributes(ctx)
+        #: Evaluates what a class assigns its attributes; defaults are not what callers pass.
+        self._strict = Evaluator(ctx, guard)
 
     def site(self, node: cst.CSTNode, ref: ModelRef, *, from_loader: bool = True) -> ModelSite:
         at = self.ctx.source.start(node)
@@ -150,9 +154,21 @@ class ModelFinder:
                 return self.model_name(binding.value, hops + 1)
             return None
         if isinstance(expr, cst.Attribute):
+            assigned = self.attributes.value(expr)
+            if assigned is not None:
+                return self._attribute_name(assigned)
             return self._option_default(expr.attr.value)
         if isinstance(expr, cst.Call):
             return self._call_result(expr, hops)
+        return None
+
+    def _attribute_name(self, assigned: cst.BaseExpression) -> tuple[str, Span] | None:
+        """The model id of ``self.X`` from the one value its class assigns (see
+        :mod:`.attributes`): only a value known statically, never a parameter default."""
+        value = self._strict.evaluate(assigned)
+        if isinstance(value, Located) and isinstance(value.value, str) and value.value:
+            span = value.span if value.path is None else self.ctx.source.span(assigned)
+            return value.value, span
         return None
 
     def _parameter_name(self, param: Parameter, hops: int) -> tuple[str, Span] | None:

@@ -593,3 +593,10 @@ def _unpack(
         for position, element in enumerate(target.elements):
             state = _unpack(element.value, value, statement, name, state, index=(*index, position))
     return state
+
+
+def bound_names(node: cst.CSTNode) -> set[str]:
+    """The names a statement binds in its own scope (nested scopes are not entered)."""
+    collector = _BoundNames()
+    walk(node, collector)
+    return collector.names.bound
