@@ -167,6 +167,13 @@ NEGATIVE = {
         {test}
         setattr(T, "model_id", "facebook/opt-125m")
         """,
+    "changed with a computed setattr on self": """
+        class T:
+            model_id = "facebook/opt-350m"
+            def setUp(self):
+                for key in ("a", "model_id"):
+                    setattr(self, key, "facebook/opt-125m")
+        """,
     "a class body of an unknown base (pydantic, NamedTuple...)": """
         from pydantic import BaseModel
         class T(BaseModel):
@@ -188,6 +195,16 @@ def test_an_unrelated_class_assigning_the_same_name_does_not_matter() -> None:
         class T:
             def setUp(self):
                 self.model_id = "facebook/opt-350m"
+        """
+    assert model_name(with_test(code)) == "facebook/opt-350m"
+
+
+def test_a_computed_setattr_on_another_object_does_not_matter() -> None:
+    code = """
+        def replace(parent, name, layer):
+            setattr(parent, name, layer)
+        class T:
+            model_id = "facebook/opt-350m"
         """
     assert model_name(with_test(code)) == "facebook/opt-350m"
 

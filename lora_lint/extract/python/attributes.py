@@ -8,7 +8,10 @@ value only when nothing else can have changed it, as far as this file shows:
 * ``X`` is assigned exactly once in the class: one unconditional statement of the class
   body, or one unconditional ``self.X = ...`` at the top of ``setUp``/``setup_method``/
   ``setUpClass``/``setup_class``/``__init__``;
-* nothing else in the file assigns, deletes or ``setattr``-s an attribute ``X``, except
+* nothing else in the file assigns, deletes or ``setattr``-s an attribute ``X`` (a
+  ``setattr(obj, name, ...)`` with a computed name counts when ``obj`` is ``self``, ``cls``,
+  a class of the family or not a plain name: a module-walking helper's ``setattr(parent,
+  name, layer)`` does not stop the flow), except
   through ``self``/``cls`` in methods of classes unrelated to this one (a subclass or a
   base class of the same file that assigns ``X`` stops the flow: either may be the one
   whose value is seen);
@@ -57,9 +60,12 @@ class _Index(cst.CSTVisitor):
 
     classes: list[cst.ClassDef] = field(default_factory=list)
     writes: dict[str, list[_Write]] = field(default_factory=dict)
-    #: Attribute names written through ``setattr`` with a name not known (or any name).
+    #: ``setattr``/``delattr`` on something other than a plain name, with a name not known.
     setattr_any: bool = False
+    #: Attribute names ``setattr``/``delattr`` write with a literal name.
     setattr_names: set[str] = field(default_factory=set)
+    #: Plain names of objects ``setattr``/``delattr`` write with a name not known.
+    setattr_objects: set[str] = field(default_factory=set)
     _stack: list[cst.CSTNode] = field(default_factory=list)
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
@@ -159,6 +165,10 @@ class _Index(cst.CSTVisitor):
             name = node.args[1].value if len(node.args) >= 2 else None
             if isinstance(name, cst.SimpleString) and isinstance(name.evaluated_value, str):
                 self.setattr_names.add(name.evaluated_value)
+                return
+            target = node.args[0].value if node.args else None
+            if isinstance(target, cst.Name):
+                self.setattr_objects.add(target.value)
             else:
                 self.setattr_any = True
 
@@ -188,9 +198,10 @@ class ClassAttributes:
             return None
         index = self._built()
         name = node.attr.value
-        if index.setattr_any or name in index.setattr_names:
-            return None
         family = self._family(cls)
+        touched = {"self", "cls"} | {c.name.value for c in family}
+        if index.setattr_any or name in index.setattr_names or index.setattr_objects & touched:
+            return None
         writes = [
             w for w in index.writes.get(name, []) if not (w.through_self and w.owner not in family)
         ]
