@@ -62,6 +62,14 @@ POSITIVE = {
         class T(unittest.TestCase):
             model_id = "facebook/opt-350m"
         """,
+    "class body under pytest marks": """
+        import pytest
+        @pytest.mark.slow
+        @pytest.mark.skipif(True, reason="gpu")
+        @unittest.skip("later")
+        class T:
+            model_id = "facebook/opt-350m"
+        """,
     "module constant": """
         MODEL = "facebook/opt-350m"
         class T:
@@ -173,6 +181,12 @@ NEGATIVE = {
             def setUp(self):
                 for key in ("a", "model_id"):
                     setattr(self, key, "facebook/opt-125m")
+        """,
+    "a class body under another decorator": """
+        from testing import require_gpu
+        @require_gpu
+        class T:
+            model_id = "facebook/opt-350m"
         """,
     "a class body of an unknown base (pydantic, NamedTuple...)": """
         from pydantic import BaseModel

@@ -35,6 +35,8 @@ from lora_lint.extract.python.scopes import Defined, bound_names
 #: Methods that run before a test (or on construction) and so set up the instance.
 SETUP_METHODS = frozenset({"setUp", "setup_method", "setUpClass", "setup_class", "__init__"})
 
+#: Class decorators that only mark or skip tests (any other may turn values into fields).
+_SKIP_DECORATORS = frozenset({"unittest.skip", "unittest.skipIf", "unittest.skipUnless"})
 #: External base classes that leave class-body values alone.
 _PLAIN_BASES = frozenset({"unittest.TestCase", "object"})
 
@@ -283,12 +285,19 @@ class ClassAttributes:
         return scopes.function_at(at) is method and at < source.end(write.statement)
 
     def _plain_class(self, cls: cst.ClassDef, seen: frozenset[int] = frozenset()) -> bool:
-        """A class whose body values are what instances see: no decorator, metaclass or base
+        """A class whose body values are what instances see: no decorator (but pytest marks and
+        unittest skips), metaclass or base
         that may turn them into constructor fields (``@dataclass``, pydantic, NamedTuple,
         Enum); bases are same-file plain classes or ``unittest.TestCase``."""
         by_name = {c.name.value: c for c in self._built().classes}
-        if cls.decorators or any(arg.keyword is not None for arg in cls.bases):
+        if any(arg.keyword is not None for arg in cls.bases):
             return False
+        for decorator in cls.decorators:
+            expr = decorator.decorator
+            qualified = self.ctx.imports.qualify(expr.func if isinstance(expr, cst.Call) else expr)
+            dotted = qualified.dotted if qualified is not None else ""
+            if not (dotted.startswith("pytest.mark.") or dotted in _SKIP_DECORATORS):
+                return False
         for arg in cls.bases:
             if isinstance(arg.value, cst.Name) and arg.value.value in by_name:
                 parent = by_name[arg.value.value]
