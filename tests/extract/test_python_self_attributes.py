@@ -223,6 +223,21 @@ def test_a_computed_setattr_on_another_object_does_not_matter() -> None:
     assert model_name(with_test(code)) == "facebook/opt-350m"
 
 
+def test_the_class_name_does_not_read_what_setup_assigns_the_instance() -> None:
+    code = """
+        class T:
+            def setUp(self):
+                self.model_id = "facebook/opt-350m"
+            def test_lora(self):
+                model = AutoModelForCausalLM.from_pretrained(T.model_id)
+                get_peft_model(model, LoraConfig(target_modules=["q_proj"]))
+        """
+    assert model_name(code) is None
+    class_setup = code.replace("def setUp(self):", "@classmethod\n            def setUpClass(cls):")
+    class_setup = class_setup.replace("self.model_id =", "cls.model_id =")
+    assert model_name(class_setup) == "facebook/opt-350m"
+
+
 def test_a_read_before_the_assignment_in_setup_gives_no_model() -> None:
     code = """
         class T:

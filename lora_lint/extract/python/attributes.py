@@ -34,6 +34,8 @@ from lora_lint.extract.python.scopes import Defined, bound_names
 
 #: Methods that run before a test (or on construction) and so set up the instance.
 SETUP_METHODS = frozenset({"setUp", "setup_method", "setUpClass", "setup_class", "__init__"})
+#: Of those, the ones that run on the class (``cls.X = ...``), so ``ClassName.X`` sees them.
+_CLASS_SETUP_METHODS = frozenset({"setUpClass", "setup_class"})
 
 #: Class decorators that only mark or skip tests (any other may turn values into fields).
 _SKIP_DECORATORS = frozenset({"unittest.skip", "unittest.skipIf", "unittest.skipUnless"})
@@ -216,7 +218,27 @@ class ClassAttributes:
             return None
         if _in_class_body(write) and not self._plain_class(cls):
             return None
+        if self._reads_class(node) and not self._sets_class(write):
+            return None  # ``cls.X`` / ``T.X`` is not the instance attribute setUp assigns
         return write.value
+
+    def _reads_class(self, node: cst.Attribute) -> bool:
+        """``cls.X`` in a classmethod or ``ClassName.X``: a read of the class, not an instance."""
+        function = self.ctx.scopes.function_at(self.ctx.source.start(node))
+        if function is None or not isinstance(node.value, cst.Name):
+            return True
+        is_classmethod = any(
+            isinstance(d.decorator, cst.Name) and d.decorator.value == "classmethod"
+            for d in function.decorators
+        )
+        return is_classmethod or node.value.value != _first_param(function)
+
+    def _sets_class(self, write: _Write) -> bool:
+        """A write that sets the class attribute: the class body or ``setUpClass``."""
+        if _in_class_body(write):
+            return True
+        method = self.ctx.scopes.function_at(self.ctx.source.start(write.statement))
+        return method is not None and method.name.value in _CLASS_SETUP_METHODS
 
     def _class_of(self, node: cst.Attribute) -> cst.ClassDef | None:
         """The class whose attribute ``node`` reads: ``self``/``cls`` in one of its methods,
