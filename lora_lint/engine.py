@@ -33,6 +33,7 @@ from lora_lint.extract.reading import internal_error
 from lora_lint.extract.types import (
     ExtractedConfig,
     FileExtraction,
+    LocalModel,
     Located,
     ModelRef,
     Unresolved,
@@ -340,6 +341,9 @@ class Linter:
             result.model_notes.append(note)
             try:
                 mine = [f for rule in self.rules for f in rule.check(ctx)]
+                if ctx.config.facts.expects_failure:
+                    # applied inside pytest.raises/warns: the failure is what the code tests
+                    mine = [f for f in mine if f.severity is Severity.INFO]
                 if note.note:  # the verdict is about another model than the one named
                     mine = [_with_note(f, note.note) for f in mine]
                 summary = _summary(ctx)
@@ -451,7 +455,9 @@ class Linter:
         ctx = ConfigContext(
             config=config, model_ref=ref, options=options_of(config), cache_dir=self.cache_dir
         )
-        if ref is not None:
+        if ref is not None and ref.local is not None:
+            ctx.inventory = local_inventory(ref.local)
+        elif ref is not None:
             ctx.resolution = self.resolver.resolve(ref.name, ref.source_path)
             if isinstance(ctx.resolution, ResolvedModel) and ref.trust_remote_code:
                 ctx.resolution = runs_remote_code(ctx.resolution, True) or ctx.resolution
@@ -515,6 +521,19 @@ class Linter:
                     ctx.inventory_error = value
 
 
+def local_inventory(local: LocalModel) -> ModelInventory:
+    """The inventory of a module class of the linted code, from its static tree: no
+    ``model_type`` (PEFT has no default targets for it), no output embedding."""
+    return ModelInventory(
+        model_id=local.class_name,
+        model_type="",
+        class_name=local.class_name,
+        modules=list(local.modules),
+        total_params=sum(m.n_params for m in local.modules),
+        exact_shapes=local.exact_shapes,
+    )
+
+
 def with_linear_leaves(options: PeftOptions, inventory: ModelInventory) -> PeftOptions:
     """axolotl's ``lora_target_linear``: add every Linear leaf name except the output layer."""
     from dataclasses import replace
@@ -535,7 +554,12 @@ def _summary(ctx: ConfigContext) -> ConfigSummary:
     if ctx.injection is not None and verdict is not None:
         matched = len(ctx.injection.targeted) + len(ctx.injection.targeted_parameters)
         error = ctx.injection.error.value if ctx.injection.error else None
-        if error is None and ctx.inventory is not None and ctx.options.peft_type == "LORA":
+        if (
+            error is None
+            and ctx.inventory is not None
+            and ctx.inventory.exact_shapes
+            and ctx.options.peft_type == "LORA"
+        ):
             from lora_lint.match.cost import config_cost
 
             options = verdict.peft_options

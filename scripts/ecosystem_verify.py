@@ -259,6 +259,11 @@ class Verifier:
         """The meta-device model lora-lint built for ``ctx``, or a str saying why not."""
         resolved = ctx.resolution
         inventory = ctx.inventory
+        if ctx.model_ref is not None and ctx.model_ref.local is not None and inventory is not None:
+            key = json.dumps(["local", ctx.config.path, ctx.model_ref.local.line, inventory.names])
+            if key not in self._models:
+                self._models[key] = self._build_local(inventory)
+            return self._models[key]
         if not isinstance(resolved, ResolvedModel) or inventory is None:
             return "the base model was not resolved/built by lora-lint"
         if len(inventory.modules) > MAX_MODULES:
@@ -286,6 +291,43 @@ class Verifier:
             return f"building {class_name} took over {self.time_limit_s:.0f} s"
         except (BuildError, Exception) as exc:
             return f"building {class_name} failed: {_first_line(exc)}"
+
+    def _build_local(self, inventory: Any) -> Any:
+        """A module class of the linted code, rebuilt on the meta device from the tree
+        lora-lint read (the linted code is never run; tests/extract/test_module_tree.py
+        compares such trees with the classes PyTorch builds)."""
+        import torch
+        from torch import nn
+        from transformers.pytorch_utils import Conv1D
+
+        def leaf(info: Any) -> nn.Module:
+            fin, fout = info.in_features or 1, info.out_features or 1
+            if info.cls == "Conv1D":
+                return Conv1D(fout, fin)
+            if info.kind == "multihead_attention":
+                return nn.MultiheadAttention(fin, 1)
+            if info.kind == "linear":
+                return nn.Linear(fin, fout)
+            if info.kind == "embedding":
+                return nn.Embedding(fin, fout)
+            if info.kind in ("conv1d", "conv2d", "conv3d"):
+                return getattr(nn, f"Conv{info.kind[-2:]}")(fin, fout, 1)
+            return nn.Module()  # containers and leaves LoRA cannot wrap
+
+        with torch.device("meta"):
+            root = nn.Module()
+            made: dict[str, nn.Module] = {"": root}
+            for info in inventory.modules:
+                parent, _, name = info.name.rpartition(".")
+                if info.name in made:  # MultiheadAttention's own out_proj
+                    continue
+                module = leaf(info)
+                made[parent].add_module(name, module)
+                made[info.name] = module
+                for child, sub in module.named_modules():
+                    if child:
+                        made.setdefault(f"{info.name}.{child}", sub)
+        return root
 
     def model(self, ctx: ConfigContext) -> Any:
         model = self.base_model(ctx)

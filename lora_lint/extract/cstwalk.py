@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from types import MappingProxyType
 from typing import Any, Optional
@@ -179,3 +179,13 @@ def positions(module: cst.Module) -> Mapping[_CSTNode, CodeRange]:
         return MappingProxyType(provider._computed)  # type: ignore[arg-type]
     except (AttributeError, TypeError):
         return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+
+
+def descendants(root: _CSTNode) -> Iterator[_CSTNode]:
+    """``root`` and every node under it, in source order (for small subtrees: a statement,
+    an expression; a whole-module pass should use :func:`walk` with a visitor)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(node.children))

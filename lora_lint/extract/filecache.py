@@ -42,10 +42,12 @@ from lora_lint import diagnostics
 from lora_lint.cache_io import conforms, read_entry, write_json
 from lora_lint.extract import types
 from lora_lint.extract.types import FileExtraction
+from lora_lint.models.inventory import ModuleInfo
 
 #: Bump when the entry layout changes (also part of the directory name).
+#: 3: ``ModelRef.local`` (static module trees of the linted code's classes).
 #: 2: ``ExtractedConfig.notes`` (a dict of string keys) became the typed ``facts`` record.
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 
 
 def _own(module: object, kind: type) -> dict[str, Any]:
@@ -63,7 +65,11 @@ def _own(module: object, kind: type) -> dict[str, Any]:
 
 #: What an extraction is made of: every dataclass (Span, Finding, Located, ExtractedConfig...)
 #: and enum (Severity) of the two modules that define the extraction model, and nothing else.
-_CLASSES: dict[str, type] = {**_own(diagnostics, type), **_own(types, type)}
+_CLASSES: dict[str, type] = {
+    **_own(diagnostics, type),
+    **_own(types, type),
+    "ModuleInfo": ModuleInfo,  # a static module tree (``LocalModel``) holds inventory rows
+}
 _ENUMS: dict[str, type[enum.Enum]] = {**_own(diagnostics, enum.Enum), **_own(types, enum.Enum)}
 
 

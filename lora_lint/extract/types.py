@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from lora_lint.diagnostics import Finding, Span
+from lora_lint.models.inventory import ModuleInfo
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,19 @@ def to_plain(value: Value | None) -> object:
 
 
 @dataclass(frozen=True)
+class LocalModel:
+    """An ``nn.Module`` class of the linted code, its module tree read from the source
+    (``extract/python/module_tree.py``): what ``named_modules()`` lists, root excluded."""
+
+    class_name: str
+    #: Line of the ``class`` statement (in the file of the config).
+    line: int
+    modules: tuple[ModuleInfo, ...]
+    #: False when some parameter shape is not static: names and classes hold, counts do not.
+    exact_shapes: bool = True
+
+
+@dataclass(frozen=True)
 class ModelRef:
     """Which base model a config applies to, as far as the source tells.
 
@@ -91,6 +105,8 @@ class ModelRef:
     #: The path of the file the reference was written in (for relative model paths).
     source_path: str | None = None
     trust_remote_code: bool = False
+    #: Set for an instance of a module class of the linted code: its static module tree.
+    local: LocalModel | None = None
 
 
 @dataclass(frozen=True)
@@ -179,6 +195,9 @@ class ToolFacts:
     #: The config is applied to something that is not a Hugging Face model (a module
     #: class of the linted code): why no model is checked.
     applied_to: str | None = None
+    #: The code applies the config inside ``pytest.raises``/``pytest.warns``/``assertRaises``:
+    #: it expects PEFT to fail or warn, so the config is judged but nothing is reported.
+    expects_failure: str | None = None
     #: The repository's own script a shell launcher runs, read to learn how it parses the
     #: LoRA flags (its path as written relative to the project).
     script: str | None = None

@@ -116,6 +116,32 @@ def _classify(module: Any) -> tuple[str, int | None, int | None, tuple[tuple[str
     return inv.OTHER, None, None, ()
 
 
+def module_infos(model: Any) -> list[inv.ModuleInfo]:
+    """Every entry of ``model.named_modules()`` but the root, as the matcher sees it."""
+    modules: list[inv.ModuleInfo] = []
+    for name, module in model.named_modules():
+        if not name:
+            continue
+        kind, fin, fout, attrs = _classify(module)
+        params = tuple(
+            (pname, tuple(int(d) for d in p.shape))
+            for pname, p in module.named_parameters(recurse=False)
+        )
+        modules.append(
+            inv.ModuleInfo(
+                name=name,
+                cls=type(module).__name__,
+                kind=kind,
+                in_features=fin,
+                out_features=fout,
+                params=params,
+                has_children=next(iter(module.children()), None) is not None,
+                attrs=attrs,
+            )
+        )
+    return modules
+
+
 def _config_value(cfg: Any, attr: str) -> Any:
     """``getattr(cfg, attr, None)``, also when transformers refuses a global read of a
     per-layer value (Gemma 4 raises its own error for ``num_key_value_heads``)."""
@@ -311,27 +337,7 @@ def _build(
                 f"({type(exc).__name__}: {str(exc)[:300]})"
             ) from exc
 
-        modules: list[inv.ModuleInfo] = []
-        for name, module in model.named_modules():
-            if not name:
-                continue
-            kind, fin, fout, attrs = _classify(module)
-            params = tuple(
-                (pname, tuple(int(d) for d in p.shape))
-                for pname, p in module.named_parameters(recurse=False)
-            )
-            modules.append(
-                inv.ModuleInfo(
-                    name=name,
-                    cls=type(module).__name__,
-                    kind=kind,
-                    in_features=fin,
-                    out_features=fout,
-                    params=params,
-                    has_children=next(iter(module.children()), None) is not None,
-                    attrs=attrs,
-                )
-            )
+        modules = module_infos(model)
         output_embedding = None
         get_out = getattr(model, "get_output_embeddings", None)
         out_module = get_out() if callable(get_out) else None

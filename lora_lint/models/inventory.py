@@ -93,6 +93,9 @@ class ModelInventory:
     moe_conversion: dict[str, object] | None = None
     #: Other names of shared (tied) modules: alias -> the name ``named_modules()`` reports.
     aliases: dict[str, str] = field(default_factory=dict)
+    #: False for a tree read from source whose parameter shapes are not all static (a module
+    #: class of the linted code): matching holds, parameter counts do not. Never cached.
+    exact_shapes: bool = True
 
     @cached_property
     def parameters(self) -> list[tuple[str, str, tuple[int, ...]]]:

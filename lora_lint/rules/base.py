@@ -182,6 +182,11 @@ class ConfigContext:
         if facts.implicit_target_modules is not None and self.config.target_modules is None:
             return "the tool chooses the targets"
         if self.inventory is not None:
+            if not self.inventory.exact_shapes and self.config.options.get("target_parameters"):
+                return (
+                    f"the parameters of {self.inventory.class_name} are not all static, "
+                    "and target_parameters names parameters"
+                )
             return not_modelled(facts.tool, self.inventory)
         return None
 
@@ -219,9 +224,23 @@ class ConfigContext:
         return self.model_ref.name if self.model_ref else None
 
     @property
+    def listing_hint(self) -> str:
+        """How the user sees every module name: ``inspect`` for a Hugging Face model, the
+        names themselves for a module class of the linted code (``inspect`` cannot build it)."""
+        local = self.model_ref.local if self.model_ref else None
+        if local is not None and self.inventory is not None:
+            names = self.inventory.wrappable_leaf_names
+            shown = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
+            return f"the modules LoRA can wrap in {local.class_name} are named: {shown or 'none'}"
+        return f"run `lora-lint inspect {self.model_id}` to list the real module names"
+
+    @property
     def model_label(self) -> str:
         """``meta-llama/Llama-3.1-8B (LlamaForCausalLM)`` for messages."""
         name = self.model_id or "the model"
+        local = self.model_ref.local if self.model_ref else None
+        if local is not None:
+            return f"{local.class_name} (the module class at line {local.line})"
         if self.inventory is not None:
             return f"{name} ({self.inventory.class_name})"
         return name

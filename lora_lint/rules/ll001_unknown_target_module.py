@@ -193,8 +193,7 @@ class UnknownTargetModule(Rule):
             message,
             target=entry,
             suggestion=suggestions,
-            help=f"{hint}{consequence}. Run `lora-lint inspect {ctx.model_id}` "
-            "to list the real module names",
+            help=f"{hint}{consequence}; {ctx.listing_hint}",
             path=item.path,
         )
         fixed = fix_candidate(entry, candidates, suggestions)

@@ -143,7 +143,7 @@ class RegexTargetNoMatch(Rule):
             sample = next((m.name for m in inventory.modules if m.kind == "linear"), "")
             help_text = (
                 f"module names of {ctx.model_label} look like {sample!r}; "
-                f"run `lora-lint inspect {ctx.model_id}` to see them all"
+                f"{ctx.listing_hint}"
             )
             suggestion = []
         yield self.finding(

@@ -151,13 +151,15 @@ def test_uncalled_decorated_and_method_helpers_stay_unlinked() -> None:
     assert model_name(shadowed) == "org/a"
 
 
-def test_a_module_class_passed_to_a_helper_is_noted_not_linked() -> None:
+def test_a_module_class_passed_to_a_helper_is_linked_with_its_static_tree() -> None:
     (config,) = configs(
         """
         import torch.nn as nn
 
         class MLP(nn.Module):
-            pass
+            def __init__(self):
+                super().__init__()
+                self.lin1 = nn.Linear(2, 2)
 
         def apply(model):
             return get_peft_model(model, LoraConfig(target_modules=["lin0"]))
@@ -165,8 +167,28 @@ def test_a_module_class_passed_to_a_helper_is_noted_not_linked() -> None:
         apply(MLP())
         """
     )
+    assert config.model is not None and config.model.local is not None
+    assert [m.name for m in config.model.local.modules] == ["lin1"]
+
+
+def test_a_module_class_whose_tree_is_not_static_is_noted_not_linked() -> None:
+    (config,) = configs(
+        """
+        import torch.nn as nn
+
+        class MLP(nn.Module):
+            def __init__(self, inner):
+                super().__init__()
+                self.inner = inner
+
+        def apply(model):
+            return get_peft_model(model, LoraConfig(target_modules=["lin0"]))
+
+        apply(MLP(nn.Linear(2, 2)))
+        """
+    )
     assert config.model is None
-    assert config.facts.applied_to is not None
+    assert "self.inner may hold a module" in (config.facts.applied_to or "")
 
 
 MARIMO = """\
@@ -329,10 +351,12 @@ def test_parametrized_or_unknown_fixtures_stay_unlinked() -> None:
     assert [c.model for c in configs(code, header)] == [None, None, None, None]
 
 
-def test_toy_modules_from_fixtures_and_own_methods_are_noted_not_linked() -> None:
+def test_toy_modules_from_fixtures_and_own_methods_are_linked_to_their_trees() -> None:
     code = """
         class MLP(nn.Module):
-            pass
+            def __init__(self):
+                super().__init__()
+                self.lin0 = nn.Linear(2, 2)
 
         @pytest.fixture
         def mlp():
@@ -353,8 +377,20 @@ def test_toy_modules_from_fixtures_and_own_methods_are_noted_not_linked() -> Non
                 model = get_peft_model(model, LoraConfig(target_modules=["lin0"]))
         """
     found = configs(code, PYTEST)
-    assert [c.model for c in found] == [None, None]
-    assert all(c.facts.applied_to is not None for c in found)
+    assert [c.model.name if c.model else None for c in found] == ["MLP", "Inner"]
+    assert [[m.name for m in c.model.local.modules] for c in found if c.model and c.model.local] == [
+        ["lin0"],
+        [],
+    ]
+    # a subclass of the test class in this file may override get_model(): not followed
+    subclassed = code + """
+        class TestMore(TestInit):
+            def get_model(self):
+                return MLP()
+        """
+    fixture, method = configs(subclassed, PYTEST)
+    assert fixture.model is not None and method.model is None
+    assert "a subclass may override" in (method.facts.applied_to or "")
 
 
 def test_a_model_id_comes_through_a_cell_input_or_the_calls_of_a_helper() -> None:

@@ -252,7 +252,7 @@ def test_a_module_model_does_not_serve_a_config_in_a_function() -> None:
     assert model is None
 
 
-def test_a_config_applied_to_a_module_class_of_the_file_is_noted_not_linked() -> None:
+def test_a_config_applied_to_a_module_class_of_the_file_gets_that_class_not_a_loader() -> None:
     result = extract(
         """
         import torch.nn as nn
@@ -272,8 +272,8 @@ def test_a_config_applied_to_a_module_class_of_the_file_is_noted_not_linked() ->
         """
     )
     (config,) = result.configs
-    assert config.model is None
-    assert config.facts.applied_to
+    assert config.model is not None and config.model.local is not None  # not opt-125m
+    assert config.model.name == "MLP" and [m.name for m in config.model.local.modules] == ["lin0"]
 
 
 @pytest.mark.parametrize(

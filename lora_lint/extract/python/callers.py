@@ -170,6 +170,11 @@ class Callers:
                 return _results(stmt, yields=False)
         return None
 
+    def method_owner(self, call: cst.Call) -> cst.ClassDef | None:
+        """The class whose method makes the ``self.make()`` call."""
+        caller = self.ctx.scopes.function_at(self.ctx.source.start(call))
+        return self.uses.methods.get(id(caller)) if caller is not None else None
+
     def fixture_values(self, param: Parameter) -> list[cst.BaseExpression] | None:
         """A test's (or fixture's) parameter: the values of the same-file fixture pytest
         uses for it (None: not a test, parametrized over the name, or no such fixture)."""

@@ -22,13 +22,21 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from lora_lint.extract.cstwalk import descendants
 from lora_lint.extract.python.callers import Callers
 from lora_lint.extract.python.catalog import MODEL_SELF_METHODS, MODEL_WRAPPERS
 from lora_lint.extract.python.context import ModuleContext
 from lora_lint.extract.python.models import ModelSite
 from lora_lint.extract.python.scopes import Assigned, Binding, Parameter
 from lora_lint.extract.python.source import Pos
-from lora_lint.extract.types import ExtractedConfig, ModelRef
+from lora_lint.extract.python.module_tree import ModuleTrees
+from lora_lint.extract.types import ExtractedConfig, LocalModel, ModelRef
+
+#: Context managers in which a test expects the code to raise or warn.
+_PYTEST_EXPECTS = frozenset({"pytest.raises", "pytest.warns", "pytest.deprecated_call"})
+_UNITTEST_EXPECTS = frozenset(
+    {"assertRaises", "assertRaisesRegex", "assertWarns", "assertWarnsRegex"}
+)
 
 #: ``a = b`` / ``model = wrap(model)`` hops followed before giving up.
 _MAX_HOPS = 16
@@ -70,21 +78,39 @@ class Linker:
         self._config_by_node = {id(site.node): site for site in configs}
         self._model_by_node = {id(site.node): site for site in models}
         self.callers = Callers(ctx)
+        self.trees = ModuleTrees(ctx)
+        self._failure_blocks: list[tuple[cst.With, str]] | None = None
 
     def link(self) -> None:
         """Set ``config.model`` on every config site for which some model is known."""
         for site in self.configs:
             site.config.model = site.own_model
+            expects = self._expects_failure(site.at)
+            if expects is not None:
+                site.config.facts = dataclasses.replace(site.config.facts, expects_failure=expects)
         for link in self.links:
+            expects = self._expects_failure(self.ctx.source.start(link.node))
+            if expects is not None:
+                for expr in link.configs:
+                    for target in self.configs_of(expr):
+                        target.config.facts = dataclasses.replace(
+                            target.config.facts, expects_failure=expects
+                        )
             model = next(filter(None, (self.model_of(expr) for expr in link.models)), None)
             if model is None:
-                if any(self._local_module(expr) for expr in link.models):
-                    for expr in link.configs:
-                        for target in self.configs_of(expr):
-                            if target.config.model is None:
-                                target.config.facts = dataclasses.replace(
-                                    target.config.facts, applied_to="a module class of this file"
-                                )
+                local = self._local_model(link.models)
+                if local is None:
+                    continue
+                for expr in link.configs:
+                    for target in self.configs_of(expr):
+                        if target.config.model is not None:
+                            continue
+                        if isinstance(local, ModelRef):
+                            target.config.model = local
+                        else:
+                            target.config.facts = dataclasses.replace(
+                                target.config.facts, applied_to=f"a module class of this file ({local})"
+                            )
                 continue
             for expr in link.configs:
                 for target in self.configs_of(expr):
@@ -95,19 +121,89 @@ class Linker:
                 model = self.model_of(site.model_arg)
                 site.config.model = model.ref if model is not None else None
 
-    def _local_module(self, expr: cst.BaseExpression, hops: int = 0) -> bool:
-        """``MLP()`` / ``model = MLP()``: an instance of a class defined in this file."""
+    def _expects_failure(self, at: Pos) -> str | None:
+        """``with pytest.raises(...)`` (``pytest.warns``, ``self.assertRaises``...) around the
+        call that applies the config: the code expects PEFT to fail or warn there."""
+        if self._failure_blocks is None:
+            self._failure_blocks = [
+                (node, text)
+                for node in descendants(self.ctx.source.module)
+                if isinstance(node, cst.With)
+                for text in [self._failure_context(node)]
+                if text is not None
+            ]
+        for node, text in self._failure_blocks:
+            if self.ctx.source.contains(node.body, at):
+                return text
+        return None
+
+    def _failure_context(self, node: cst.With) -> str | None:
+        for item in node.items:
+            call = item.item
+            if not isinstance(call, cst.Call):
+                continue
+            func = call.func
+            qualified = self.ctx.imports.qualify(func)
+            if qualified is not None and qualified.dotted in _PYTEST_EXPECTS:
+                return f"{qualified.dotted}(...)"
+            if (
+                isinstance(func, cst.Attribute)
+                and isinstance(func.value, cst.Name)
+                and func.value.value == "self"
+                and func.attr.value in _UNITTEST_EXPECTS
+            ):
+                return f"self.{func.attr.value}(...)"
+        return None
+
+    def _local_model(self, exprs: list[cst.BaseExpression]) -> ModelRef | str | None:
+        """The model of the first expression that is an instance of a module class of this
+        file, read statically (a str: why its tree is not known; None: no such instance)."""
+        for expr in exprs:
+            calls = self._local_calls(expr)
+            if calls is None:
+                continue
+            if isinstance(calls, str):
+                return calls
+            trees = [self.trees.read(call) for call in calls]
+            reasons = [t for t in trees if isinstance(t, str)]
+            if reasons:
+                return reasons[0]
+            models = [t for t in trees if isinstance(t, LocalModel)]
+            if any(m.modules != models[0].modules for m in models):
+                return "applied to instances of different module trees"
+            tree, call = models[0], calls[0]
+            return ModelRef(
+                tree.class_name,
+                span=self.ctx.source.span(call),
+                origin=f"an instance of the class {tree.class_name} of this file "
+                f"(line {tree.line}), its modules read from the source",
+                local=tree,
+            )
+        return None
+
+    def _local_calls(self, expr: cst.BaseExpression, hops: int = 0) -> list[cst.Call] | str | None:
+        """``MLP()`` / ``model = MLP()``: the calls creating an instance of a class of this
+        file that ``expr`` holds (None: not such an instance; a str: it may be, but the
+        code does not show which class or arguments for certain)."""
         if hops >= _MAX_HOPS:
-            return False
+            return None
         if isinstance(expr, cst.Call):
-            func = expr.func
-            if isinstance(func, cst.Name) and func.value in self.ctx.imports.defined:
-                return True
+            if self.trees.class_of(expr) is not None:
+                return [expr]
             inner = self._wrapped_model(expr)
             if inner is not None:
-                return self._local_module(inner, hops + 1)
-            values = self.callers.returns(expr) or self.callers.method_returns(expr)
-            return bool(values) and all(self._local_module(v, hops + 1) for v in values or ())
+                return self._local_calls(inner, hops + 1)
+            values = self.callers.returns(expr)
+            via_method = False
+            if values is None:
+                values = self.callers.method_returns(expr)
+                via_method = values is not None
+            found = self._all_local(values, hops)
+            if via_method and isinstance(found, list):
+                owner = self.callers.method_owner(expr)
+                if owner is None or self.trees.subclassed(owner.name.value):
+                    return "a subclass may override the method that makes the model"
+            return found
         if isinstance(expr, cst.Name):
             binding = self._binding(expr)
             if isinstance(binding, Parameter):
@@ -116,13 +212,24 @@ class Linker:
                     binding = cell
                 else:
                     args = self.callers.arguments(binding) or self.callers.fixture_values(binding)
-                    return bool(args) and all(self._local_module(a, hops + 1) for a in args or ())
-            return (
-                isinstance(binding, Assigned)
-                and not binding.index
-                and self._local_module(binding.value, hops + 1)
-            )
-        return False
+                    return self._all_local(args, hops)
+            if isinstance(binding, Assigned) and not binding.index:
+                return self._local_calls(binding.value, hops + 1)
+        return None
+
+    def _all_local(
+        self, exprs: list[cst.BaseExpression] | None, hops: int
+    ) -> list[cst.Call] | str | None:
+        """The local instances all of ``exprs`` hold (None unless every one is one)."""
+        found: list[cst.Call] = []
+        for value in exprs or ():
+            calls = self._local_calls(value, hops + 1)
+            if calls is None:
+                return None
+            if isinstance(calls, str):
+                return calls
+            found += calls
+        return found or None
 
     # -- data flow ----------------------------------------------------------
 
@@ -165,7 +272,16 @@ class Linker:
         if isinstance(expr, cst.Name):
             binding = self._assigned(expr)
             if binding is not None and not binding.index:
-                return self.config_of(binding.value, hops + 1)
+                site = self.config_of(binding.value, hops + 1)
+                changed = self.ctx.scopes.mutation(expr.value, binding, self.ctx.source.start(expr))
+                if site is not None and changed and not site.config.facts.not_judged:
+                    # config.target_modules = [...] before get_peft_model: what PEFT gets
+                    # is not what the call wrote
+                    site.config.facts = dataclasses.replace(
+                        site.config.facts,
+                        not_judged=f"the config is changed after it is created: {changed}",
+                    )
+                return site
         return None
 
     def model_of(self, expr: cst.BaseExpression, hops: int = 0) -> ModelSite | None:

@@ -44,6 +44,7 @@ MUTATING_METHODS = frozenset(
         "symmetric_difference_update",
         "__setitem__",
         "__delitem__",
+        "_register_custom_module",  # a PEFT config learns to wrap more module classes
     }
 )
 
@@ -267,16 +268,25 @@ class _Index(cst.CSTVisitor):
             self._mutated(func.value, node, f".{func.attr.value}()")
 
     def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        if isinstance(node.target, cst.Subscript):
-            self._mutated(node.target.value, node, "item assignment")
+        self._written(node.target, node, "assignment")
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        if isinstance(node.target, cst.Subscript):
-            self._mutated(node.target.value, node, "item assignment")
+        self._written(node.target, node, "assignment")
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._written(node.target, node, "assignment")
 
     def visit_Del(self, node: cst.Del) -> None:
-        if isinstance(node.target, cst.Subscript):
-            self._mutated(node.target.value, node, "del")
+        self._written(node.target, node, "del")
+
+    def _written(self, target: cst.BaseExpression, node: cst.CSTNode, how: str) -> None:
+        """``x[k] = v`` changes ``x``; so does ``x.attr = v`` (``config.target_modules = ...``)."""
+        if isinstance(target, cst.Subscript):
+            self._mutated(target.value, node, "item assignment" if how == "assignment" else how)
+        elif isinstance(target, cst.Attribute):
+            attribute = target.attr.value
+            self._mutated(target.value, node, f".{attribute} = ..." if how == "assignment" else f"del .{attribute}")
 
 
 class Scopes:

@@ -1,0 +1,175 @@
+"""Configs applied to a module class of the linted code are judged against the class's
+static module tree, and agree with real PEFT on the class itself; configs the code expects
+to fail (``pytest.raises``) or changes after creating are not reported."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from lora_lint.codes import UNKNOWN_TARGET_MODULE, UNSUPPORTED_TARGET_MODULE
+from lora_lint.diagnostics import Severity
+from tests.lint_helpers import lint_files
+
+HEADER = """\
+import pytest
+import torch
+from torch import nn
+from peft import LoraConfig, get_peft_model
+
+
+class Block(nn.Module):
+    def __init__(self, size=8):
+        super().__init__()
+        self.q = nn.Linear(size, size)
+        self.v = nn.Linear(size, size)
+        self.act = nn.GELU()
+
+
+class Net(nn.Module):
+    def __init__(self, layers=2):
+        super().__init__()
+        self.emb = nn.Embedding(50, 8)
+        self.blocks = nn.ModuleList([Block() for _ in range(layers)])
+        self.norm = nn.LayerNorm(8)
+        self.head = nn.Linear(8, 3)
+"""
+
+
+def _errors(tmp_path: Path, body: str) -> list[tuple[int, str, str]]:
+    result = lint_files(tmp_path, {"train.py": HEADER + textwrap.dedent(body)})
+    assert not result.errors
+    return [
+        (f.span.line, f.code, f.target or "")
+        for f in result.findings
+        if f.severity is Severity.ERROR
+    ]
+
+
+CASES = {
+    "typo": ('["q", "v_proj"]', {"v_proj": UNKNOWN_TARGET_MODULE}),
+    "all match": ('["q", "v", "head"]', {}),
+    "regex": ('r"blocks\\.\\d+\\.(q|v)"', {}),
+    "unsupported": ('["q", "act"]', {"act": UNSUPPORTED_TARGET_MODULE}),
+    "embedding and norm": ('["emb", "norm"]', {"norm": UNSUPPORTED_TARGET_MODULE}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_findings_agree_with_peft_on_the_real_class(tmp_path: Path, case: str) -> None:
+    targets, expected = CASES[case]
+    body = f"""
+        model = get_peft_model(Net(layers=3), LoraConfig(target_modules={targets}))
+        """
+    errors = _errors(tmp_path, body)
+    assert {target: code for _, code, target in errors if target} == expected
+    # what real PEFT does with the same class: the entries lora-lint reports are the ones
+    # that adapt nothing (LL001) or make get_peft_model raise (LL002)
+    torch = pytest.importorskip("torch")
+    peft = pytest.importorskip("peft")
+    namespace: dict[str, object] = {}
+    exec(compile(HEADER, "<net>", "exec"), namespace)  # noqa: S102 - our own test code
+    entries = eval(targets)  # noqa: S307 - our own literal
+    for entry in [entries] if isinstance(entries, str) else entries:
+        with torch.device("meta"):
+            model = namespace["Net"](layers=3)  # type: ignore[operator]
+        config = peft.LoraConfig(target_modules=[entry] if not isinstance(entries, str) else entry)
+        try:
+            peft.get_peft_model(model, config)
+            outcome = "adapts"
+        except ValueError as exc:
+            outcome = "unsupported" if "is not supported" in str(exc) else "matches nothing"
+        want = {
+            UNKNOWN_TARGET_MODULE: "matches nothing",
+            UNSUPPORTED_TARGET_MODULE: "unsupported",
+        }.get(expected.get(entry, ""), "adapts")
+        assert outcome == want, (entry, outcome)
+
+
+def test_a_config_the_code_expects_to_fail_is_judged_but_not_reported(tmp_path: Path) -> None:
+    body = """
+        def test_typo_raises():
+            model = Net()
+            config = LoraConfig(target_modules=["nope"])
+            with pytest.raises(ValueError, match="not found"):
+                get_peft_model(model, config)
+
+        def test_bad_option():
+            with pytest.raises(TypeError):
+                LoraConfig(rank=16)
+
+        def test_typo_warns():
+            with pytest.warns(RuntimeWarning):
+                get_peft_model(Net(), LoraConfig(target_modules=["q", "nope"]))
+
+        def test_not_expected():
+            get_peft_model(Net(), LoraConfig(target_modules=["q", "nope"]))
+        """
+    result = lint_files(tmp_path, {"test_x.py": HEADER + textwrap.dedent(body)})
+    errors = [f for f in result.findings if f.severity is Severity.ERROR]
+    assert [(f.span.line, f.code) for f in errors] == [
+        (_last_line(body, '["q", "nope"]'), UNKNOWN_TARGET_MODULE)
+    ]
+    assert sum(c.checked for c in result.configs) == 3  # judged, LoraConfig(rank=16) aside
+
+
+def _last_line(body: str, needle: str) -> int:
+    full = HEADER + textwrap.dedent(body)
+    return [i for i, line in enumerate(full.splitlines(), 1) if needle in line][-1]
+
+
+def test_a_config_changed_after_creation_is_not_judged(tmp_path: Path) -> None:
+    body = """
+        config = LoraConfig(target_modules=["q", "nope"])
+        config.target_modules = ["q"]
+        model = get_peft_model(Net(), config)
+
+        custom = LoraConfig(target_modules=["act"])
+        custom._register_custom_module({nn.GELU: object})
+        model = get_peft_model(Net(), custom)
+        """
+    result = lint_files(tmp_path, {"train.py": HEADER + textwrap.dedent(body)})
+    assert [f for f in result.findings if f.severity is Severity.ERROR] == []
+    reasons = [c.not_checked for c in result.configs]
+    assert all(r and "changed after it is created" in r for r in reasons), reasons
+    assert ".target_modules = ..." in reasons[0] and "_register_custom_module" in reasons[1]
+
+
+def test_an_own_module_without_static_tree_says_why(tmp_path: Path) -> None:
+    body = """
+        class Wrapper(nn.Module):
+            def __init__(self, inner):
+                super().__init__()
+                self.inner = inner
+
+        model = get_peft_model(Wrapper(Net()), LoraConfig(target_modules=["nope"]))
+        """
+    result = lint_files(tmp_path, {"train.py": HEADER + textwrap.dedent(body)})
+    assert [f for f in result.findings if f.severity is Severity.ERROR] == []
+    (summary,) = result.configs
+    assert summary.not_checked is not None
+    assert "the module tree of Wrapper is not static: self.inner may hold a module" in (
+        summary.not_checked
+    )
+
+
+def test_cost_of_a_static_tree_is_peft_s(tmp_path: Path) -> None:
+    """Trainable parameters equal PEFT's count on the real class (r=4 on q and v of 3 blocks)."""
+    body = """
+        model = get_peft_model(Net(layers=3), LoraConfig(r=4, target_modules=["q", "v"]))
+        """
+    result = lint_files(tmp_path, {"train.py": HEADER + textwrap.dedent(body)})
+    (summary,) = result.configs
+    torch = pytest.importorskip("torch")
+    peft = pytest.importorskip("peft")
+    namespace: dict[str, object] = {}
+    exec(compile(HEADER, "<net>", "exec"), namespace)  # noqa: S102 - our own test code
+    with torch.device("meta"):
+        model = namespace["Net"](layers=3)  # type: ignore[operator]
+    wrapped = peft.get_peft_model(model, peft.LoraConfig(r=4, target_modules=["q", "v"]))
+    trainable, total = wrapped.get_nb_trainable_parameters()
+    assert summary.trainable_params == trainable
+    assert summary.matched_modules == 6
+    assert summary.trainable_percent == pytest.approx(100 * trainable / total, abs=1e-5)
