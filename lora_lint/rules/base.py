@@ -231,8 +231,8 @@ class ConfigContext:
         if local is not None and self.inventory is not None:
             names = self.inventory.wrappable_leaf_names
             shown = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
-            return f"the modules LoRA can wrap in {local.class_name} are named: {shown or 'none'}"
-        return f"run `lora-lint inspect {self.model_id}` to list the real module names"
+            return f"The modules LoRA can wrap in {local.class_name} are named: {shown or 'none'}"
+        return f"Run `lora-lint inspect {self.model_id}` to list the real module names"
 
     @property
     def model_label(self) -> str:

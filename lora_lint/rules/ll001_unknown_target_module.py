@@ -193,7 +193,7 @@ class UnknownTargetModule(Rule):
             message,
             target=entry,
             suggestion=suggestions,
-            help=f"{hint}{consequence}; {ctx.listing_hint}",
+            help=f"{hint}{consequence}. {ctx.listing_hint}",
             path=item.path,
         )
         fixed = fix_candidate(entry, candidates, suggestions)

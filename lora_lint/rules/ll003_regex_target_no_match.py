@@ -141,9 +141,10 @@ class RegexTargetNoMatch(Rule):
             suggestion = [f".*{pattern}"]
         else:
             sample = next((m.name for m in inventory.modules if m.kind == "linear"), "")
-            help_text = (
-                f"module names of {ctx.model_label} look like {sample!r}; "
-                f"{ctx.listing_hint}"
+            help_text = f"module names of {ctx.model_label} look like {sample!r}" + (
+                f"; run `lora-lint inspect {ctx.model_id}` to see them all"
+                if ctx.model_ref is None or ctx.model_ref.local is None
+                else f". {ctx.listing_hint}"
             )
             suggestion = []
         yield self.finding(

@@ -418,3 +418,28 @@ def test_a_model_id_comes_through_a_cell_input_or_the_calls_of_a_helper() -> Non
         """
     assert model_name(helper) == "org/by-call"
     assert model_name(helper + 'load("org/another")\n') is None
+
+
+def test_a_fixture_that_returns_a_class_gives_the_instances_tree() -> None:
+    code = """
+        class TestX:
+            @pytest.fixture
+            def small_cls(self):
+                class SmallModel(nn.Module):
+                    def __init__(self):
+                        super().__init__()
+                        self.lin0 = nn.Linear(10, 10)
+
+                return SmallModel
+
+            def test_a(self, small_cls):
+                model = small_cls()
+                model = get_peft_model(model, LoraConfig(target_modules=["lin0"]))
+        """
+    (config,) = configs(code, PYTEST)
+    assert config.model is not None and config.model.local is not None
+    assert config.model.name == "SmallModel"
+    # a fixture that returns one of two classes names no one tree
+    two = code.replace("return SmallModel", "return SmallModel if x else nn.Linear")
+    (config,) = configs(two, PYTEST)
+    assert config.model is None

@@ -44,6 +44,7 @@ def _every_field_set() -> ToolFacts:
         model_class="MyModel",
         revision="v2",
         applied_to="a module class of this file",
+        expects_failure="pytest.raises(...)",
         script="scripts/train.py",
         partial=True,
         unsloth_options={"random_state": Located(3407, span)},

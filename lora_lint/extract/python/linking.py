@@ -27,7 +27,7 @@ from lora_lint.extract.python.callers import Callers
 from lora_lint.extract.python.catalog import MODEL_SELF_METHODS, MODEL_WRAPPERS
 from lora_lint.extract.python.context import ModuleContext
 from lora_lint.extract.python.models import ModelSite
-from lora_lint.extract.python.scopes import Assigned, Binding, Parameter
+from lora_lint.extract.python.scopes import Assigned, Binding, Defined, Parameter
 from lora_lint.extract.python.source import Pos
 from lora_lint.extract.python.module_tree import ModuleTrees
 from lora_lint.extract.types import ExtractedConfig, LocalModel, ModelRef
@@ -37,6 +37,9 @@ _PYTEST_EXPECTS = frozenset({"pytest.raises", "pytest.warns", "pytest.deprecated
 _UNITTEST_EXPECTS = frozenset(
     {"assertRaises", "assertRaisesRegex", "assertWarns", "assertWarnsRegex"}
 )
+
+#: Instances of classes of the file: the call that creates one, and its class.
+_Instances = list[tuple[cst.Call, cst.ClassDef]]
 
 #: ``a = b`` / ``model = wrap(model)`` hops followed before giving up.
 _MAX_HOPS = 16
@@ -164,14 +167,14 @@ class Linker:
                 continue
             if isinstance(calls, str):
                 return calls
-            trees = [self.trees.read(call) for call in calls]
+            trees = [self.trees.read(call, cls) for call, cls in calls]
             reasons = [t for t in trees if isinstance(t, str)]
             if reasons:
                 return reasons[0]
             models = [t for t in trees if isinstance(t, LocalModel)]
             if any(m.modules != models[0].modules for m in models):
                 return "applied to instances of different module trees"
-            tree, call = models[0], calls[0]
+            tree, (call, _) = models[0], calls[0]
             return ModelRef(
                 tree.class_name,
                 span=self.ctx.source.span(call),
@@ -181,15 +184,16 @@ class Linker:
             )
         return None
 
-    def _local_calls(self, expr: cst.BaseExpression, hops: int = 0) -> list[cst.Call] | str | None:
+    def _local_calls(self, expr: cst.BaseExpression, hops: int = 0) -> _Instances | str | None:
         """``MLP()`` / ``model = MLP()``: the calls creating an instance of a class of this
         file that ``expr`` holds (None: not such an instance; a str: it may be, but the
         code does not show which class or arguments for certain)."""
         if hops >= _MAX_HOPS:
             return None
         if isinstance(expr, cst.Call):
-            if self.trees.class_of(expr) is not None:
-                return [expr]
+            cls = self.trees.class_of(expr) or self._class_held(expr.func, hops)
+            if cls is not None:
+                return [(expr, cls)]
             inner = self._wrapped_model(expr)
             if inner is not None:
                 return self._local_calls(inner, hops + 1)
@@ -217,11 +221,39 @@ class Linker:
                 return self._local_calls(binding.value, hops + 1)
         return None
 
+    def _class_held(self, func: cst.BaseExpression, hops: int) -> cst.ClassDef | None:
+        """The one class of this file a name holds: ``model_cls()`` where the pytest
+        fixture (or every caller) ``model_cls`` returns (passes) that class."""
+        if not isinstance(func, cst.Name) or hops >= _MAX_HOPS:
+            return None
+        binding = self._binding(func)
+        values: list[cst.BaseExpression] | None = None
+        if isinstance(binding, Parameter):
+            values = self.callers.arguments(binding) or self.callers.fixture_values(binding)
+        elif isinstance(binding, Assigned) and not binding.index:
+            values = [binding.value]
+        classes = set()
+        found = None
+        for value in values or ():
+            if not isinstance(value, cst.Name):
+                return None
+            held = self._binding(value)
+            if isinstance(held, Defined) and isinstance(held.node, cst.ClassDef):
+                classes.add(id(held.node))
+                found = held.node
+            else:
+                nested = self._class_held(value, hops + 1)
+                if nested is None:
+                    return None
+                classes.add(id(nested))
+                found = nested
+        return found if len(classes) == 1 else None
+
     def _all_local(
         self, exprs: list[cst.BaseExpression] | None, hops: int
-    ) -> list[cst.Call] | str | None:
+    ) -> _Instances | str | None:
         """The local instances all of ``exprs`` hold (None unless every one is one)."""
-        found: list[cst.Call] = []
+        found: _Instances = []
         for value in exprs or ():
             calls = self._local_calls(value, hops + 1)
             if calls is None:

@@ -237,9 +237,10 @@ class ModuleTrees:
             return binding.node
         return None
 
-    def read(self, call: cst.Call) -> LocalModel | str:
-        """The static tree of the instance ``call`` creates, or why there is none."""
-        cls = self.class_of(call)
+    def read(self, call: cst.Call, cls: cst.ClassDef | None = None) -> LocalModel | str:
+        """The static tree of the instance ``call`` creates (of ``cls`` when the data flow
+        says which class the callee is: a fixture returning the class), or why there is none."""
+        cls = cls or self.class_of(call)
         if cls is None:
             return "not a class of this file"
         self._count = 0
