@@ -443,3 +443,31 @@ def test_a_fixture_that_returns_a_class_gives_the_instances_tree() -> None:
     two = code.replace("return SmallModel", "return SmallModel if x else nn.Linear")
     (config,) = configs(two, PYTEST)
     assert config.model is None
+
+
+def test_configs_a_test_is_parametrized_with_meet_the_tests_model() -> None:
+    code = """
+        class Emb(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lin0 = nn.Linear(10, 10)
+
+        CASES = [("a", LoraConfig(target_modules=["lin0"])), pytest.param("b", LoraConfig(r=4, target_modules=["lin0"]), id="b")]
+
+        @pytest.mark.parametrize("peft_config", [LoraConfig(target_modules=["lin0"])])
+        def test_a(peft_config):
+            model = get_peft_model(Emb(), peft_config)
+
+        @pytest.mark.parametrize("name, config", CASES)
+        def test_b(name, config):
+            model = get_peft_model(Emb(), config)
+
+        @pytest.mark.parametrize("config", make_configs())
+        def test_c(config):
+            model = get_peft_model(Emb(), config)
+
+        def make_configs():
+            return [LoraConfig(target_modules=["lin0"])]
+        """
+    found = configs(code, PYTEST)
+    assert [c.model.name if c.model else None for c in found] == ["Emb", "Emb", "Emb", None]

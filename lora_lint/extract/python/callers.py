@@ -203,6 +203,54 @@ class Callers:
             return None
         return _results(fixture, yields=True)
 
+    def parametrized_values(self, param: Parameter) -> list[cst.BaseExpression] | None:
+        """A test's parameter that ``@pytest.mark.parametrize`` supplies: every value of its
+        list (a literal, or a module-level name bound once to one), ``pytest.param(v)``
+        unwrapped; None when the list or the names are not written out."""
+        name = param.param.name.value
+        for decorator in param.function.decorators:
+            call = decorator.decorator
+            if not isinstance(call, cst.Call) or len(call.args) < 2:
+                continue
+            qualified = self.ctx.imports.qualify(call.func)
+            if qualified is None or qualified.dotted != "pytest.mark.parametrize":
+                continue
+            names = _parametrize_names(call.args[0].value)
+            if names is None or name not in names:
+                continue
+            values = self._literal_list(call.args[1].value)
+            if values is None:
+                return None
+            index = names.index(name)
+            found: list[cst.BaseExpression] = []
+            for value in values:
+                value = _unwrap_param(value, self.ctx)
+                if len(names) == 1:
+                    found.append(value)
+                elif isinstance(value, cst.Tuple | cst.List) and len(value.elements) == len(names):
+                    element = value.elements[index]
+                    if isinstance(element, cst.StarredElement):
+                        return None
+                    found.append(element.value)
+                else:
+                    return None
+            return found
+        return None
+
+    def _literal_list(self, node: cst.BaseExpression) -> list[cst.BaseExpression] | None:
+        if isinstance(node, cst.Name):
+            binding = self.ctx.scopes.lookup(node.value, self.ctx.source.start(node))
+            if not isinstance(binding, Assigned) or binding.index:
+                return None
+            if self.ctx.scopes.mutation(node.value, binding, self.ctx.source.start(node)):
+                return None
+            node = binding.value
+        if not isinstance(node, cst.List | cst.Tuple):
+            return None
+        if any(isinstance(e, cst.StarredElement) for e in node.elements):
+            return None
+        return [e.value for e in node.elements]
+
     def _fixture_in(self, block: cst.CSTNode, name: str) -> cst.FunctionDef | None:
         body = block.body if isinstance(block, (cst.Module, cst.IndentedBlock)) else []
         found = None
@@ -356,3 +404,31 @@ def _argument_for(
     if any(p is param for p in params.posonly_params):
         return param.default
     return keywords.get(param.name.value, param.default)
+
+
+def _parametrize_names(node: cst.BaseExpression) -> list[str] | None:
+    """``"a, b"`` or ``("a", "b")`` as parametrize writes its argument names."""
+    if isinstance(node, cst.SimpleString) and isinstance(node.evaluated_value, str):
+        return [n.strip() for n in node.evaluated_value.split(",")]
+    if isinstance(node, cst.List | cst.Tuple):
+        names = []
+        for element in node.elements:
+            value = element.value
+            if not (isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str)):
+                return None
+            names.append(value.evaluated_value.strip())
+        return names
+    return None
+
+
+def _unwrap_param(value: cst.BaseExpression, ctx: ModuleContext) -> cst.BaseExpression:
+    """``pytest.param(a, b, id=...)`` is the tuple ``(a, b)`` (one value: ``a``)."""
+    if not isinstance(value, cst.Call):
+        return value
+    qualified = ctx.imports.qualify(value.func)
+    if qualified is None or qualified.dotted != "pytest.param":
+        return value
+    positional = [a for a in value.args if a.keyword is None and not a.star]
+    if len(positional) == 1:
+        return positional[0].value
+    return cst.Tuple([cst.Element(a.value) for a in positional])

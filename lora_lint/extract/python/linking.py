@@ -287,7 +287,8 @@ class Linker:
         if isinstance(cell, Assigned) and not cell.index:
             return self.configs_of(cell.value, hops + 1)
         found: list[ConfigSite] = []
-        for arg in self.callers.arguments(binding) or ():
+        values = self.callers.arguments(binding) or self.callers.parametrized_values(binding)
+        for arg in values or ():
             found += [s for s in self.configs_of(arg, hops + 1) if all(s is not f for f in found)]
         return found
 
