@@ -30,8 +30,10 @@ HIDDEN = 12
 def static_tree(code: str, call: str):
     """What lora-lint reads for ``get_peft_model(<call>, config)`` (a LocalModel or the
     reason it is not checked)."""
-    source = HEADER + textwrap.dedent(code) + (
-        f"\n\nmodel = get_peft_model({call}, LoraConfig(target_modules=['x']))\n"
+    source = (
+        HEADER
+        + textwrap.dedent(code)
+        + (f"\n\nmodel = get_peft_model({call}, LoraConfig(target_modules=['x']))\n")
     )
     (config,) = extract_python(source, "models_x.py").configs
     if config.model is not None and config.model.local is not None:

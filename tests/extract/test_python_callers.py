@@ -378,16 +378,21 @@ def test_toy_modules_from_fixtures_and_own_methods_are_linked_to_their_trees() -
         """
     found = configs(code, PYTEST)
     assert [c.model.name if c.model else None for c in found] == ["MLP", "Inner"]
-    assert [[m.name for m in c.model.local.modules] for c in found if c.model and c.model.local] == [
+    assert [
+        [m.name for m in c.model.local.modules] for c in found if c.model and c.model.local
+    ] == [
         ["lin0"],
         [],
     ]
     # a subclass of the test class in this file may override get_model(): not followed
-    subclassed = code + """
+    subclassed = (
+        code
+        + """
         class TestMore(TestInit):
             def get_model(self):
                 return MLP()
         """
+    )
     fixture, method = configs(subclassed, PYTEST)
     assert fixture.model is not None and method.model is None
     assert "a subclass may override" in (method.facts.applied_to or "")

@@ -223,8 +223,8 @@ class Callers:
                 return None
             index = names.index(name)
             found: list[cst.BaseExpression] = []
-            for value in values:
-                value = _unwrap_param(value, self.ctx)
+            for written in values:
+                value = _unwrap_param(written, self.ctx)
                 if len(names) == 1:
                     found.append(value)
                 elif isinstance(value, cst.Tuple | cst.List) and len(value.elements) == len(names):

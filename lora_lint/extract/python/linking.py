@@ -27,9 +27,9 @@ from lora_lint.extract.python.callers import Callers
 from lora_lint.extract.python.catalog import MODEL_SELF_METHODS, MODEL_WRAPPERS
 from lora_lint.extract.python.context import ModuleContext
 from lora_lint.extract.python.models import ModelSite
+from lora_lint.extract.python.module_tree import ModuleTrees
 from lora_lint.extract.python.scopes import Assigned, Binding, Defined, Parameter
 from lora_lint.extract.python.source import Pos
-from lora_lint.extract.python.module_tree import ModuleTrees
 from lora_lint.extract.types import ExtractedConfig, LocalModel, ModelRef
 
 #: Context managers in which a test expects the code to raise or warn.
@@ -112,7 +112,8 @@ class Linker:
                             target.config.model = local
                         else:
                             target.config.facts = dataclasses.replace(
-                                target.config.facts, applied_to=f"a module class of this file ({local})"
+                                target.config.facts,
+                                applied_to=f"a module class of this file ({local})",
                             )
                 continue
             for expr in link.configs:

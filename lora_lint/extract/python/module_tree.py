@@ -29,7 +29,6 @@ but its parameter counts are marked unknown.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -97,9 +96,10 @@ def _free(kind: str) -> TorchModule:
 
 
 _ACTIVATIONS = (
-    "ReLU ReLU6 GELU SiLU Sigmoid Tanh Softmax LogSoftmax Softmin LeakyReLU ELU SELU CELU "
-    "Mish Softplus Softsign Hardswish Hardsigmoid Hardtanh Tanhshrink Threshold GLU LogSigmoid"
-).split()
+    *("ReLU", "ReLU6", "GELU", "SiLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Softmin"),
+    *("LeakyReLU", "ELU", "SELU", "CELU", "Mish", "Softplus", "Softsign", "Hardswish"),
+    *("Hardsigmoid", "Hardtanh", "Tanhshrink", "Threshold", "GLU", "LogSigmoid"),
+)
 
 #: ``torch.nn`` classes read statically: kind as lora-lint's inventory classifies the real
 #: module (``tests/extract/test_module_tree.py`` builds each and compares).
@@ -449,7 +449,9 @@ class ModuleTrees:
             if value is None:
                 return  # a bare annotation
             targets = (
-                [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
+                [t.target for t in small.targets]
+                if isinstance(small, cst.Assign)
+                else [small.target]
             )
             if len(targets) != 1:
                 raise GiveUp("a chained assignment")
@@ -642,10 +644,11 @@ class ModuleTrees:
     def _range_count(self, expr: cst.BaseExpression, frame: _Frame) -> int:
         if not (isinstance(expr, cst.Call) and _is_name(expr.func, "range") and expr.args):
             raise GiveUp("a comprehension over something other than range(n)")
-        bounds = [self._value(a.value, frame) for a in expr.args]
-        if any(not _is_int(b) for b in bounds) or any(a.keyword or a.star for a in expr.args):
+        values = [self._value(a.value, frame) for a in expr.args]
+        bounds = [b for b in values if isinstance(b, int) and not isinstance(b, bool)]
+        if len(bounds) != len(values) or any(a.keyword or a.star for a in expr.args):
             raise GiveUp("a range(...) whose bounds are not static")
-        count = len(range(*bounds))  # type: ignore[arg-type]
+        count = len(range(*bounds))
         if count > MAX_MODULES:
             raise GiveUp("too many modules")
         return count
@@ -852,7 +855,8 @@ class ModuleTrees:
             items = [self._value(e.value, frame) for e in expr.elements]
             return UNKNOWN if any(i is UNKNOWN for i in items) else tuple(items)
         if any(
-            isinstance(n, cst.Name) and (n.value == "self" or n.value in values) for n in descendants(expr)
+            isinstance(n, cst.Name) and (n.value == "self" or n.value in values)
+            for n in descendants(expr)
         ):
             return UNKNOWN  # reads a local of __init__, which the module evaluator cannot see
         result = self.evaluator.evaluate(expr)
@@ -926,7 +930,7 @@ def _torch_params(name: str, args: dict[str, object]) -> dict[str, tuple[int, ..
     }
     if any(not isinstance(v, bool) for v in flags.values()):
         return None
-    bias = flags["bias"]
+    bias = flags["bias"] is True
     if name == "Linear":
         shapes = _ints(args, "out_features", "in_features")
         return _with_bias({"weight": shapes}, shapes, bias) if shapes else None
@@ -959,13 +963,13 @@ def _torch_params(name: str, args: dict[str, object]) -> dict[str, tuple[int, ..
         return {"weight": shape, "bias": shape} if bias else {"weight": shape}
     if name == "MultiheadAttention":
         embed = args.get("embed_dim")
-        if not _is_int(embed):
+        if not isinstance(embed, int) or isinstance(embed, bool):
             return None
-        out: dict[str, tuple[int, ...]] = {"in_proj_weight": (3 * embed, embed)}  # type: ignore[operator]
+        out: dict[str, tuple[int, ...]] = {"in_proj_weight": (3 * embed, embed)}
         if bias:
-            out["in_proj_bias"] = (3 * embed,)  # type: ignore[operator]
+            out["in_proj_bias"] = (3 * embed,)
         if flags["add_bias_kv"]:
-            out["bias_k"] = out["bias_v"] = (1, 1, embed)  # type: ignore[assignment]
+            out["bias_k"] = out["bias_v"] = (1, 1, embed)
         return out
     return None
 
@@ -1080,14 +1084,10 @@ def _assigned_names(node: cst.CSTNode) -> set[str]:
     names: set[str] = set()
     for sub in descendants(node):
         targets: list[cst.BaseExpression] = []
-        if isinstance(sub, cst.AssignTarget):
-            targets = [sub.target]
-        elif isinstance(sub, cst.AugAssign | cst.AnnAssign):
-            targets = [sub.target]
-        elif isinstance(sub, cst.For):
+        if isinstance(sub, cst.AssignTarget | cst.AugAssign | cst.AnnAssign | cst.For):
             targets = [sub.target]
         elif isinstance(sub, cst.AsName):
-            targets = [sub.name]  # type: ignore[list-item]
+            targets = [sub.name]
         for target in targets:
             names.update(n.value for n in descendants(target) if isinstance(n, cst.Name))
     return names

@@ -286,7 +286,11 @@ class _Index(cst.CSTVisitor):
             self._mutated(target.value, node, "item assignment" if how == "assignment" else how)
         elif isinstance(target, cst.Attribute):
             attribute = target.attr.value
-            self._mutated(target.value, node, f".{attribute} = ..." if how == "assignment" else f"del .{attribute}")
+            self._mutated(
+                target.value,
+                node,
+                f".{attribute} = ..." if how == "assignment" else f"del .{attribute}",
+            )
 
 
 class Scopes:
