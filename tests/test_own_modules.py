@@ -153,6 +153,9 @@ def test_an_own_module_without_static_tree_says_why(tmp_path: Path) -> None:
     assert "the module tree of Wrapper is not static: self.inner may hold a module" in (
         summary.not_checked
     )
+    (info,) = result.findings  # said once, quietly
+    assert info.code == "LL010" and info.severity is Severity.INFO
+    assert "self.inner may hold a module" in info.message
 
 
 def test_cost_of_a_static_tree_is_peft_s(tmp_path: Path) -> None:

@@ -26,8 +26,9 @@ class UnresolvedModel(Rule):
     are not reported. A config the code never applies to a model gets this finding at
     info severity (it may be applied elsewhere, by a caller or a test helper), as does one
     whose model is a placeholder still to be filled in (`${BASE_MODEL}` in a template);
-    one applied to a module class defined in the linted code is no Hugging Face model and
-    is left alone.
+    one applied to a module class defined in the linted code is checked against the module
+    tree read from the class's source, and when that tree is not static the finding (info)
+    says what stopped the reading.
 
     ## Why is this bad?
     An unchecked config is exactly where a typo slips through. The other checks
@@ -87,7 +88,15 @@ class UnresolvedModel(Rule):
         if names_nothing(config):
             return  # all-linear or the tool's own targets: no model could make it wrong
         if ctx.model_ref is None and config.facts.applied_to:
-            return  # a module class of the linted code: no Hugging Face model to check
+            yield self.finding(
+                ctx,
+                config.span,
+                f"applied to {config.facts.applied_to}, so its targets were not checked",
+                help="lora-lint reads a module class of the linted code from its __init__ "
+                "and stops at anything that may register modules it cannot see",
+                severity=Severity.INFO,
+            )
+            return
         if ctx.model_ref is None:
             yield self.finding(
                 ctx,
