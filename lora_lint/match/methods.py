@@ -12,15 +12,41 @@ _LORA = frozenset(
     {inv.LINEAR, inv.HF_CONV1D, inv.EMBEDDING, inv.CONV1D, inv.CONV2D, inv.CONV3D, inv.MHA}
 )
 
+_LINEAR_ONLY = frozenset({inv.LINEAR})
+_LINEAR_CONV1D = frozenset({inv.LINEAR, inv.HF_CONV1D})
+
 SUPPORTED_KINDS: dict[str, frozenset[str]] = {
     "LORA": _LORA,
     "LOHA": frozenset({inv.LINEAR, inv.CONV1D, inv.CONV2D}),
     "LOKR": frozenset({inv.LINEAR, inv.CONV1D, inv.CONV2D}),
-    "ADALORA": frozenset({inv.LINEAR, inv.HF_CONV1D}),
-    "IA3": frozenset({inv.LINEAR, inv.CONV2D, inv.HF_CONV1D}),
+    "ADALORA": frozenset({inv.LINEAR, inv.HF_CONV1D, inv.CONV2D}),
+    "IA3": frozenset({inv.LINEAR, inv.CONV2D, inv.CONV3D, inv.HF_CONV1D}),
     "VERA": frozenset({inv.LINEAR, inv.HF_CONV1D}),
-    "OFT": frozenset({inv.LINEAR, inv.CONV2D}),
+    "OFT": frozenset({inv.LINEAR, inv.CONV2D, inv.EMBEDDING}),
     "BOFT": frozenset({inv.LINEAR, inv.CONV2D}),
+    # Methods whose injection is BaseTuner's (the same matching) and that raise on a matched
+    # module they cannot wrap; tests/match/test_method_kinds.py runs each on every kind.
+    "RANDLORA": _LINEAR_CONV1D,
+    "PVERA": _LINEAR_CONV1D,
+    "VBLORA": _LINEAR_CONV1D,
+    "FOURIERFT": _LINEAR_CONV1D,
+    "UNILORA": _LINEAR_CONV1D,
+    "WAVEFT": _LINEAR_CONV1D,
+    "GRALORA": _LINEAR_CONV1D,
+    "DEFT": _LINEAR_CONV1D,
+    "ROAD": _LINEAR_ONLY,
+    "MISS": _LINEAR_ONLY,
+    "SHIRA": _LINEAR_ONLY,
+    "DELORA": _LINEAR_ONLY,
+    "C3A": _LINEAR_ONLY,
+    "BEFT": _LINEAR_ONLY,
+    "SUPERTUNING": _LINEAR_ONLY,
+    "POLY": _LINEAR_ONLY,
+    "PSOFT": _LINEAR_ONLY,
+    "HRA": frozenset({inv.LINEAR, inv.CONV2D}),
+    "HIRA": frozenset(
+        {inv.LINEAR, inv.HF_CONV1D, inv.EMBEDDING, inv.CONV1D, inv.CONV2D, inv.CONV3D}
+    ),
 }
 
 #: Human names of the kinds, for messages.
@@ -45,6 +71,25 @@ METHOD_NAMES: dict[str, str] = {
     "VERA": "VeRA",
     "OFT": "OFT",
     "BOFT": "BOFT",
+    "RANDLORA": "RandLoRA",
+    "PVERA": "PVeRA",
+    "VBLORA": "VB-LoRA",
+    "FOURIERFT": "FourierFT",
+    "UNILORA": "Uni-LoRA",
+    "WAVEFT": "WaveFT",
+    "GRALORA": "GraLoRA",
+    "DEFT": "DEFT",
+    "ROAD": "RoAd",
+    "MISS": "MiSS",
+    "SHIRA": "SHiRA",
+    "DELORA": "DeLoRA",
+    "C3A": "C3A",
+    "BEFT": "BEFT",
+    "SUPERTUNING": "SuperTuning",
+    "POLY": "Poly",
+    "PSOFT": "PSOFT",
+    "HRA": "HRA",
+    "HIRA": "HiRA",
 }
 
 

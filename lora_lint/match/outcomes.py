@@ -93,6 +93,11 @@ _MESSAGES: tuple[tuple[str, PeftOutcome], ...] = (
     ("cannot be applied to modules of type", PeftOutcome.MODULES_TO_SAVE_INVALID),
     ("that is a child of", PeftOutcome.MODULES_TO_SAVE_INVALID),
     ("is not supported", PeftOutcome.UNSUPPORTED),
+    ("not supported, currently only adapters for", PeftOutcome.UNSUPPORTED),  # LoHa, LoKr
+    # VeRA, RandLoRA, PVeRA, FRoD size shared matrices over the matched modules first: when
+    # none of them can be wrapped they say so before the unsupported-module error
+    ("No layers types compatible", PeftOutcome.UNSUPPORTED),
+    ("No layer types compatible", PeftOutcome.UNSUPPORTED),
 )
 
 

@@ -70,6 +70,15 @@ POSITIVE = {
         class T:
             model_id = "facebook/opt-350m"
         """,
+    "class body under skip decorators of a testing_utils module": """
+        from transformers.testing_utils import require_torch_gpu, slow
+        from .testing_utils import require_non_cpu
+        @require_non_cpu
+        @require_torch_gpu
+        @slow
+        class T:
+            model_id = "facebook/opt-350m"
+        """,
     "module constant": """
         MODEL = "facebook/opt-350m"
         class T:
@@ -185,6 +194,12 @@ NEGATIVE = {
     "a class body under another decorator": """
         from testing import require_gpu
         @require_gpu
+        class T:
+            model_id = "facebook/opt-350m"
+        """,
+    "a class body under a testing_utils decorator that is not a skip": """
+        from transformers.testing_utils import make_fields
+        @make_fields
         class T:
             model_id = "facebook/opt-350m"
         """,

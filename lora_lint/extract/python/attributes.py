@@ -15,6 +15,8 @@ value only when nothing else can have changed it, as far as this file shows:
   through ``self``/``cls`` in methods of classes unrelated to this one (a subclass or a
   base class of the same file that assigns ``X`` stops the flow: either may be the one
   whose value is seen);
+* the class has no decorator but pytest marks, ``unittest`` skips and ``require_*``/``slow``
+  skip decorators of a ``testing_utils`` module;
 * the value evaluates statically, parameter defaults not trusted (``__init__(self, m="a")``
   is called with other values).
 
@@ -37,7 +39,8 @@ SETUP_METHODS = frozenset({"setUp", "setup_method", "setUpClass", "setup_class",
 #: Of those, the ones that run on the class (``cls.X = ...``), so ``ClassName.X`` sees them.
 _CLASS_SETUP_METHODS = frozenset({"setUpClass", "setup_class"})
 
-#: Class decorators that only mark or skip tests (any other may turn values into fields).
+#: Class decorators that only mark or skip tests (any other may turn values into fields);
+#: ``require_*``/``slow`` from a ``testing_utils`` module count too (:func:`_testing_utils_skip`).
 _SKIP_DECORATORS = frozenset({"unittest.skip", "unittest.skipIf", "unittest.skipUnless"})
 #: External base classes that leave class-body values alone.
 _PLAIN_BASES = frozenset({"unittest.TestCase", "object"})
@@ -318,7 +321,11 @@ class ClassAttributes:
             expr = decorator.decorator
             qualified = self.ctx.imports.qualify(expr.func if isinstance(expr, cst.Call) else expr)
             dotted = qualified.dotted if qualified is not None else ""
-            if not (dotted.startswith("pytest.mark.") or dotted in _SKIP_DECORATORS):
+            if not (
+                dotted.startswith("pytest.mark.")
+                or dotted in _SKIP_DECORATORS
+                or _testing_utils_skip(dotted)
+            ):
                 return False
         for arg in cls.bases:
             if isinstance(arg.value, cst.Name) and arg.value.value in by_name:
@@ -330,6 +337,15 @@ class ClassAttributes:
             if qualified is None or qualified.dotted not in _PLAIN_BASES:
                 return False
         return True
+
+
+def _testing_utils_skip(dotted: str) -> bool:
+    """``@require_torch_gpu``/``@slow`` from a ``testing_utils`` module (transformers', peft's,
+    accelerate's ``test_utils`` or the repository's own copy): skip decorators that return
+    the class unchanged or skipped."""
+    module, _, name = dotted.rpartition(".")
+    is_testing = any(part in ("testing_utils", "test_utils") for part in module.split("."))
+    return is_testing and (name.startswith("require_") or name in ("slow", "nightly"))
 
 
 def _in_class_body(write: _Write) -> bool:

@@ -30,6 +30,16 @@ PEFT_CONFIG_CLASSES: dict[str, str] = {
     "ShiraConfig": "SHIRA",
     "DeloraConfig": "DELORA",
     "RoadConfig": "ROAD",
+    "PveraConfig": "PVERA",
+    "UniLoraConfig": "UNILORA",
+    "WaveFTConfig": "WAVEFT",
+    "GraloraConfig": "GRALORA",
+    "DeftConfig": "DEFT",
+    "BeftConfig": "BEFT",
+    "SupertuningConfig": "SUPERTUNING",
+    "PolyConfig": "POLY",
+    "PsoftConfig": "PSOFT",
+    "HiraConfig": "HIRA",
 }
 
 #: Substrings whose absence proves a file holds no config (see ``might_contain_config``).
