@@ -50,6 +50,17 @@ RESOLVES = {
     "nvidia/Qwen3-30B-A3B-NVFP4": "Qwen/Qwen3-30B-A3B",
     "nvidia/Qwen3-Next-80B-A3B-Instruct-NVFP4": "Qwen/Qwen3-Next-80B-A3B-Instruct",
     "nvidia/Gemma-4-26B-A4B-NVFP4": "google/gemma-4-26B-A4B-it",
+    # Second ecosystem pass: speech, encoder and older base models.
+    "openai/whisper-large": "openai/whisper-large",
+    "openai/whisper-large-v2": "openai/whisper-large",
+    "unsloth/whisper-large-v3": "openai/whisper-large-v3",
+    "openai/whisper-large-v3": "openai/whisper-large-v3",
+    "unsloth/Mistral-Small-Instruct-2409": "mistralai/Mistral-Small-Instruct-2409",
+    "unsloth/ModernBERT-large": "answerdotai/ModernBERT-large",
+    "huggyllama/llama-7b": "huggyllama/llama-7b",
+    "openlm-research/open_llama_3b_v2": "openlm-research/open_llama_3b_v2",
+    "unsloth/orpheus-3b-0.1-ft": "canopylabs/orpheus-3b-0.1-ft",
+    "unsloth/Llama-OuteTTS-1.0-1B": "OuteAI/Llama-OuteTTS-1.0-1B",
 }
 
 # Re-uploads whose module tree differs from the bundled model of the same name stay unresolved.
@@ -92,6 +103,11 @@ PARAM_ANCHORS = {
     "MiniMaxAI--MiniMax-M2.json": 230e9,
     "ibm-granite--granite-3.3-8b-instruct.json": 8.17e9,
     "mistralai--Voxtral-Mini-3B-2507.json": 4.68e9,
+    "openai--whisper-large-v3.json": 1.55e9,
+    "openai--whisper-large.json": 1.55e9,
+    "answerdotai--ModernBERT-large.json": 395e6,  # encoder without a head
+    "mistralai--Mistral-Small-Instruct-2409.json": 22e9,  # built without lm_head
+    "huggyllama--llama-7b.json": 6.7e9,
 }
 
 
@@ -181,3 +197,30 @@ def test_voxtral_audio_tower_shares_projection_names() -> None:
     text = [n for n in names if n.startswith("model.language_model.") and n.endswith(".q_proj")]
     assert (len(audio), len(text)) == (32, 30)
     assert "model.multi_modal_projector.linear_1" in names
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("file", ["openai--whisper-large.json", "openai--whisper-large-v3.json"])
+def test_whisper_encoder_decoder_attention(file: str) -> None:
+    """Whisper large has 32 encoder and 32 decoder layers; the decoder's cross-attention
+    (encoder_attn) is also named q_proj/k_proj/v_proj/out_proj, so a bare ``q_proj`` adapts
+    96 Linears, and the mel-bin count (80 vs 128) only changes conv1."""
+    torch = pytest.importorskip("torch")
+    names = _linear_names(file)
+    assert sum(n.endswith(".self_attn.q_proj") for n in names) == 64
+    assert sum(n.endswith(".encoder_attn.q_proj") for n in names) == 32
+    assert "model.decoder.layers.31.encoder_attn.out_proj" in names
+    _, model = _instantiate(file)
+    conv1 = model.get_submodule("model.encoder.conv1")
+    assert isinstance(conv1, torch.nn.Conv1d)
+    assert conv1.in_channels == RAW[file]["config"]["num_mel_bins"]
+
+
+@pytest.mark.torch
+def test_modernbert_large_fused_attention() -> None:
+    """ModernBERT fuses the attention input projection (attn.Wqkv) and the GLU input (mlp.Wi):
+    there is no q_proj/query to target."""
+    names = _linear_names("answerdotai--ModernBERT-large.json")
+    assert sum(n.endswith(".attn.Wqkv") for n in names) == 28
+    assert sum(n.endswith(".mlp.Wi") for n in names) == 28
+    assert not any(n.endswith(("q_proj", "query")) for n in names)
