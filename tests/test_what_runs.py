@@ -91,11 +91,45 @@ def test_opt_loads():
 """
 
 
-def test_a_config_applied_to_a_local_module_class_gives_no_finding(tmp_path: Path) -> None:
-    """No LL001 against opt-125m (the other test's model), and no LL010 either."""
+def test_a_config_applied_to_a_local_module_class_is_judged_against_that_class(
+    tmp_path: Path,
+) -> None:
+    """No LL001 against opt-125m (the other test's model): the config is checked against MLP."""
     result = lint_files(tmp_path, {"test_lora.py": LOCAL_MODULE})
     assert summary(result) == []
-    assert len(result.configs) == 1  # the config was seen, and deliberately left alone
+    (config,) = result.configs
+    assert config.checked and config.model == "MLP" and config.matched_modules == 1
+    typo = LOCAL_MODULE.replace('target_modules=["lin0"]', 'target_modules=["lin0", "lin9"]')
+    result = lint_files(tmp_path, {"test_lora.py": typo})
+    assert [(f.code, f.target) for f in result.findings] == [("LL001", "lin9")]
+
+
+# -- unsloth's from_pretrained(full_finetuning=True): get_peft_model is a no-op ----------------
+
+UNSLOTH_FULL = """from unsloth import FastModel
+
+model, tokenizer = FastModel.from_pretrained("unsloth/Qwen2.5-0.5B", full_finetuning={value})
+model = FastModel.get_peft_model(model, r=16, target_modules=["q_proj", "nope"])
+"""
+
+
+@pytest.mark.parametrize(
+    ("value", "codes", "checked"),
+    [
+        ("True", ["LL016"], False),  # inert, said once (info); no LL001 about "nope"
+        ("FULL", [], False),  # not static: not judged
+        ("False", ["LL001"], True),
+    ],
+)
+def test_unsloth_full_finetuning_makes_get_peft_model_a_no_op(
+    tmp_path: Path, value: str, codes: list[str], checked: bool
+) -> None:
+    source = UNSLOTH_FULL.format(value=value)
+    if value == "FULL":
+        source = "import os\nFULL = os.environ.get('FULL') == '1'\n" + source
+    result = lint_files(tmp_path, {"train.py": source})
+    assert [f.code for f in result.findings if f.code != "LL010"] == codes
+    assert [c.checked for c in result.configs] == [checked]
 
 
 # -- (c) another package's LoraConfig is no PEFT config ----------------------------------------

@@ -15,7 +15,8 @@ class InertLoraConfig(Rule):
     without `adapter: lora|qlora`, LLaMA-Factory with `finetuning_type: full` or
     `freeze`, TRL or Oumi without `use_peft: true`, H2O LLM Studio with
     `training.lora: false`, MLX-LM with `fine_tune_type: full`, Unsloth Studio
-    with `training.training_type: full`, and configs that
+    with `training.training_type: full`, unsloth's `get_peft_model` on a model
+    loaded with `full_finetuning=True` (it returns the model unchanged), and configs that
     resume a saved adapter (`lora_model_dir`, `adapter_name_or_path`), whose own
     `adapter_config.json` decides the targets.
 
@@ -66,6 +67,18 @@ class InertLoraConfig(Rule):
             filename="sft.yaml",
             message="use_peft",
         ),
+        Invalid(
+            """
+            from unsloth import FastLanguageModel
+
+            model, tokenizer = FastLanguageModel.from_pretrained(
+                "unsloth/Qwen2.5-0.5B", full_finetuning=True
+            )
+            model = FastLanguageModel.get_peft_model(model, r=16, target_modules=["q_proj"])
+            """,
+            expect=[(4, 29)],
+            message="full_finetuning=True",
+        ),
     ]
 
     def check(self, ctx: ConfigContext) -> Iterator[Finding]:
@@ -76,7 +89,8 @@ class InertLoraConfig(Rule):
             ctx,
             _anchor(ctx),
             f"these LoRA settings have no effect: {reason}",
-            help="switch the adapter on, or remove the lora_* keys so the file says what trains",
+            help="switch LoRA on where the tool decides it, or remove the LoRA settings so the "
+            "file says what trains",
         )
 
 

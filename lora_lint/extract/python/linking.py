@@ -30,7 +30,8 @@ from lora_lint.extract.python.models import ModelSite
 from lora_lint.extract.python.module_tree import ModuleTrees
 from lora_lint.extract.python.scopes import Assigned, Binding, Defined, Parameter
 from lora_lint.extract.python.source import Pos
-from lora_lint.extract.types import ExtractedConfig, LocalModel, ModelRef
+from lora_lint.extract.python.evaluator import Evaluator
+from lora_lint.extract.types import ExtractedConfig, LocalModel, Located, ModelRef
 
 #: Context managers in which a test expects the code to raise or warn.
 _PYTEST_EXPECTS = frozenset({"pytest.raises", "pytest.warns", "pytest.deprecated_call"})
@@ -124,6 +125,34 @@ class Linker:
             if site.config.model is None and site.model_arg is not None:
                 model = self.model_of(site.model_arg)
                 site.config.model = model.ref if model is not None else None
+                if model is not None and site.config.facts.helper:
+                    self._unsloth_full_finetuning(site, model)
+
+    def _unsloth_full_finetuning(self, site: ConfigSite, model: ModelSite) -> None:
+        """unsloth's ``from_pretrained(full_finetuning=True)`` makes its ``get_peft_model``
+        return the model unchanged (``UNSLOTH_ENABLE_FULL_FINETUNING``, read in unsloth's
+        ``models/llama.py`` and ``models/vision.py``): the LoRA settings are never applied."""
+        call = model.node
+        if not isinstance(call, cst.Call):
+            return
+        for arg in call.args:
+            if arg.keyword is None or arg.keyword.value != "full_finetuning":
+                continue
+            value = Evaluator(self.ctx).evaluate(arg.value)
+            facts = site.config.facts
+            if isinstance(value, Located) and value.value is True:
+                site.config.facts = dataclasses.replace(
+                    facts,
+                    inert="the model is loaded with full_finetuning=True, so unsloth's "
+                    "get_peft_model returns it unchanged and the whole model trains",
+                    switch_span=self.ctx.source.span(arg),
+                )
+            elif not (isinstance(value, Located) and value.value in (False, None)):
+                site.config.facts = dataclasses.replace(
+                    facts,
+                    not_judged="full_finetuning of the model's from_pretrained is not static "
+                    "(unsloth's get_peft_model does nothing when it is true)",
+                )
 
     def _expects_failure(self, at: Pos) -> str | None:
         """``with pytest.raises(...)`` (``pytest.warns``, ``self.assertRaises``...) around the
