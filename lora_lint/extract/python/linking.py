@@ -26,11 +26,11 @@ from lora_lint.extract.cstwalk import descendants
 from lora_lint.extract.python.callers import Callers
 from lora_lint.extract.python.catalog import MODEL_SELF_METHODS, MODEL_WRAPPERS
 from lora_lint.extract.python.context import ModuleContext
+from lora_lint.extract.python.evaluator import Evaluator
 from lora_lint.extract.python.models import ModelSite
 from lora_lint.extract.python.module_tree import ModuleTrees
 from lora_lint.extract.python.scopes import Assigned, Binding, Defined, Parameter
 from lora_lint.extract.python.source import Pos
-from lora_lint.extract.python.evaluator import Evaluator
 from lora_lint.extract.types import ExtractedConfig, LocalModel, Located, ModelRef
 
 #: Context managers in which a test expects the code to raise or warn.
