@@ -137,3 +137,65 @@ def test_lora_fields_match_installed_peft() -> None:
     peft = pytest.importorskip("peft")
     fields = {f.name for f in dataclasses.fields(peft.LoraConfig)}
     assert fields <= LORA_FIELDS | {"_custom_modules"}, sorted(fields - LORA_FIELDS)
+
+
+def _benchmark(root: Path, experiment_params: str | None) -> Path:
+    """PEFT's method_comparison layout: a benchmark folder with its default parameters and
+    one experiment whose adapter_config.json has no base model."""
+    bench = root / "method_comparison" / "Bench"
+    experiment = bench / "experiments" / "lora" / "qwen-rank8"
+    experiment.mkdir(parents=True)
+    (bench / "default_training_params.json").write_text(
+        '{"model_id": "Qwen/Qwen2.5-0.5B", "max_steps": 10}', encoding="utf-8"
+    )
+    if experiment_params is not None:
+        (experiment / "training_params.json").write_text(experiment_params, encoding="utf-8")
+    adapter = experiment / "adapter_config.json"
+    adapter.write_text(
+        '{"peft_type": "LORA", "base_model_name_or_path": null, "task_type": "CAUSAL_LM",'
+        ' "r": 8, "target_modules": ["q_proj", "v_projj"]}',
+        encoding="utf-8",
+    )
+    return adapter
+
+
+@pytest.mark.parametrize(
+    ("params", "model"),
+    [
+        (None, "Qwen/Qwen2.5-0.5B"),  # the benchmark's default
+        ('{"max_steps": 5}', "Qwen/Qwen2.5-0.5B"),  # the experiment leaves the model alone
+        ('{"model_id": "facebook/opt-125m"}', "facebook/opt-125m"),  # and overrides it
+    ],
+)
+def test_a_benchmark_runner_experiment_gets_the_runner_s_model(
+    tmp_path: Path, params: str | None, model: str
+) -> None:
+    adapter = _benchmark(tmp_path, params)
+    [config] = extract_json(adapter.read_text(encoding="utf-8"), str(adapter)).configs
+    assert config.model is not None and config.model.name == model
+    assert config.model.head == "causal-lm"
+
+
+def test_an_adapter_config_outside_the_runner_layout_has_no_model(tmp_path: Path) -> None:
+    adapter = _benchmark(tmp_path, None)
+    elsewhere = tmp_path / "adapter_config.json"
+    elsewhere.write_text(adapter.read_text(encoding="utf-8"), encoding="utf-8")
+    [config] = extract_json(elsewhere.read_text(encoding="utf-8"), str(elsewhere)).configs
+    assert config.model is None
+
+
+def test_a_new_experiment_params_file_invalidates_the_cached_extraction(tmp_path: Path) -> None:
+    from tests.lint_helpers import lint_files
+
+    adapter = _benchmark(tmp_path, None)
+    rel = adapter.relative_to(tmp_path).as_posix()
+    text = adapter.read_text(encoding="utf-8")
+    cache = tmp_path / "cache"
+    first = lint_files(tmp_path, {rel: text}, cache_dir=cache)
+    assert [c.model for c in first.configs] == ["Qwen/Qwen2.5-0.5B"]
+    assert [f.code for f in first.findings] == ["LL001"]  # v_projj
+    (adapter.parent / "training_params.json").write_text(
+        '{"model_id": "facebook/opt-125m"}', encoding="utf-8"
+    )
+    second = lint_files(tmp_path, {rel: text}, cache_dir=cache)
+    assert [c.model for c in second.configs] == ["facebook/opt-125m"]

@@ -3,7 +3,8 @@
 Keys are already PEFT field names. ``PeftConfig.from_pretrained`` drops keys it
 does not know with only a warning, so they are recorded as ``unknown_keys``.
 ``base_model_name_or_path`` is often a local training path; it is passed on as
-written and the model resolver decides what it can do with it.
+written and the model resolver decides what it can do with it. A ``null`` one in an
+experiment of PEFT's benchmark runner is the runner's model (:mod:`.peft_benchmark`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from lora_lint.extract.tools.base import (
     get,
     text,
 )
+from lora_lint.extract.tools.peft_benchmark import runner_model
 from lora_lint.extract.types import ExtractedConfig
 
 NAME = "peft-json"
@@ -54,6 +56,8 @@ def extract(ctx: ToolContext) -> list[ExtractedConfig]:
         "base_model_name_or_path in the adapter config",
         head=TASK_TYPE_HEADS.get(task_type or ""),
     )
+    if builder.config.model is None and get(root, "base_model_name_or_path") is not None:
+        builder.config.model = runner_model(ctx.path)
     revision = text(get(root, "revision"))
     if revision:
         builder.config.facts = replace(builder.config.facts, revision=revision)

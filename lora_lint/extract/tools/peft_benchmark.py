@@ -1,0 +1,61 @@
+"""The base model of an experiment of PEFT's ``method_comparison`` benchmark runner.
+
+``method_comparison/<benchmark>/experiments/<method>/<name>/adapter_config.json`` is saved
+with ``base_model_name_or_path: null``: the runner (``run.py``, ``utils.py`` of each
+benchmark in huggingface/peft) loads the model ``model_id`` of the experiment's own
+``training_params.json`` when it has one, else of the benchmark's
+``default_training_params.json`` two folders up, with ``AutoModelForCausalLM``. Forks and
+copies of the runner keep that layout. Both files are read (never run) and recorded, so a
+changed or new ``training_params.json`` invalidates the cached extraction.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from lora_lint.extract.filecache import note_probe, note_read
+from lora_lint.extract.types import ModelRef
+
+#: The runner's file names (``FILE_NAME_DEFAULT_TRAIN_PARAMS``, ``FILE_NAME_TRAIN_PARAMS``).
+DEFAULT_PARAMS = "default_training_params.json"
+EXPERIMENT_PARAMS = "training_params.json"
+#: Larger parameter files are not read.
+MAX_BYTES = 1_000_000
+
+
+def runner_model(adapter_config: str) -> ModelRef | None:
+    """The model the runner trains the experiment of ``adapter_config`` on, if it is one."""
+    experiment = Path(adapter_config).parent
+    benchmark = experiment.parent.parent.parent
+    if experiment.parent.parent.name != "experiments":
+        return None
+    for path in (experiment / EXPERIMENT_PARAMS, benchmark / DEFAULT_PARAMS):
+        exists = path.is_file()
+        note_probe(path, exists)
+        if not exists:
+            continue
+        model_id = _model_id(path)
+        if model_id is not None:
+            shown = path.relative_to(experiment.parent.parent.parent).as_posix()
+            return ModelRef(
+                model_id,
+                head="causal-lm",
+                origin=f"model_id of {shown}, which PEFT's method_comparison runner loads "
+                "for this experiment",
+            )
+        if path.name == EXPERIMENT_PARAMS:
+            continue  # the experiment's file may leave the model to the default
+    return None
+
+
+def _model_id(path: Path) -> str | None:
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            return None
+        note_read(path)
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    value = data.get("model_id") if isinstance(data, dict) else None
+    return value if isinstance(value, str) and value else None
