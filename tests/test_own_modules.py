@@ -176,3 +176,25 @@ def test_cost_of_a_static_tree_is_peft_s(tmp_path: Path) -> None:
     assert summary.trainable_params == trainable
     assert summary.matched_modules == 6
     assert summary.trainable_percent == pytest.approx(100 * trainable / total, abs=1e-5)
+
+
+def test_an_instance_changed_after_creation_is_not_judged(tmp_path: Path) -> None:
+    """``model.extra = nn.Linear(...)`` adds a module the class does not build; a constant
+    attribute (``model.flag = True``) adds none."""
+    body = """
+        changed = Net()
+        changed.extra = nn.Linear(8, 8)
+        changed = get_peft_model(changed, LoraConfig(target_modules=["extra"]))
+
+        registered = Net()
+        registered.add_module("more", nn.Linear(8, 8))
+        registered = get_peft_model(registered, LoraConfig(target_modules=["more"]))
+
+        flagged = Net()
+        flagged.flag = True
+        flagged = get_peft_model(flagged, LoraConfig(target_modules=["nope"]))
+        """
+    result = lint_files(tmp_path, {"train.py": HEADER + textwrap.dedent(body)})
+    errors = [(f.code, f.target) for f in result.findings if f.severity is Severity.ERROR]
+    assert errors == [(UNKNOWN_TARGET_MODULE, "nope")]
+    assert [c.checked for c in result.configs] == [False, False, True]

@@ -29,7 +29,13 @@ from lora_lint.extract.python.context import ModuleContext
 from lora_lint.extract.python.evaluator import Evaluator
 from lora_lint.extract.python.models import ModelSite
 from lora_lint.extract.python.module_tree import ModuleTrees
-from lora_lint.extract.python.scopes import Assigned, Binding, Defined, Parameter
+from lora_lint.extract.python.scopes import (
+    Assigned,
+    Binding,
+    Defined,
+    Parameter,
+    binding_anchor,
+)
 from lora_lint.extract.python.source import Pos
 from lora_lint.extract.types import ExtractedConfig, LocalModel, Located, ModelRef
 
@@ -84,6 +90,7 @@ class Linker:
         self.callers = Callers(ctx)
         self.trees = ModuleTrees(ctx)
         self._failure_blocks: list[tuple[cst.With, str]] | None = None
+        self._instance_writes: list[tuple[cst.Name, cst.CSTNode]] | None = None
 
     def link(self) -> None:
         """Set ``config.model`` on every config site for which some model is known."""
@@ -248,7 +255,32 @@ class Linker:
                     args = self.callers.arguments(binding) or self.callers.fixture_values(binding)
                     return self._all_local(args, hops)
             if isinstance(binding, Assigned) and not binding.index:
+                changed = self._instance_changed(expr, binding)
+                if changed is not None:
+                    return changed
                 return self._local_calls(binding.value, hops + 1)
+        return None
+
+    def _instance_changed(self, use: cst.Name, binding: Assigned) -> str | None:
+        """``model.head = nn.Linear(...)``, ``model.add_module(...)`` or ``setattr(model, ...)``
+        on the instance before ``use``: its tree is no longer the one its class builds."""
+        if self._instance_writes is None:
+            self._instance_writes = []
+            for node in descendants(self.ctx.source.module):
+                target = _instance_write(node)
+                if target is not None:
+                    self._instance_writes.append((target, node))
+        use_at = self.ctx.source.start(use)
+        function = self.ctx.scopes.function_at(use_at)
+        for target, node in self._instance_writes:
+            if target.value != use.value:
+                continue
+            at = self.ctx.source.start(node)
+            if at >= use_at and self.ctx.scopes.function_at(at) is function:
+                continue  # after the use
+            seen = self.ctx.scopes.lookup(target.value, at)
+            if seen is not None and binding_anchor(seen) == binding_anchor(binding):
+                return f"the instance is changed after it is created (line {at[0]})"
         return None
 
     def _class_held(self, func: cst.BaseExpression, hops: int) -> cst.ClassDef | None:
@@ -433,3 +465,40 @@ class Linker:
                 return arg.value
         positional = [arg.value for arg in call.args if arg.keyword is None and not arg.star]
         return positional[0] if positional else None
+
+
+#: Calls that register a submodule on the object they are called on.
+_REGISTERING_METHODS = frozenset({"add_module", "register_module"})
+
+
+def _instance_write(node: cst.CSTNode) -> cst.Name | None:
+    """The variable whose instance ``node`` may give a new submodule: ``x.attr = value`` (a
+    value that is not a plain constant), ``x.add_module(...)``, ``setattr(x, ...)``."""
+    if isinstance(node, cst.Assign | cst.AnnAssign):
+        targets = (
+            [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+        )
+        value = node.value
+        constant = isinstance(
+            value, cst.Integer | cst.Float | cst.SimpleString | cst.ConcatenatedString
+        ) or (isinstance(value, cst.Name) and value.value in ("True", "False", "None"))
+        for target in targets:
+            if (
+                isinstance(target, cst.Attribute)
+                and isinstance(target.value, cst.Name)
+                and not constant
+            ):
+                return target.value
+        return None
+    if isinstance(node, cst.Call):
+        func = node.func
+        if (
+            isinstance(func, cst.Attribute)
+            and func.attr.value in _REGISTERING_METHODS
+            and isinstance(func.value, cst.Name)
+        ):
+            return func.value
+        if isinstance(func, cst.Name) and func.value == "setattr" and node.args:
+            first = node.args[0].value
+            return first if isinstance(first, cst.Name) else None
+    return None
