@@ -145,6 +145,32 @@ TREES = {
         """,
         "Model(use_norm=True)",
     ),
+    "nested-assignment-holder-and-plain-config": (
+        """
+        class ModelConfig:
+            def __init__(self, tie):
+                self.tie = tie
+
+        class Block(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lin = nn.Linear(6, 6)
+
+        class Model(nn.Module):
+            def __init__(self, tie=True):
+                super().__init__()
+                self.config = ModelConfig(tie)
+                self.model = nn.Module()
+                self.model.layers = nn.ModuleList([Block() for _ in range(2)])
+                self.model.embed = nn.Embedding(6, 6)
+                self.block = Block()
+                self.block.extra = nn.Linear(6, 2)
+                self.lm_head = nn.Linear(6, 6, bias=False)
+                if tie:
+                    self.lm_head.weight = self.model.embed.weight
+        """,
+        "Model()",
+    ),
     "childless-own-classes": (
         """
         class MyNorm(nn.Module):
@@ -323,6 +349,40 @@ NOT_STATIC = {
                 self.lin = nn.Linear(2, 2)
         """,
         "decorated",
+    ),
+    "a module assigned into a submodule that is not static": (
+        """
+        import os
+
+        class Model(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.holder = nn.Module()
+                if os.environ.get("X"):
+                    self.holder.extra = nn.Linear(2, 2)
+        """,
+        "changes self",
+    ),
+    "a list element replaced": (
+        """
+        class Model(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.layers = nn.ModuleList([nn.Linear(2, 2) for _ in range(2)])
+                self.layers[0] = nn.Conv1d(2, 2, 1)
+        """,
+        "assignment to self.layers[0]",
+    ),
+    "a local module changed before it is registered": (
+        """
+        class Model(nn.Module):
+            def __init__(self):
+                super().__init__()
+                block = nn.Module()
+                block.extra = nn.Linear(2, 2)
+                self.block = block
+        """,
+        "may hold a module",
     ),
     "a range that is not static": (
         """

@@ -225,6 +225,8 @@ class ModuleTrees:
         self.evaluator = Evaluator(ctx)
         self._count = 0
         self._subclassed: set[str] | None = None
+        #: Set while reading a tree whose parameters may be tied or replaced.
+        self.inexact = False
 
     # -- public -------------------------------------------------------------------------------
 
@@ -244,12 +246,13 @@ class ModuleTrees:
         if cls is None:
             return "not a class of this file"
         self._count = 0
+        self.inexact = False
         try:
             root = self._instantiate(cls, call.args, None, depth=0)
         except GiveUp as exc:
             return f"the module tree of {cls.name.value} is not static: {exc}"
         modules = tuple(self._flatten(root))
-        exact = all(m.params is not None for m in self._nodes(root))
+        exact = not self.inexact and all(m.params is not None for m in self._nodes(root))
         return LocalModel(
             class_name=cls.name.value,
             line=self.ctx.source.span(cls).line,
@@ -282,6 +285,19 @@ class ModuleTrees:
         node = _Node(cls=cls.name.value, kind=None)
         self._run_init(cls, args, caller, _Frame(self.ctx, cls, node), depth)
         return node
+
+    def _plain_object(self, cls: cst.ClassDef) -> bool:
+        """A class of the file whose instances cannot be modules: no base but ``object``, no
+        metaclass, no ``__new__``, no decorator but ``dataclasses.dataclass``."""
+        if cls.keywords or any(not _is_name(b.value, "object") for b in cls.bases):
+            return False
+        for decorator in cls.decorators:
+            expr = decorator.decorator
+            qualified = self.ctx.imports.qualify(expr.func if isinstance(expr, cst.Call) else expr)
+            if qualified is None or qualified.dotted != "dataclasses.dataclass":
+                return False
+        body = cls.body.body if isinstance(cls.body, cst.IndentedBlock) else ()
+        return not any(isinstance(s, cst.FunctionDef) and s.name.value == "__new__" for s in body)
 
     def _base(self, cls: cst.ClassDef) -> cst.ClassDef | None:
         """The one base class: ``nn.Module`` (None) or a module class of the file."""
@@ -431,6 +447,9 @@ class ModuleTrees:
         for node in descendants(stmt):
             if isinstance(node, cst.Return | cst.Yield):
                 raise GiveUp(f"{what} may return early")
+            if isinstance(node, cst.AssignTarget) and _ties_parameter(node.target):
+                self.inexact = True  # self.lm_head.weight = self.embed.weight, maybe
+                continue
             if _touches_self(node):
                 raise GiveUp(f"{what} changes self")
         for name in _assigned_names(stmt):
@@ -465,7 +484,7 @@ class ModuleTrees:
                 frame.attributes[name or ""] = UNKNOWN
                 return
             if isinstance(small.target, cst.Name):
-                frame.values[small.target.value] = UNKNOWN
+                frame.values[small.target.value] = _MAYBE_MODULE  # layers += [...] too
                 return
             raise GiveUp("an augmented assignment to an attribute")
         raise GiveUp(f"__init__ has a {type(small).__name__} statement")
@@ -545,12 +564,41 @@ class ModuleTrees:
             for name in _assigned_names(target):
                 frame.values[name] = UNKNOWN
             return
-        if any(_touches_self(n) for n in descendants(target)):
+        chain = _self_chain(target)
+        if chain is not None:
+            self._assign_nested(chain, value, frame, depth)
+            return
+        if any(_is_name(n, "self") for n in descendants(target)):
             raise GiveUp(f"an assignment to {self.ctx.source.text(target)}")
-        # item assignment into a local (d["k"] = ...): the local is no longer known
+        # item or attribute assignment into a local (d["k"] = ..., block.extra = ...): the
+        # local is no longer known, and may now hold modules
         for node in descendants(target):
             if isinstance(node, cst.Name) and node.value in frame.values:
-                frame.values[node.value] = UNKNOWN
+                frame.values[node.value] = _MAYBE_MODULE
+
+    def _assign_nested(
+        self, chain: list[str], value: cst.BaseExpression, frame: _Frame, depth: int
+    ) -> None:
+        """``self.block.extra = nn.Linear(...)`` registers ``extra`` on the submodule;
+        ``self.lm_head.weight = self.embed.weight`` ties a parameter (counts are no longer
+        exact, names are unchanged)."""
+        owner = frame.attributes.get(chain[0])
+        for name in chain[1:-1]:
+            owner = owner.children.get(name) if isinstance(owner, _Node) else None
+        if not isinstance(owner, _Node):
+            raise GiveUp(f"an assignment to self.{'.'.join(chain)}")
+        last = chain[-1]
+        if last in _PARAMETER_NAMES or (owner.params and last in owner.params):
+            self.inexact = True
+            return
+        result = self._module_value(value, frame, depth)
+        if isinstance(result, _Node):
+            if result.registered:
+                raise GiveUp(f"one module is registered twice (self.{'.'.join(chain)})")
+            result.registered = True
+            owner.children[last] = result
+        elif _may_be_module(result) or isinstance(owner.children.get(last), _Node):
+            raise GiveUp(f"self.{'.'.join(chain)} may hold a module")
 
     def _set_attribute(self, frame: _Frame, name: str, value: object) -> None:
         node = frame.node
@@ -656,6 +704,8 @@ class ModuleTrees:
     def _call(self, call: cst.Call, frame: _Frame, depth: int) -> object:
         func = call.func
         local = self.class_of(call)
+        if local is not None and self._plain_object(local):
+            return UNKNOWN  # ModelConfig(...) of a class without bases: never a module
         if local is not None:
             self._counted()
             return self._instantiate(local, call.args, frame, depth + 1)
@@ -669,6 +719,9 @@ class ModuleTrees:
                 return _Parameter(self._tensor_shape(call, frame))
             if name in _CONTAINERS:
                 return self._container(name, call, frame, depth)
+            if name == "Module" and not call.args:
+                self._counted()
+                return _Node(cls="Module", kind=None)  # an empty holder, filled by assignment
             spec = TORCH_MODULES.get(name)
             if spec is not None:
                 return self._torch(name, spec, call, frame)
@@ -1060,6 +1113,26 @@ def _is_self_attribute(node: cst.CSTNode) -> str | None:
     if isinstance(node, cst.Attribute) and _is_name(node.value, "self"):
         return node.attr.value
     return None
+
+
+#: Parameter attributes of torch leaves: assigning one ties or replaces a parameter.
+_PARAMETER_NAMES = frozenset({"weight", "bias"})
+
+
+def _self_chain(node: cst.BaseExpression) -> list[str] | None:
+    """``["block", "extra"]`` for ``self.block.extra`` (two or more attributes of self)."""
+    names: list[str] = []
+    while isinstance(node, cst.Attribute):
+        names.append(node.attr.value)
+        node = node.value
+    if not _is_name(node, "self") or len(names) < 2:
+        return None
+    return names[::-1]
+
+
+def _ties_parameter(target: cst.BaseExpression) -> bool:
+    chain = _self_chain(target)
+    return chain is not None and chain[-1] in _PARAMETER_NAMES
 
 
 def _touches_self(node: cst.CSTNode) -> bool:
