@@ -171,6 +171,23 @@ TREES = {
         """,
         "Model()",
     ),
+    "weight-initialising-method": (
+        """
+        class Model(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lin = nn.Linear(4, 4)
+                self.emb = nn.Embedding(10, 4)
+                self.reset_parameters()
+
+            def reset_parameters(self):
+                nn.init.zeros_(self.lin.weight)
+                for module in self.modules():
+                    if isinstance(module, nn.Embedding):
+                        nn.init.normal_(module.weight)
+        """,
+        "Model()",
+    ),
     "childless-own-classes": (
         """
         class MyNorm(nn.Module):
@@ -335,6 +352,19 @@ NOT_STATIC = {
 
             def build(self):
                 self.lin = nn.Linear(2, 2)
+        """,
+        "may register modules",
+    ),
+    "a method that assigns to self": (
+        """
+        class Model(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lin = nn.Linear(2, 2)
+                self.setup()
+
+            def setup(self):
+                self.scale = 1.0
         """,
         "may register modules",
     ),

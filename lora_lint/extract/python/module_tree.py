@@ -187,6 +187,15 @@ _HARMLESS_SELF_METHODS = frozenset(
         "cpu",
         "cuda",
         "zero_grad",
+        # read-only walks
+        "modules",
+        "named_modules",
+        "children",
+        "named_children",
+        "parameters",
+        "named_parameters",
+        "buffers",
+        "named_buffers",
     }
 )
 
@@ -522,8 +531,11 @@ class ModuleTrees:
             return
         if isinstance(func, cst.Attribute) and _is_name(func.value, "self"):
             method = func.attr.value
-            if method in _HARMLESS_SELF_METHODS and method not in self._family_methods(frame.cls):
+            own = self._family_methods(frame.cls)
+            if method in _HARMLESS_SELF_METHODS and method not in own:
                 return
+            if method in own and self._leaves_tree_alone(own[method]):
+                return  # self.reset_parameters(): initialises weights, registers nothing
             raise GiveUp(f"__init__ calls self.{method}(), which may register modules")
         if isinstance(func, cst.Attribute) and _is_self_attribute(func.value) is not None:
             target = frame.attributes.get(_is_self_attribute(func.value) or "")
@@ -539,13 +551,22 @@ class ModuleTrees:
         if any(_touches_self(n) for n in descendants(func)):
             raise GiveUp(f"__init__ calls {self.ctx.source.text(func)}()")
 
-    def _family_methods(self, cls: cst.ClassDef) -> set[str]:
-        names: set[str] = set()
+    def _family_methods(self, cls: cst.ClassDef) -> dict[str, cst.FunctionDef]:
+        """The methods ``cls`` has, its own first, then those it inherits from the file."""
+        found: dict[str, cst.FunctionDef] = {}
         current: cst.ClassDef | None = cls
         while current is not None:
-            names.update(self._methods(current))
+            for name, method in self._methods(current).items():
+                found.setdefault(name, method)
             current = self._base(current)
-        return names
+        return found
+
+    def _leaves_tree_alone(self, method: cst.FunctionDef) -> bool:
+        """A method that assigns nothing to ``self``, calls no other method of ``self`` but
+        read-only ones, and never hands ``self`` to a function (weight initialisers)."""
+        if method.decorators:
+            return False
+        return not any(_touches_self(node) for node in descendants(method.body))
 
     def _assign(
         self, target: cst.BaseExpression, value: cst.BaseExpression, frame: _Frame, depth: int
