@@ -83,31 +83,12 @@ ARCHS: dict[str, dict[str, object]] = {
 def inventory_of(model: Any, model_type: str = "custom") -> Any:
     """The inventory of an arbitrary ``nn.Module``, as ``build_inventory`` records one."""
     from lora_lint.models import inventory as inv
-    from lora_lint.models.build import _classify
+    from lora_lint.models.build import module_infos
 
-    modules = []
-    for name, module in model.named_modules():
-        if not name:
-            continue
-        kind, fin, fout, attrs = _classify(module)
-        modules.append(
-            inv.ModuleInfo(
-                name=name,
-                cls=type(module).__name__,
-                kind=kind,
-                in_features=fin,
-                out_features=fout,
-                params=tuple(
-                    (p, tuple(t.shape)) for p, t in module.named_parameters(recurse=False)
-                ),
-                has_children=next(iter(module.children()), None) is not None,
-                attrs=attrs,
-            )
-        )
     return inv.ModelInventory(
         model_id=model_type,
         model_type=model_type,
         class_name=type(model).__name__,
-        modules=modules,
+        modules=module_infos(model),
         total_params=sum(p.numel() for p in model.parameters()),
     )
