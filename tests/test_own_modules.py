@@ -65,6 +65,9 @@ def test_findings_agree_with_peft_on_the_real_class(tmp_path: Path, case: str) -
         """
     errors = _errors(tmp_path, body)
     assert {target: code for _, code, target in errors if target} == expected
+    result = lint_files(tmp_path, {"train.py": HEADER + textwrap.dedent(body)})
+    (note,) = result.model_notes
+    assert note.resolved == "Net" and "read from the source" in note.how
     # what real PEFT does with the same class: the entries lora-lint reports are the ones
     # that adapt nothing (LL001) or make get_peft_model raise (LL002)
     torch = pytest.importorskip("torch")

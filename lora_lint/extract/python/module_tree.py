@@ -219,7 +219,6 @@ class _Node:
 class _Frame:
     """The names one ``__init__`` run sees: its parameters, locals and ``self.X`` values."""
 
-    ctx: ModuleContext
     cls: cst.ClassDef
     node: _Node
     values: dict[str, object] = field(default_factory=dict)
@@ -292,7 +291,7 @@ class ModuleTrees:
         if cls.decorators:
             raise GiveUp(f"class {cls.name.value} is decorated")
         node = _Node(cls=cls.name.value, kind=None)
-        self._run_init(cls, args, caller, _Frame(self.ctx, cls, node), depth)
+        self._run_init(cls, args, caller, _Frame(cls, node), depth)
         return node
 
     def _plain_object(self, cls: cst.ClassDef) -> bool:
@@ -319,6 +318,8 @@ class ModuleTrees:
         if isinstance(base, cst.Name):
             binding = self.ctx.scopes.lookup(base.value, self.ctx.source.start(cls))
             if isinstance(binding, Defined) and isinstance(binding.node, cst.ClassDef):
+                if binding.node.decorators:
+                    raise GiveUp(f"class {base.value} is decorated")
                 return binding.node
         raise GiveUp(
             f"class {cls.name.value} derives from {self.ctx.source.text(base)}, "
@@ -358,7 +359,7 @@ class ModuleTrees:
             return
         if init.decorators:
             raise GiveUp(f"{cls.name.value}.__init__ is decorated")
-        frame = _Frame(self.ctx, cls, instance.node, attributes=instance.attributes)
+        frame = _Frame(cls, instance.node, attributes=instance.attributes)
         frame.values.update(self._bind(init, args, caller))
         self._block(init.body, frame, base, depth)
 
