@@ -31,6 +31,8 @@ from lora_lint.extract.frontends import (
 from lora_lint.extract.parallel import extract_files
 from lora_lint.extract.reading import internal_error
 from lora_lint.extract.types import (
+    HF_HEAD,
+    HF_MODEL,
     ExtractedConfig,
     FileExtraction,
     LocalModel,
@@ -43,7 +45,7 @@ from lora_lint.match.peft_semantics import PeftOptions
 from lora_lint.models import packs
 from lora_lint.models.cache import InventoryCache, default_cache_dir
 from lora_lint.models.heads import TASK_TYPE_HEADS
-from lora_lint.models.inventory import ModelInventory
+from lora_lint.models.inventory import ModelInventory, ModuleInfo
 from lora_lint.models.resolve import (
     ModelResolver,
     ResolutionFailure,
@@ -460,7 +462,8 @@ class Linter:
             config=config, model_ref=ref, options=options_of(config), cache_dir=self.cache_dir
         )
         if ref is not None and ref.local is not None:
-            ctx.inventory = local_inventory(ref.local)
+            if not hf_rows(ref.local):
+                ctx.inventory = local_inventory(ref.local, {})
         elif ref is not None:
             ctx.resolution = self.resolver.resolve(ref.name, ref.source_path)
             if isinstance(ctx.resolution, ResolvedModel) and ref.trust_remote_code:
@@ -498,6 +501,22 @@ class Linter:
         task = ctx.options.task_type
         return TASK_TYPE_HEADS.get(task.upper()) if task else None
 
+    def _attach_local(self, ctx: ConfigContext, local: LocalModel) -> None:
+        """Build each Hugging Face model a module class of the file loads, then splice."""
+        inside: dict[str, ModelInventory] = {}
+        for row in hf_rows(local):
+            model_id, head = str(row.attr(HF_MODEL)), row.attr(HF_HEAD)
+            resolution = self.resolver.resolve(model_id, ctx.config.path)
+            if not isinstance(resolution, ResolvedModel):
+                ctx.inventory_error = f"{model_id} (loaded as self.{row.name}): {resolution.reason}"
+                return
+            value = self.service.get(resolution, str(head) if head else None, self._trust(ctx))
+            if not isinstance(value, ModelInventory):
+                ctx.inventory_error = f"{model_id} (loaded as self.{row.name}): {value}"
+                return
+            inside[row.name] = value
+        ctx.inventory = local_inventory(local, inside)
+
     def _trust(self, ctx: ConfigContext) -> bool:
         return self.settings.trust_remote_code
 
@@ -515,6 +534,9 @@ class Linter:
         for ctx in contexts:
             if regex_hazards(ctx.config):
                 continue  # matching would hang like PEFT; LL019 says so and why
+            local = ctx.model_ref.local if ctx.model_ref is not None else None
+            if local is not None and hf_rows(local):
+                self._attach_local(ctx, local)
             if isinstance(ctx.resolution, ResolvedModel):
                 value = self.service.get(ctx.resolution, self._head(ctx), self._trust(ctx))
                 if isinstance(value, ModelInventory):
@@ -525,15 +547,30 @@ class Linter:
                     ctx.inventory_error = value
 
 
-def local_inventory(local: LocalModel) -> ModelInventory:
-    """The inventory of a module class of the linted code, from its static tree: no
-    ``model_type`` (PEFT has no default targets for it), no output embedding."""
+def hf_rows(local: LocalModel) -> list[ModuleInfo]:
+    """The rows of a static tree that stand for a Hugging Face model loaded inside it."""
+    return [m for m in local.modules if m.attr(HF_MODEL) is not None]
+
+
+def local_inventory(local: LocalModel, inside: dict[str, ModelInventory]) -> ModelInventory:
+    """The inventory of a module class of the linted code, from its static tree, with the
+    tree of each Hugging Face model it loads (``inside``: row name -> that model's
+    inventory) spliced in under its attribute. No ``model_type`` (PEFT has no default
+    targets for a plain module, nor an MoE rewrite), no output embedding."""
+    modules: list[ModuleInfo] = []
+    for row in local.modules:
+        loaded = inside.get(row.name)
+        if loaded is None:
+            modules.append(row)
+            continue
+        modules.append(dataclasses.replace(row, cls=loaded.class_name, attrs=()))
+        modules += [dataclasses.replace(m, name=f"{row.name}.{m.name}") for m in loaded.modules]
     return ModelInventory(
         model_id=local.class_name,
         model_type="",
         class_name=local.class_name,
-        modules=list(local.modules),
-        total_params=sum(m.n_params for m in local.modules),
+        modules=modules,
+        total_params=sum(m.n_params for m in modules),
         exact_shapes=local.exact_shapes,
     )
 

@@ -201,3 +201,56 @@ def test_an_instance_changed_after_creation_is_not_judged(tmp_path: Path) -> Non
     errors = [(f.code, f.target) for f in result.findings if f.severity is Severity.ERROR]
     assert errors == [(UNKNOWN_TARGET_MODULE, "nope")]
     assert [c.checked for c in result.configs] == [False, False, True]
+
+
+CLASSIFIER = """\
+from torch import nn
+from transformers import AutoModel
+from peft import LoraConfig, get_peft_model
+
+
+class Classifier(nn.Module):
+    def __init__(self, name="FacebookAI/roberta-base", classes=2):
+        super().__init__()
+        self.encoder = AutoModel.from_pretrained(name)
+        self.head = nn.Linear(768, classes)
+
+
+model = get_peft_model(Classifier(), LoraConfig(target_modules={targets}))
+"""
+
+
+def test_a_hugging_face_model_inside_a_class_is_spliced_in(tmp_path: Path) -> None:
+    """``self.encoder = AutoModel.from_pretrained(id)``: the class's tree holds the real
+    RobertaModel under ``encoder.``; findings and matches agree with PEFT on that wrapper."""
+    targets = ["query", "value", "head", "q_proj"]
+    result = lint_files(tmp_path, {"train.py": CLASSIFIER.format(targets=targets)})
+    assert [(f.code, f.target) for f in result.findings] == [(UNKNOWN_TARGET_MODULE, "q_proj")]
+    (summary,) = result.configs
+    torch = pytest.importorskip("torch")
+    peft = pytest.importorskip("peft")
+    transformers = pytest.importorskip("transformers")
+    from lora_lint.models.build import _make_config
+    from lora_lint.models.resolve import ModelResolver, ResolverSettings
+
+    resolved = ModelResolver(ResolverSettings(offline=True)).resolve("FacebookAI/roberta-base")
+    with torch.device("meta"):
+        wrapper = torch.nn.Module()
+        wrapper.encoder = transformers.AutoModel.from_config(
+            _make_config(resolved.config, False, None)  # type: ignore[union-attr]
+        )
+        wrapper.head = torch.nn.Linear(768, 2)
+    wrapped = peft.get_peft_model(wrapper, peft.LoraConfig(target_modules=targets))
+    adapted = [n for n, m in wrapped.named_modules() if hasattr(m, "lora_A")]
+    assert summary.matched_modules == len(adapted) == 2 * 12 + 1
+
+
+def test_a_model_inside_a_class_that_cannot_be_resolved_is_not_checked(tmp_path: Path) -> None:
+    source = CLASSIFIER.format(targets=["nope"]).replace(
+        "FacebookAI/roberta-base", "./no/such/checkpoint"
+    )
+    result = lint_files(tmp_path, {"train.py": source})
+    assert [f.severity for f in result.findings if f.code == "LL010"] == [Severity.WARNING]
+    assert [f for f in result.findings if f.severity is Severity.ERROR] == []
+    (summary,) = result.configs
+    assert not summary.checked

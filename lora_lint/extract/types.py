@@ -74,6 +74,13 @@ def to_plain(value: Value | None) -> object:
     return value.value
 
 
+#: ``ModuleInfo.attrs`` keys of a row of a :class:`LocalModel` that stands for a Hugging Face
+#: model the class loads (``self.encoder = AutoModel.from_pretrained("id")``): the engine
+#: replaces the row's subtree with that model's own, built like any base model's.
+HF_MODEL = "hf_model"
+HF_HEAD = "hf_head"
+
+
 @dataclass(frozen=True)
 class LocalModel:
     """An ``nn.Module`` class of the linted code, its module tree read from the source

@@ -230,6 +230,27 @@ def test_static_tree_equals_the_built_module(case: str) -> None:
         assert _comparable(static.modules, params=True) == _comparable(real, params=True)
 
 
+def test_a_hugging_face_model_inside_is_a_row_the_engine_fills_in() -> None:
+    code = """
+        from transformers import AutoModelForCausalLM
+
+        class Model(nn.Module):
+            def __init__(self, name="facebook/opt-125m"):
+                super().__init__()
+                self.lm = AutoModelForCausalLM.from_pretrained(name)
+                self.head = nn.Linear(768, 2)
+        """
+    static = static_tree(code, 'Model(name="Qwen/Qwen2.5-0.5B")')
+    assert not isinstance(static, str) and static is not None
+    lm, head = static.modules
+    assert (lm.name, lm.attr("hf_model"), lm.attr("hf_head")) == (
+        "lm",
+        "Qwen/Qwen2.5-0.5B",
+        "causal-lm",
+    )
+    assert head.name == "head" and head.attr("hf_model") is None
+
+
 def test_shapes_that_are_not_static_are_marked() -> None:
     code = """
         def make(bias):
@@ -247,17 +268,40 @@ def test_shapes_that_are_not_static_are_marked() -> None:
 
 
 NOT_STATIC = {
-    "a Hugging Face model inside": (
+    "a Hugging Face model whose id is not static": (
+        """
+        import os
+        from transformers import AutoModel
+
+        class Model(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.backbone = AutoModel.from_pretrained(os.environ["MODEL"])
+                self.head = nn.Linear(768, 2)
+        """,
+        "model id of AutoModel.from_pretrained() is not static",
+    ),
+    "a Hugging Face model with remote code": (
         """
         from transformers import AutoModel
 
         class Model(nn.Module):
             def __init__(self):
                 super().__init__()
-                self.backbone = AutoModel.from_pretrained("gpt2")
-                self.head = nn.Linear(768, 2)
+                self.backbone = AutoModel.from_pretrained("org/x", trust_remote_code=True)
         """,
-        "may return a module",
+        "trust_remote_code",
+    ),
+    "another library's from_pretrained": (
+        """
+        from diffusers import UNet2DModel
+
+        class Model(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.unet = UNet2DModel.from_pretrained("org/x")
+        """,
+        "loads no transformers model",
     ),
     "setattr in a loop": (
         """

@@ -35,10 +35,11 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from lora_lint.extract.cstwalk import descendants
+from lora_lint.extract.python.catalog import loader_head
 from lora_lint.extract.python.context import ModuleContext
 from lora_lint.extract.python.evaluator import Evaluator
 from lora_lint.extract.python.scopes import Defined
-from lora_lint.extract.types import LocalModel, Located
+from lora_lint.extract.types import HF_HEAD, HF_MODEL, LocalModel, Located
 from lora_lint.models import inventory as inv
 from lora_lint.models.inventory import ModuleInfo
 
@@ -46,6 +47,9 @@ from lora_lint.models.inventory import ModuleInfo
 MAX_MODULES = 20_000
 #: Nested module classes followed (a class that builds itself would never end).
 MAX_DEPTH = 24
+
+#: Keywords that carry the model id of ``from_pretrained``.
+_MODEL_ID_KEYWORDS = ("pretrained_model_name_or_path", "model_name_or_path")
 
 #: What a value is when the source does not say.
 UNKNOWN = object()
@@ -750,6 +754,8 @@ class ModuleTrees:
             if dotted.startswith("torch.nn.init.") or dotted.startswith("torch.nn.functional."):
                 return UNKNOWN
             raise GiveUp(f"{name} is a torch.nn class lora-lint does not read")
+        if isinstance(func, cst.Attribute) and func.attr.value == "from_pretrained":
+            return self._pretrained(call, func, frame)
         if dotted.startswith("transformers.") and dotted.endswith(".Conv1D"):
             return self._torch("Conv1D", _HF_CONV1D, call, frame)
         if dotted.startswith("torch.") and dotted.rsplit(".", 1)[-1] in _TENSOR_FACTORIES:
@@ -757,6 +763,28 @@ class ModuleTrees:
         if dotted == "collections.OrderedDict":
             return self._ordered_pairs(call, frame, depth)
         raise GiveUp(f"{self.ctx.source.text(func)}() may return a module")
+
+    def _pretrained(self, call: cst.Call, func: cst.Attribute, frame: _Frame) -> _Node:
+        """``AutoModel.from_pretrained("org/name")`` inside the class: a Hugging Face model
+        whose modules the engine splices in under this attribute (its id must be static)."""
+        qualified = self.ctx.imports.qualify(func.value)
+        loader = qualified.dotted if qualified is not None and qualified.imported else ""
+        head = loader_head(loader) if loader.startswith("transformers.") else None
+        if head is None:
+            raise GiveUp(
+                f"{self.ctx.source.text(func)}() loads no transformers model lora-lint knows"
+            )
+        named = [a.value for a in call.args if a.keyword is None and not a.star][:1] + [
+            a.value for a in call.args if a.keyword and a.keyword.value in _MODEL_ID_KEYWORDS
+        ]
+        model_id = self._value(named[0], frame) if named else UNKNOWN
+        if not isinstance(model_id, str) or not model_id:
+            raise GiveUp(f"the model id of {self.ctx.source.text(func)}() is not static")
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value == "trust_remote_code":
+                raise GiveUp("a model loaded with trust_remote_code")
+        self._counted()
+        return _Node(cls="", kind=inv.CONTAINER, attrs=((HF_MODEL, model_id), (HF_HEAD, head)))
 
     def _counted(self) -> None:
         self._count += 1
@@ -959,7 +987,7 @@ class ModuleTrees:
                 in_features=child.in_features,
                 out_features=child.out_features,
                 params=tuple((k, s) for k, s in (child.params or {}).items()),
-                has_children=bool(child.children),
+                has_children=bool(child.children) or child.kind == inv.CONTAINER,
                 attrs=child.attrs,
             )
             yield from self._flatten(child, f"{full}.")
