@@ -254,3 +254,24 @@ def test_a_model_inside_a_class_that_cannot_be_resolved_is_not_checked(tmp_path:
     assert [f for f in result.findings if f.severity is Severity.ERROR] == []
     (summary,) = result.configs
     assert not summary.checked
+
+
+def test_target_parameters_on_a_tree_with_unknown_shapes_is_not_judged(tmp_path: Path) -> None:
+    body = """
+        def make(bias):
+            class Inner(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.linear = nn.Linear(8, 8, bias=bias)
+
+            return Inner()
+
+        model = get_peft_model(make(True), LoraConfig(target_parameters=["linear.weight"]))
+        names = get_peft_model(make(True), LoraConfig(target_modules=["linear", "nope"]))
+        """
+    result = lint_files(tmp_path, {"train.py": HEADER + textwrap.dedent(body)})
+    params, names = result.configs
+    assert not params.checked and "not all static" in (params.not_checked or "")
+    assert names.checked and names.trainable_params is None  # names exact, counts unknown
+    errors = [(f.code, f.target) for f in result.findings if f.severity is Severity.ERROR]
+    assert errors == [(UNKNOWN_TARGET_MODULE, "nope")]
