@@ -188,6 +188,49 @@ TREES = {
         """,
         "Model()",
     ),
+    "loops-append-setattr-add-module": (
+        """
+        class Model(nn.Module):
+            def __init__(self, depth=3, dims=(4, 8)):
+                super().__init__()
+                self.layers = nn.ModuleList()
+                for i in range(depth):
+                    self.layers.append(nn.Linear(4, 4))
+                    if i % 2 == 0:
+                        self.layers.append(nn.GELU())
+                self.seq = nn.Sequential()
+                self.seq.extend([nn.Linear(4, 4), nn.ReLU()])
+                for i, dim in [(0, 4), (1, 8)] if False else []:
+                    pass
+                for dim in dims:
+                    setattr(self, f"proj_{dim}", nn.Linear(dim, dim))
+                self.add_module("extra", nn.Embedding(10, 4))
+                for name in ["a", "b"]:
+                    self.register_module(name, nn.Linear(2, 2))
+        """,
+        "Model(depth=2)",
+    ),
+    "setattr-in-a-static-loop": (
+        """
+        class Model(nn.Module):
+            def __init__(self):
+                super().__init__()
+                for i in range(3):
+                    setattr(self, f"lin{i}", nn.Linear(2, 2))
+        """,
+        "Model()",
+    ),
+    "modulelist-filled-in-a-static-loop": (
+        """
+        class Model(nn.Module):
+            def __init__(self, n=2):
+                super().__init__()
+                self.layers = nn.ModuleList()
+                for _ in range(n):
+                    self.layers.append(nn.Linear(2, 2))
+        """,
+        "Model()",
+    ),
     "childless-own-classes": (
         """
         class MyNorm(nn.Module):
@@ -303,27 +346,6 @@ NOT_STATIC = {
         """,
         "loads no transformers model",
     ),
-    "setattr in a loop": (
-        """
-        class Model(nn.Module):
-            def __init__(self):
-                super().__init__()
-                for i in range(3):
-                    setattr(self, f"lin{i}", nn.Linear(2, 2))
-        """,
-        "changes self",
-    ),
-    "a ModuleList filled later": (
-        """
-        class Model(nn.Module):
-            def __init__(self, n=2):
-                super().__init__()
-                self.layers = nn.ModuleList()
-                for _ in range(n):
-                    self.layers.append(nn.Linear(2, 2))
-        """,
-        "changes self",
-    ),
     "a module passed in": (
         """
         class Model(nn.Module):
@@ -436,6 +458,30 @@ NOT_STATIC = {
                     self.holder.extra = nn.Linear(2, 2)
         """,
         "changes self",
+    ),
+    "a loop that breaks": (
+        """
+        class Model(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.layers = nn.ModuleList()
+                for i in range(4):
+                    if i == 2:
+                        break
+                    self.layers.append(nn.Linear(2, 2))
+        """,
+        "changes self",
+    ),
+    "setattr with a computed name": (
+        """
+        import os
+
+        class Model(nn.Module):
+            def __init__(self):
+                super().__init__()
+                setattr(self, os.environ["NAME"], nn.Linear(2, 2))
+        """,
+        "name that is not static",
     ),
     "a list element replaced": (
         """

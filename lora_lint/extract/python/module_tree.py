@@ -419,11 +419,10 @@ class ModuleTrees:
 
     def _block(
         self, block: cst.BaseSuite, frame: _Frame, base: cst.ClassDef | None, depth: int
-    ) -> None:
+    ) -> bool:
+        """Run a block; True when ``__init__`` returns in it."""
         statements = block.body if isinstance(block, cst.IndentedBlock) else [block]
-        for statement in statements:
-            if self._statement(statement, frame, base, depth):
-                return
+        return any(self._statement(statement, frame, base, depth) for statement in statements)
 
     def _statement(
         self, stmt: cst.CSTNode, frame: _Frame, base: cst.ClassDef | None, depth: int
@@ -441,19 +440,55 @@ class ModuleTrees:
                 self._untouched(stmt, frame, "a branch whose condition is not static")
                 return False
             if condition:
-                self._block(stmt.body, frame, base, depth)
-            elif isinstance(stmt.orelse, cst.If):
+                return self._block(stmt.body, frame, base, depth)
+            if isinstance(stmt.orelse, cst.If):
                 return self._statement(stmt.orelse, frame, base, depth)
-            elif isinstance(stmt.orelse, cst.Else):
-                self._block(stmt.orelse.body, frame, base, depth)
+            if isinstance(stmt.orelse, cst.Else):
+                return self._block(stmt.orelse.body, frame, base, depth)
             return False
-        if isinstance(stmt, cst.For | cst.While | cst.With | cst.Try | cst.TryStar | cst.Match):
+        if isinstance(stmt, cst.For):
+            items = self._loop_items(stmt, frame)
+            if items is None:
+                self._untouched(stmt, frame, "a for block over values that are not static")
+                return False
+            variable = stmt.target.value  # type: ignore[attr-defined]
+            for item in items:  # run as Python does: one pass per value, in order
+                frame.values[variable] = item
+                if self._block(stmt.body, frame, base, depth):
+                    return True
+            return False
+        if isinstance(stmt, cst.While | cst.With | cst.Try | cst.TryStar | cst.Match):
             self._untouched(stmt, frame, f"a {type(stmt).__name__.lower()} block")
             return False
         if isinstance(stmt, cst.FunctionDef | cst.ClassDef):
             frame.values[stmt.name.value] = UNKNOWN
             return False
         raise GiveUp(f"__init__ has a {type(stmt).__name__} statement")
+
+    def _loop_items(self, stmt: cst.For, frame: _Frame) -> list[object] | None:
+        """The values a ``for`` loop runs over when they are static and the loop is plain
+        (one name, no ``else``, no ``break``/``continue``): ``range(n)``, a literal list or
+        tuple of constants, a local tuple."""
+        if not isinstance(stmt.target, cst.Name) or stmt.orelse is not None or stmt.asynchronous:
+            return None
+        if any(isinstance(n, cst.Break | cst.Continue) for n in descendants(stmt.body)):
+            return None
+        loop = stmt.iter
+        if isinstance(loop, cst.Call) and _is_name(loop.func, "range"):
+            if any(a.keyword or a.star for a in loop.args) or not loop.args:
+                return None
+            bounds = [self._value(a.value, frame) for a in loop.args]
+            ints = [b for b in bounds if isinstance(b, int) and not isinstance(b, bool)]
+            if len(ints) != len(bounds) or len(range(*ints)) > MAX_MODULES:
+                return None
+            return list(range(*ints))
+        if isinstance(loop, cst.List | cst.Tuple):
+            if any(isinstance(e, cst.StarredElement) for e in loop.elements):
+                return None
+            values = [self._value(e.value, frame) for e in loop.elements]
+            return None if any(v is UNKNOWN for v in values) else values
+        value = self._value(loop, frame)
+        return list(value) if isinstance(value, tuple) else None
 
     def _untouched(self, stmt: cst.CSTNode, frame: _Frame, what: str) -> None:
         """A block not run statically: fine when it cannot register a module or return;
@@ -537,6 +572,9 @@ class ModuleTrees:
         if isinstance(func, cst.Attribute) and _is_name(func.value, "self"):
             method = func.attr.value
             own = self._family_methods(frame.cls)
+            if method in ("add_module", "register_module") and method not in own:
+                self._register_named(expr, frame, depth, method)
+                return
             if method in _HARMLESS_SELF_METHODS and method not in own:
                 return
             if method in own and self._leaves_tree_alone(own[method]):
@@ -544,8 +582,16 @@ class ModuleTrees:
             raise GiveUp(f"__init__ calls self.{method}(), which may register modules")
         if isinstance(func, cst.Attribute) and _is_self_attribute(func.value) is not None:
             target = frame.attributes.get(_is_self_attribute(func.value) or "")
+            grown = isinstance(target, _Node) and self._grow(
+                target, func.attr.value, expr, frame, depth
+            )
+            if grown:
+                return  # self.layers.append(Block())
             if isinstance(target, _Node) or target is UNKNOWN:
                 raise GiveUp(f"__init__ calls {self.ctx.source.text(func)}(), which may change it")
+            return
+        if _is_name(func, "setattr") and expr.args and _is_name(expr.args[0].value, "self"):
+            self._register_named(expr, frame, depth, "setattr")
             return
         qualified = self.ctx.imports.qualify(func)
         if qualified is not None and qualified.imported and qualified.dotted.startswith("torch."):
@@ -555,6 +601,41 @@ class ModuleTrees:
                 raise GiveUp(f"__init__ passes self to {self.ctx.source.text(func)}()")
         if any(_touches_self(n) for n in descendants(func)):
             raise GiveUp(f"__init__ calls {self.ctx.source.text(func)}()")
+
+    def _grow(self, target: _Node, method: str, call: cst.Call, frame: _Frame, depth: int) -> bool:
+        """``append``/``extend`` on a ``ModuleList``/``Sequential`` built in ``__init__``:
+        the new modules get the next indices. False for any other call."""
+        if target.cls not in ("ModuleList", "Sequential") or method not in ("append", "extend"):
+            return False
+        if len(call.args) != 1 or call.args[0].keyword or call.args[0].star:
+            raise GiveUp(f"{target.cls}.{method}() with unusual arguments")
+        value = self._module_value(call.args[0].value, frame, depth)
+        items = [value] if method == "append" else value
+        if not isinstance(items, list) or not all(isinstance(i, _Node) for i in items):
+            raise GiveUp(f"{target.cls}.{method}() of values that are not known modules")
+        for item in items:
+            assert isinstance(item, _Node)
+            if item.registered:
+                raise GiveUp("one module is registered twice")
+            item.registered = True
+            target.children[str(len(target.children))] = item
+        return True
+
+    def _register_named(self, call: cst.Call, frame: _Frame, depth: int, how: str) -> None:
+        """``self.add_module(name, module)`` / ``setattr(self, name, module)`` with a static
+        name: the same as ``self.<name> = module``."""
+        positional = [a.value for a in call.args if a.keyword is None and not a.star]
+        if how == "setattr":
+            positional = positional[1:]
+        if len(positional) != 2 or len(call.args) != len(positional) + (how == "setattr"):
+            raise GiveUp(f"{how}() with unusual arguments")
+        name = self._value(positional[0], frame)
+        if not isinstance(name, str) or not name.isidentifier():
+            raise GiveUp(f"{how}() with a name that is not static")
+        value = self._module_value(positional[1], frame, depth)
+        if how != "setattr" and not isinstance(value, _Node):
+            raise GiveUp(f"{how}() of a value that is not a known module")
+        self._set_attribute(frame, name, value)
 
     def _family_methods(self, cls: cst.ClassDef) -> dict[str, cst.FunctionDef]:
         """The methods ``cls`` has, its own first, then those it inherits from the file."""
@@ -952,6 +1033,8 @@ class ModuleTrees:
             if left is UNKNOWN or right is UNKNOWN:
                 return UNKNOWN
             return (left and right) if isinstance(expr.operator, cst.And) else (left or right)
+        if isinstance(expr, cst.FormattedString):
+            return self._fstring(expr, frame)
         if isinstance(expr, cst.Tuple):
             if any(isinstance(e, cst.StarredElement) for e in expr.elements):
                 return UNKNOWN
@@ -969,6 +1052,25 @@ class ModuleTrees:
             items = [i.value if isinstance(i, Located) else UNKNOWN for i in result.items]
             return UNKNOWN if any(not _is_scalar(i) for i in items) else tuple(items)
         return result.value if _is_scalar(result.value) else UNKNOWN
+
+    def _fstring(self, expr: cst.FormattedString, frame: _Frame | None) -> object:
+        """``f"layer{i}"`` with every part static (no conversions or format specs)."""
+        parts: list[str] = []
+        for part in expr.parts:
+            if isinstance(part, cst.FormattedStringText):
+                if any(c in part.value for c in "{}\\"):
+                    return UNKNOWN  # escapes and doubled braces: not worth decoding here
+                parts.append(part.value)
+                continue
+            if not isinstance(part, cst.FormattedStringExpression):
+                return UNKNOWN
+            if part.conversion is not None or part.format_spec is not None:
+                return UNKNOWN
+            value = self._value(part.expression, frame)
+            if not isinstance(value, int | str) or isinstance(value, bool):
+                return UNKNOWN
+            parts.append(str(value))
+        return "".join(parts)
 
     # -- flattening -----------------------------------------------------------------------
 
