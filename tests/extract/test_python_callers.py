@@ -476,3 +476,29 @@ def test_configs_a_test_is_parametrized_with_meet_the_tests_model() -> None:
         """
     found = configs(code, PYTEST)
     assert [c.model.name if c.model else None for c in found] == ["Emb", "Emb", "Emb", None]
+
+
+def test_a_helper_method_s_parameters_come_from_its_self_calls() -> None:
+    code = """
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lin0 = nn.Linear(2, 2)
+
+        class TestX:
+            def _apply(self, model_cls, config):
+                model = model_cls()
+                return get_peft_model(model, config)
+
+            def test_a(self):
+                self._apply(Net, LoraConfig(target_modules=["lin0"]))
+        """
+    (config,) = configs(code, PYTEST)
+    assert config.model is not None and config.model.name == "Net"
+    # a subclass in the file may override the helper; another use of its name hides callers
+    for extra in (
+        "\n        class TestY(TestX):\n            pass\n",
+        "\n        def other(t):\n            t._apply(Net, None)\n",
+    ):
+        (config,) = configs(code + extra, PYTEST)
+        assert config.model is None

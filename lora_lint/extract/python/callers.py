@@ -43,6 +43,12 @@ class _Uses(cst.CSTVisitor):
     not_reads: set[int] = field(default_factory=set)
     #: id(method) -> its class
     methods: dict[int, cst.ClassDef] = field(default_factory=dict)
+    #: Attribute nodes by attribute name (``x.name``), and id(call.func) -> call for calls
+    #: through an attribute (``self.check(...)``)
+    attributes: dict[str, list[cst.Attribute]] = field(default_factory=dict)
+    method_calls: dict[int, cst.Call] = field(default_factory=dict)
+    #: Names every class of the file derives from (a subclass may override a method)
+    base_names: set[str] = field(default_factory=set)
 
     def visit_Name(self, node: cst.Name) -> None:
         self.names.setdefault(node.value, []).append(node)
@@ -50,6 +56,8 @@ class _Uses(cst.CSTVisitor):
     def visit_Call(self, node: cst.Call) -> None:
         if isinstance(node.func, cst.Name):
             self.calls[id(node.func)] = node
+        elif isinstance(node.func, cst.Attribute):
+            self.method_calls[id(node.func)] = node
 
     def visit_Arg(self, node: cst.Arg) -> None:
         if node.keyword is not None:
@@ -57,12 +65,14 @@ class _Uses(cst.CSTVisitor):
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self.not_reads.add(id(node.attr))
+        self.attributes.setdefault(node.attr.value, []).append(node)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.not_reads.add(id(node.name))
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self.not_reads.add(id(node.name))
+        self.base_names.update(b.value.value for b in node.bases if isinstance(b.value, cst.Name))
         for stmt in node.body.body if isinstance(node.body, cst.IndentedBlock) else ():
             if isinstance(stmt, cst.FunctionDef):
                 self.methods[id(stmt)] = node
@@ -115,6 +125,45 @@ class Callers:
             if value is None:
                 return None
             found.append(value)
+        return found or None
+
+    def passed(self, param: Parameter) -> list[cst.BaseExpression] | None:
+        """What the calls of ``param``'s function (or ``self.method(...)``) pass for it."""
+        return self.arguments(param) or self.method_arguments(param)
+
+    def method_arguments(self, param: Parameter) -> list[cst.BaseExpression] | None:
+        """A method's parameter: what every ``self.method(...)`` call passes, when those are
+        all the method's uses in the file (test helpers such as ``self._check(model, cfg)``).
+
+        None when the method is decorated, a test (pytest fills its parameters), its class
+        has a subclass in the file (which may override it), its name is used any other way
+        (``obj.method(...)``, ``getattr``, passed as a value), or a call passes ``*``/``**``.
+        A subclass in another file could still override it; the file cannot show that, like
+        any other value the linter follows.
+        """
+        function = param.function
+        owner = self.uses.methods.get(id(function))
+        params = function.params.params
+        if owner is None or function.decorators or function.asynchronous:
+            return None
+        if not params or params[0].name.value != "self" or params[0] is param.param:
+            return None
+        name = function.name.value
+        if name.startswith("test") or owner.name.value in self.uses.base_names:
+            return None
+        found: list[cst.BaseExpression] = []
+        for attribute in self.uses.attributes.get(name, ()):
+            call = self.uses.method_calls.get(id(attribute))
+            value = attribute.value
+            if call is None or not (isinstance(value, cst.Name) and value.value == "self"):
+                return None  # used another way: its callers are unknown
+            caller = self.ctx.scopes.function_at(self.ctx.source.start(call))
+            if caller is None or self.uses.methods.get(id(caller)) is not owner:
+                return None
+            argument = _argument_for(call, function, param.param, bound=True)
+            if argument is None:
+                return None
+            found.append(argument)
         return found or None
 
     def cell_input(self, param: Parameter) -> Binding | None:
@@ -384,13 +433,14 @@ def _node_of(binding: Binding | None) -> cst.CSTNode | None:
 
 
 def _argument_for(
-    call: cst.Call, function: cst.FunctionDef, param: cst.Param
+    call: cst.Call, function: cst.FunctionDef, param: cst.Param, *, bound: bool = False
 ) -> cst.BaseExpression | None:
-    """What ``call`` binds to ``param`` (its default when omitted); None if unknown."""
+    """What ``call`` binds to ``param`` (its default when omitted); None if unknown.
+    ``bound``: a call through ``self``, which fills the first parameter itself."""
     if any(arg.star for arg in call.args):
         return None
     params = function.params
-    positional: Sequence[cst.Param] = [*params.posonly_params, *params.params]
+    positional: Sequence[cst.Param] = [*params.posonly_params, *params.params][int(bound) :]
     given = [arg.value for arg in call.args if arg.keyword is None]
     keywords = {arg.keyword.value: arg.value for arg in call.args if arg.keyword is not None}
     for index, candidate in enumerate(positional):

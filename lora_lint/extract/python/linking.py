@@ -252,7 +252,7 @@ class Linker:
                 if cell is not None:
                     binding = cell
                 else:
-                    args = self.callers.arguments(binding) or self.callers.fixture_values(binding)
+                    args = self.callers.passed(binding) or self.callers.fixture_values(binding)
                     return self._all_local(args, hops)
             if isinstance(binding, Assigned) and not binding.index:
                 changed = self._instance_changed(expr, binding)
@@ -291,7 +291,7 @@ class Linker:
         binding = self._binding(func)
         values: list[cst.BaseExpression] | None = None
         if isinstance(binding, Parameter):
-            values = self.callers.arguments(binding) or self.callers.fixture_values(binding)
+            values = self.callers.passed(binding) or self.callers.fixture_values(binding)
         elif isinstance(binding, Assigned) and not binding.index:
             values = [binding.value]
         classes = set()
@@ -349,7 +349,7 @@ class Linker:
         if isinstance(cell, Assigned) and not cell.index:
             return self.configs_of(cell.value, hops + 1)
         found: list[ConfigSite] = []
-        values = self.callers.arguments(binding) or self.callers.parametrized_values(binding)
+        values = self.callers.passed(binding) or self.callers.parametrized_values(binding)
         for arg in values or ():
             found += [s for s in self.configs_of(arg, hops + 1) if all(s is not f for f in found)]
         return found
@@ -440,7 +440,7 @@ class Linker:
                 site.ref, origin=f"{site.ref.origin}, passed as the marimo cell input '{name}'"
             )
             return dataclasses.replace(site, ref=ref)
-        args = self.callers.arguments(param)
+        args = self.callers.passed(param)
         if args is not None:
             return self._one_model(args, hops, f"passed as the parameter '{name}' of {function}()")
         fixture = self.callers.fixture_values(param)

@@ -177,7 +177,7 @@ class ModelFinder:
         cell = self.callers.cell_input(param)
         if isinstance(cell, Assigned) and not cell.index:
             return self.model_name(cell.value, hops + 1)
-        names = [self.model_name(arg, hops + 1) for arg in self.callers.arguments(param) or ()]
+        names = [self.model_name(arg, hops + 1) for arg in self.callers.passed(param) or ()]
         if not names or any(n is None for n in names):
             return None
         return names[0] if len({n[0] for n in names if n is not None}) == 1 else None
