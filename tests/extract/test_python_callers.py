@@ -502,3 +502,36 @@ def test_a_helper_method_s_parameters_come_from_its_self_calls() -> None:
     ):
         (config,) = configs(code + extra, PYTEST)
         assert config.model is None
+
+
+def test_parameterized_expand_cases_meet_the_tests_model() -> None:
+    code = """
+        import itertools
+        from parameterized import parameterized, param
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lin0 = nn.Linear(2, 2)
+
+        class TestX:
+            @parameterized.expand([("a", LoraConfig(target_modules=["lin0"])), param("b", LoraConfig(r=2, target_modules=["lin0"]))])
+            def test_cases(self, name, config):
+                get_peft_model(Net(), config)
+
+            @parameterized.expand(
+                itertools.combinations([LoraConfig(target_modules=["lin0"]), LoraConfig(r=4, target_modules=["lin0"])], r=2)
+            )
+            def test_pairs(self, config0, config1):
+                get_peft_model(Net(), config0)
+                get_peft_model(Net(), config1)
+
+            @parameterized.expand(make_cases())
+            def test_unknown(self, config):
+                get_peft_model(Net(), config)
+
+        def make_cases():
+            return [(LoraConfig(target_modules=["lin0"]),)]
+        """
+    found = configs(code, PYTEST)
+    assert [c.model.name if c.model else None for c in found] == ["Net"] * 4 + [None]

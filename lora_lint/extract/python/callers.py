@@ -259,10 +259,14 @@ class Callers:
         name = param.param.name.value
         for decorator in param.function.decorators:
             call = decorator.decorator
-            if not isinstance(call, cst.Call) or len(call.args) < 2:
+            if not isinstance(call, cst.Call) or not call.args:
                 continue
             qualified = self.ctx.imports.qualify(call.func)
-            if qualified is None or qualified.dotted != "pytest.mark.parametrize":
+            if qualified is not None and qualified.dotted.endswith("parameterized.expand"):
+                return self._expanded_values(param, call)
+            if len(call.args) < 2 or qualified is None:
+                continue
+            if qualified.dotted != "pytest.mark.parametrize":
                 continue
             names = _parametrize_names(call.args[0].value)
             if names is None or name not in names:
@@ -285,6 +289,47 @@ class Callers:
                     return None
             return found
         return None
+
+    def _expanded_values(self, param: Parameter, call: cst.Call) -> list[cst.BaseExpression] | None:
+        """``@parameterized.expand(cases)``: the test's parameters, in order after ``self``,
+        take each case's items (a tuple per case, ``param(...)`` unwrapped, a bare value for
+        a one-parameter test); ``itertools.combinations/permutations/product`` of a literal
+        list give each parameter any element of it."""
+        names = [p.name.value for p in param.function.params.params]
+        if names and names[0] == "self":
+            names = names[1:]
+        name = param.param.name.value
+        if name not in names:
+            return None
+        index = names.index(name)
+        cases = call.args[0].value
+        if isinstance(cases, cst.Call):
+            combined = self.ctx.imports.qualify(cases.func)
+            if combined is None or combined.dotted not in _ITERTOOLS_COMBINERS:
+                return None
+            pools = [a.value for a in cases.args if a.keyword is None and not a.star]
+            pool = (
+                pools[index]
+                if combined.dotted == "itertools.product" and len(pools) > 1
+                else (pools[0] if pools else None)
+            )
+            return self._literal_list(pool) if pool is not None else None
+        values = self._literal_list(cases)
+        if values is None:
+            return None
+        found: list[cst.BaseExpression] = []
+        for written in values:
+            value = _unwrap_param(written, self.ctx, "parameterized.param")
+            if isinstance(value, cst.Tuple | cst.List) and len(value.elements) == len(names):
+                element = value.elements[index]
+                if isinstance(element, cst.StarredElement):
+                    return None
+                found.append(element.value)
+            elif len(names) == 1 and not isinstance(value, cst.Tuple | cst.List):
+                found.append(value)
+            else:
+                return None
+        return found
 
     def _literal_list(self, node: cst.BaseExpression) -> list[cst.BaseExpression] | None:
         if isinstance(node, cst.Name):
@@ -456,6 +501,12 @@ def _argument_for(
     return keywords.get(param.name.value, param.default)
 
 
+#: ``itertools`` functions whose items are drawn from the iterables they are given.
+_ITERTOOLS_COMBINERS = frozenset(
+    {"itertools.combinations", "itertools.permutations", "itertools.product"}
+)
+
+
 def _parametrize_names(node: cst.BaseExpression) -> list[str] | None:
     """``"a, b"`` or ``("a", "b")`` as parametrize writes its argument names."""
     if isinstance(node, cst.SimpleString) and isinstance(node.evaluated_value, str):
@@ -471,12 +522,14 @@ def _parametrize_names(node: cst.BaseExpression) -> list[str] | None:
     return None
 
 
-def _unwrap_param(value: cst.BaseExpression, ctx: ModuleContext) -> cst.BaseExpression:
+def _unwrap_param(
+    value: cst.BaseExpression, ctx: ModuleContext, wrapper: str = "pytest.param"
+) -> cst.BaseExpression:
     """``pytest.param(a, b, id=...)`` is the tuple ``(a, b)`` (one value: ``a``)."""
     if not isinstance(value, cst.Call):
         return value
     qualified = ctx.imports.qualify(value.func)
-    if qualified is None or qualified.dotted != "pytest.param":
+    if qualified is None or not qualified.dotted.endswith(wrapper):
         return value
     positional = [a for a in value.args if a.keyword is None and not a.star]
     if len(positional) == 1:
