@@ -535,3 +535,19 @@ def test_parameterized_expand_cases_meet_the_tests_model() -> None:
         """
     found = configs(code, PYTEST)
     assert [c.model.name if c.model else None for c in found] == ["Net"] * 4 + [None]
+
+
+def test_a_model_returned_by_a_method_of_the_test_class() -> None:
+    code = """
+        class TestX:
+            def get_base_model(self):
+                return AutoModelForCausalLM.from_pretrained("facebook/opt-125m").eval()
+
+            def test_a(self):
+                model = get_peft_model(self.get_base_model(), LoraConfig(target_modules=["q_proj"]))
+        """
+    (config,) = configs(code, PYTEST)
+    assert config.model is not None and config.model.name == "facebook/opt-125m"
+    subclassed = code + "\n        class TestY(TestX):\n            pass\n"
+    (config,) = configs(subclassed, PYTEST)
+    assert config.model is None

@@ -198,9 +198,9 @@ class Callers:
         return _results(function, yields=False)
 
     def method_returns(self, call: cst.Call) -> list[cst.BaseExpression] | None:
-        """``self.make()`` inside a method: what ``make`` of the same class returns. Only
-        used to tell that a config is applied to the code's own module class: a subclass
-        elsewhere may override ``make``, which never turns into a claim about a model."""
+        """``self.make()`` inside a method: what ``make`` of the same class returns. The
+        callers check first that no class of the file derives from that class (a subclass
+        may override ``make``); one in another file could too, which the file cannot show."""
         func = call.func
         if not (
             isinstance(func, cst.Attribute)

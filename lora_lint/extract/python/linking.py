@@ -390,6 +390,10 @@ class Linker:
             if inner is not None:
                 return self.model_of(inner, hops + 1)
             values = self.callers.returns(expr)
+            if values is None:
+                owner = self.callers.method_owner(expr)
+                if owner is not None and not self.trees.subclassed(owner.name.value):
+                    values = self.callers.method_returns(expr)  # self.get_base_model()
             return self._one_model(values, hops, "a value returned by {}()", expr.func)
         if isinstance(expr, cst.Name):
             return self._model_of_binding(self._binding(expr), hops)
