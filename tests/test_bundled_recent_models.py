@@ -61,6 +61,23 @@ RESOLVES = {
     "openlm-research/open_llama_3b_v2": "openlm-research/open_llama_3b_v2",
     "unsloth/orpheus-3b-0.1-ft": "canopylabs/orpheus-3b-0.1-ft",
     "unsloth/Llama-OuteTTS-1.0-1B": "OuteAI/Llama-OuteTTS-1.0-1B",
+    # Third pass: ids real LoRA configs load, each bundled from verified config values.
+    "01-ai/Yi-34B-Chat": "01-ai/Yi-34B-Chat",
+    "01-ai/Yi-34B": "01-ai/Yi-34B-Chat",
+    "mistralai/Ministral-8B-Instruct-2410": "mistralai/Ministral-8B-Instruct-2410",
+    "allenai/Olmo-3-7B-Instruct-SFT": "allenai/Olmo-3-1025-7B",
+    "swiss-ai/Apertus-8B-Instruct-2509": "swiss-ai/Apertus-8B-Instruct-2509",
+    "swiss-ai/Apertus-8B-2509": "swiss-ai/Apertus-8B-Instruct-2509",
+    "arcee-ai/AFM-4.5B": "arcee-ai/AFM-4.5B",
+    "arcee-ai/AFM-4.5B-Base": "arcee-ai/AFM-4.5B",
+    "LiquidAI/LFM2-8B-A1B": "LiquidAI/LFM2-8B-A1B",
+    "ai21labs/AI21-Jamba-1.5-Large": "ai21labs/AI21-Jamba-1.5-Large",
+    "tiiuae/Falcon-H1-1.5B-Base": "tiiuae/Falcon-H1-1.5B-Base",
+    "tiiuae/Falcon-H1-1.5B-Instruct": "tiiuae/Falcon-H1-1.5B-Base",
+    "tiiuae/Falcon-H1-3B-Base": "tiiuae/Falcon-H1-3B-Base",
+    "tiiuae/Falcon-H1-3B-Instruct": "tiiuae/Falcon-H1-3B-Base",
+    "tiiuae/Falcon-H1-7B-Base": "tiiuae/Falcon-H1-7B-Base",
+    "tiiuae/Falcon-H1-7B-Instruct": "tiiuae/Falcon-H1-7B-Base",
 }
 
 # Re-uploads whose module tree differs from the bundled model of the same name stay unresolved.
@@ -108,6 +125,10 @@ PARAM_ANCHORS = {
     "answerdotai--ModernBERT-large.json": 395e6,  # encoder without a head
     "mistralai--Mistral-Small-Instruct-2409.json": 22e9,  # built without lm_head
     "huggyllama--llama-7b.json": 6.7e9,
+    "ai21labs--AI21-Jamba-1.5-Large.json": 398e9,  # 94B active / 398B total
+    "mistralai--Ministral-8B-Instruct-2410.json": 7.48e9,  # 8.0B less the 0.54B lm_head
+    "tiiuae--Falcon-H1-1.5B-Base.json": 1.55e9,  # measured 1.6B on the loaded checkpoint
+    "tiiuae--Falcon-H1-3B-Base.json": 3.15e9,  # measured 3.1B on the loaded checkpoint
 }
 
 
@@ -138,6 +159,43 @@ def test_falcon_h1_runs_mamba_attention_and_mlp_in_every_layer() -> None:
     assert isinstance(in_proj, torch.nn.Linear)
     # 2 * d_ssm (x, z) + 2 * groups * d_state (B, C) + heads (dt) = 3072 + 256 + 24
     assert (in_proj.in_features, in_proj.out_features) == (1024, 3352)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize(
+    ("file", "layers"),
+    [("arcee-ai--AFM-4.5B.json", 36), ("swiss-ai--Apertus-8B-Instruct-2509.json", 32)],
+)
+def test_non_gated_mlp_has_no_gate_proj(file: str, layers: int) -> None:
+    """AFM (relu2) and Apertus (xIELU) use a two-projection MLP: a LoRA config listing the Llama
+    ``gate_proj`` matches nothing there, while up/down_proj exist in every layer."""
+    names = _linear_names(file)
+    assert not any(n.endswith("gate_proj") for n in names)
+    for suffix in ("mlp.up_proj", "mlp.down_proj", "self_attn.q_proj"):
+        assert sum(n.endswith(suffix) for n in names) == layers, suffix
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize(
+    ("file", "layers", "in_out"),
+    [
+        ("tiiuae--Falcon-H1-1.5B-Base.json", 24, (2048, 6704)),
+        ("tiiuae--Falcon-H1-3B-Base.json", 32, (2560, 8736)),
+        ("tiiuae--Falcon-H1-7B-Base.json", 44, (3072, 6680)),
+    ],
+)
+def test_falcon_h1_in_proj_is_sized_from_mamba_d_ssm(
+    file: str, layers: int, in_out: tuple[int, int]
+) -> None:
+    """in_proj = 2 * d_ssm + 2 * groups * d_state + Mamba heads; a missing mamba_d_ssm would make
+    transformers size it from mamba_expand * hidden_size instead."""
+    torch = pytest.importorskip("torch")
+    names = _linear_names(file)
+    assert sum(n.endswith("mamba.in_proj") for n in names) == layers
+    _, model = _instantiate(file)
+    in_proj = model.get_submodule("model.layers.0.mamba.in_proj")
+    assert isinstance(in_proj, torch.nn.Linear)
+    assert (in_proj.in_features, in_proj.out_features) == in_out
 
 
 @pytest.mark.torch
