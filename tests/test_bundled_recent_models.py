@@ -78,6 +78,7 @@ RESOLVES = {
     "tiiuae/Falcon-H1-3B-Instruct": "tiiuae/Falcon-H1-3B-Base",
     "tiiuae/Falcon-H1-7B-Base": "tiiuae/Falcon-H1-7B-Base",
     "tiiuae/Falcon-H1-7B-Instruct": "tiiuae/Falcon-H1-7B-Base",
+    "moonshotai/Kimi-Linear-48B-A3B-Instruct": "moonshotai/Kimi-Linear-48B-A3B-Instruct",
 }
 
 # Re-uploads whose module tree differs from the bundled model of the same name stay unresolved.
@@ -229,7 +230,11 @@ def test_glm_4_7_flash_latent_attention_and_moe() -> None:
 @pytest.mark.torch
 @pytest.mark.parametrize(
     ("file", "layers"),
-    [("baidu--ERNIE-4.5-21B-A3B-PT.json", 28), ("zai-org--GLM-4.5-Air.json", 46)],
+    [
+        ("baidu--ERNIE-4.5-21B-A3B-PT.json", 28),
+        ("zai-org--GLM-4.5-Air.json", 46),
+        ("moonshotai--Kimi-Linear-48B-A3B-Instruct.json", 27),
+    ],
 )
 def test_dense_first_layer_then_shared_experts(file: str, layers: int) -> None:
     names = _linear_names(file)
