@@ -79,6 +79,7 @@ RESOLVES = {
     "tiiuae/Falcon-H1-7B-Base": "tiiuae/Falcon-H1-7B-Base",
     "tiiuae/Falcon-H1-7B-Instruct": "tiiuae/Falcon-H1-7B-Base",
     "moonshotai/Kimi-Linear-48B-A3B-Instruct": "moonshotai/Kimi-Linear-48B-A3B-Instruct",
+    "arcee-ai/Trinity-Nano-Preview": "arcee-ai/Trinity-Nano-Preview",
 }
 
 # Re-uploads whose module tree differs from the bundled model of the same name stay unresolved.
@@ -241,6 +242,17 @@ def test_dense_first_layer_then_shared_experts(file: str, layers: int) -> None:
     assert sum(n.endswith("self_attn.q_proj") for n in names) == layers
     assert "model.layers.0.mlp.down_proj" in names
     assert sum(n.endswith("mlp.shared_experts.down_proj") for n in names) == layers - 1
+
+
+@pytest.mark.torch
+def test_trinity_gate_proj_also_names_the_attention_gate() -> None:
+    """AFMoE gates attention output with ``self_attn.gate_proj``: an unscoped ``gate_proj`` adapts
+    all 56 attention gates, the 2 dense MLPs and the shared experts, never the routed experts."""
+    names = _linear_names("arcee-ai--Trinity-Nano-Preview.json")
+    assert sum(n.endswith("self_attn.gate_proj") for n in names) == 56
+    assert sum(n.endswith(".mlp.gate_proj") for n in names) == 2
+    assert sum(n.endswith("mlp.shared_experts.gate_proj") for n in names) == 54
+    assert "model.layers.2.mlp.router.gate" in names
 
 
 @pytest.mark.torch
