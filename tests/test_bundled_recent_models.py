@@ -80,6 +80,8 @@ RESOLVES = {
     "tiiuae/Falcon-H1-7B-Instruct": "tiiuae/Falcon-H1-7B-Base",
     "moonshotai/Kimi-Linear-48B-A3B-Instruct": "moonshotai/Kimi-Linear-48B-A3B-Instruct",
     "arcee-ai/Trinity-Nano-Preview": "arcee-ai/Trinity-Nano-Preview",
+    "bigscience/mt0-small": "bigscience/mt0-small",
+    "google/mt5-small": "bigscience/mt0-small",
 }
 
 # Re-uploads whose module tree differs from the bundled model of the same name stay unresolved.
