@@ -82,6 +82,7 @@ RESOLVES = {
     "arcee-ai/Trinity-Nano-Preview": "arcee-ai/Trinity-Nano-Preview",
     "bigscience/mt0-small": "bigscience/mt0-small",
     "google/mt5-small": "bigscience/mt0-small",
+    "nvidia/mit-b0": "nvidia/mit-b0",
 }
 
 # Re-uploads whose module tree differs from the bundled model of the same name stay unresolved.
@@ -255,6 +256,17 @@ def test_trinity_gate_proj_also_names_the_attention_gate() -> None:
     assert sum(n.endswith(".mlp.gate_proj") for n in names) == 2
     assert sum(n.endswith("mlp.shared_experts.gate_proj") for n in names) == 54
     assert "model.layers.2.mlp.router.gate" in names
+
+
+@pytest.mark.torch
+def test_segformer_b0_attention_uses_the_installed_projection_names() -> None:
+    """MiT-b0 has 8 attention blocks (depths 2, 2, 2, 2); transformers 5 names their Linears
+    q/k/v/o_proj, so a LoRA config written for older releases' ``query``/``value`` matches none."""
+    names = _linear_names("nvidia--mit-b0.json")
+    for suffix in ("attention.q_proj", "attention.v_proj", "mlp.fc1"):
+        assert sum(n.endswith(suffix) for n in names) == 8, suffix
+    assert not any(n.endswith(("query", "value")) for n in names)
+    assert "classifier" in names
 
 
 @pytest.mark.torch
