@@ -83,6 +83,9 @@ RESOLVES = {
     "bigscience/mt0-small": "bigscience/mt0-small",
     "google/mt5-small": "bigscience/mt0-small",
     "nvidia/mit-b0": "nvidia/mit-b0",
+    "cerebras/Cerebras-GPT-1.3B": "cerebras/Cerebras-GPT-1.3B",
+    "togethercomputer/RedPajama-INCITE-Chat-3B-v1": "togethercomputer/RedPajama-INCITE-Chat-3B-v1",
+    "togethercomputer/RedPajama-INCITE-Base-3B-v1": "togethercomputer/RedPajama-INCITE-Chat-3B-v1",
 }
 
 # Re-uploads whose module tree differs from the bundled model of the same name stay unresolved.
@@ -134,6 +137,8 @@ PARAM_ANCHORS = {
     "mistralai--Ministral-8B-Instruct-2410.json": 7.48e9,  # 8.0B less the 0.54B lm_head
     "tiiuae--Falcon-H1-1.5B-Base.json": 1.55e9,  # measured 1.6B on the loaded checkpoint
     "tiiuae--Falcon-H1-3B-Base.json": 3.15e9,  # measured 3.1B on the loaded checkpoint
+    "cerebras--Cerebras-GPT-1.3B.json": 1.316e9,
+    "togethercomputer--RedPajama-INCITE-Chat-3B-v1.json": 2.65e9,  # 2.8B less embed_out
 }
 
 
