@@ -86,6 +86,8 @@ RESOLVES = {
     "cerebras/Cerebras-GPT-1.3B": "cerebras/Cerebras-GPT-1.3B",
     "togethercomputer/RedPajama-INCITE-Chat-3B-v1": "togethercomputer/RedPajama-INCITE-Chat-3B-v1",
     "togethercomputer/RedPajama-INCITE-Base-3B-v1": "togethercomputer/RedPajama-INCITE-Chat-3B-v1",
+    "mosaicml/mpt-7b": "mosaicml/mpt-7b",
+    "mosaicml/mpt-7b-instruct": "mosaicml/mpt-7b",
 }
 
 # Re-uploads whose module tree differs from the bundled model of the same name stay unresolved.
@@ -139,6 +141,7 @@ PARAM_ANCHORS = {
     "tiiuae--Falcon-H1-3B-Base.json": 3.15e9,  # measured 3.1B on the loaded checkpoint
     "cerebras--Cerebras-GPT-1.3B.json": 1.316e9,
     "togethercomputer--RedPajama-INCITE-Chat-3B-v1.json": 2.65e9,  # 2.8B less embed_out
+    "mosaicml--mpt-7b.json": 6.7e9,
 }
 
 
