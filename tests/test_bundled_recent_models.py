@@ -61,6 +61,33 @@ RESOLVES = {
     "openlm-research/open_llama_3b_v2": "openlm-research/open_llama_3b_v2",
     "unsloth/orpheus-3b-0.1-ft": "canopylabs/orpheus-3b-0.1-ft",
     "unsloth/Llama-OuteTTS-1.0-1B": "OuteAI/Llama-OuteTTS-1.0-1B",
+    # Third pass: ids real LoRA configs load, each bundled from verified config values.
+    "01-ai/Yi-34B-Chat": "01-ai/Yi-34B-Chat",
+    "01-ai/Yi-34B": "01-ai/Yi-34B-Chat",
+    "mistralai/Ministral-8B-Instruct-2410": "mistralai/Ministral-8B-Instruct-2410",
+    "allenai/Olmo-3-7B-Instruct-SFT": "allenai/Olmo-3-1025-7B",
+    "swiss-ai/Apertus-8B-Instruct-2509": "swiss-ai/Apertus-8B-Instruct-2509",
+    "swiss-ai/Apertus-8B-2509": "swiss-ai/Apertus-8B-Instruct-2509",
+    "arcee-ai/AFM-4.5B": "arcee-ai/AFM-4.5B",
+    "arcee-ai/AFM-4.5B-Base": "arcee-ai/AFM-4.5B",
+    "LiquidAI/LFM2-8B-A1B": "LiquidAI/LFM2-8B-A1B",
+    "ai21labs/AI21-Jamba-1.5-Large": "ai21labs/AI21-Jamba-1.5-Large",
+    "tiiuae/Falcon-H1-1.5B-Base": "tiiuae/Falcon-H1-1.5B-Base",
+    "tiiuae/Falcon-H1-1.5B-Instruct": "tiiuae/Falcon-H1-1.5B-Base",
+    "tiiuae/Falcon-H1-3B-Base": "tiiuae/Falcon-H1-3B-Base",
+    "tiiuae/Falcon-H1-3B-Instruct": "tiiuae/Falcon-H1-3B-Base",
+    "tiiuae/Falcon-H1-7B-Base": "tiiuae/Falcon-H1-7B-Base",
+    "tiiuae/Falcon-H1-7B-Instruct": "tiiuae/Falcon-H1-7B-Base",
+    "moonshotai/Kimi-Linear-48B-A3B-Instruct": "moonshotai/Kimi-Linear-48B-A3B-Instruct",
+    "arcee-ai/Trinity-Nano-Preview": "arcee-ai/Trinity-Nano-Preview",
+    "bigscience/mt0-small": "bigscience/mt0-small",
+    "google/mt5-small": "bigscience/mt0-small",
+    "nvidia/mit-b0": "nvidia/mit-b0",
+    "cerebras/Cerebras-GPT-1.3B": "cerebras/Cerebras-GPT-1.3B",
+    "togethercomputer/RedPajama-INCITE-Chat-3B-v1": "togethercomputer/RedPajama-INCITE-Chat-3B-v1",
+    "togethercomputer/RedPajama-INCITE-Base-3B-v1": "togethercomputer/RedPajama-INCITE-Chat-3B-v1",
+    "mosaicml/mpt-7b": "mosaicml/mpt-7b",
+    "mosaicml/mpt-7b-instruct": "mosaicml/mpt-7b",
 }
 
 # Re-uploads whose module tree differs from the bundled model of the same name stay unresolved.
@@ -108,6 +135,13 @@ PARAM_ANCHORS = {
     "answerdotai--ModernBERT-large.json": 395e6,  # encoder without a head
     "mistralai--Mistral-Small-Instruct-2409.json": 22e9,  # built without lm_head
     "huggyllama--llama-7b.json": 6.7e9,
+    "ai21labs--AI21-Jamba-1.5-Large.json": 398e9,  # 94B active / 398B total
+    "mistralai--Ministral-8B-Instruct-2410.json": 7.48e9,  # 8.0B less the 0.54B lm_head
+    "tiiuae--Falcon-H1-1.5B-Base.json": 1.55e9,  # measured 1.6B on the loaded checkpoint
+    "tiiuae--Falcon-H1-3B-Base.json": 3.15e9,  # measured 3.1B on the loaded checkpoint
+    "cerebras--Cerebras-GPT-1.3B.json": 1.316e9,
+    "togethercomputer--RedPajama-INCITE-Chat-3B-v1.json": 2.65e9,  # 2.8B less embed_out
+    "mosaicml--mpt-7b.json": 6.7e9,
 }
 
 
@@ -141,6 +175,43 @@ def test_falcon_h1_runs_mamba_attention_and_mlp_in_every_layer() -> None:
 
 
 @pytest.mark.torch
+@pytest.mark.parametrize(
+    ("file", "layers"),
+    [("arcee-ai--AFM-4.5B.json", 36), ("swiss-ai--Apertus-8B-Instruct-2509.json", 32)],
+)
+def test_non_gated_mlp_has_no_gate_proj(file: str, layers: int) -> None:
+    """AFM (relu2) and Apertus (xIELU) use a two-projection MLP: a LoRA config listing the Llama
+    ``gate_proj`` matches nothing there, while up/down_proj exist in every layer."""
+    names = _linear_names(file)
+    assert not any(n.endswith("gate_proj") for n in names)
+    for suffix in ("mlp.up_proj", "mlp.down_proj", "self_attn.q_proj"):
+        assert sum(n.endswith(suffix) for n in names) == layers, suffix
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize(
+    ("file", "layers", "in_out"),
+    [
+        ("tiiuae--Falcon-H1-1.5B-Base.json", 24, (2048, 6704)),
+        ("tiiuae--Falcon-H1-3B-Base.json", 32, (2560, 8736)),
+        ("tiiuae--Falcon-H1-7B-Base.json", 44, (3072, 6680)),
+    ],
+)
+def test_falcon_h1_in_proj_is_sized_from_mamba_d_ssm(
+    file: str, layers: int, in_out: tuple[int, int]
+) -> None:
+    """in_proj = 2 * d_ssm + 2 * groups * d_state + Mamba heads; a missing mamba_d_ssm would make
+    transformers size it from mamba_expand * hidden_size instead."""
+    torch = pytest.importorskip("torch")
+    names = _linear_names(file)
+    assert sum(n.endswith("mamba.in_proj") for n in names) == layers
+    _, model = _instantiate(file)
+    in_proj = model.get_submodule("model.layers.0.mamba.in_proj")
+    assert isinstance(in_proj, torch.nn.Linear)
+    assert (in_proj.in_features, in_proj.out_features) == in_out
+
+
+@pytest.mark.torch
 def test_lfm2_conv_and_attention_layers() -> None:
     """LFM2 mixes short-convolution blocks (conv.in_proj/out_proj) with GQA blocks
     (self_attn.q_proj/.../out_proj) at the positions ``layer_types`` names; the MLP is w1/w2/w3."""
@@ -171,13 +242,39 @@ def test_glm_4_7_flash_latent_attention_and_moe() -> None:
 @pytest.mark.torch
 @pytest.mark.parametrize(
     ("file", "layers"),
-    [("baidu--ERNIE-4.5-21B-A3B-PT.json", 28), ("zai-org--GLM-4.5-Air.json", 46)],
+    [
+        ("baidu--ERNIE-4.5-21B-A3B-PT.json", 28),
+        ("zai-org--GLM-4.5-Air.json", 46),
+        ("moonshotai--Kimi-Linear-48B-A3B-Instruct.json", 27),
+    ],
 )
 def test_dense_first_layer_then_shared_experts(file: str, layers: int) -> None:
     names = _linear_names(file)
     assert sum(n.endswith("self_attn.q_proj") for n in names) == layers
     assert "model.layers.0.mlp.down_proj" in names
     assert sum(n.endswith("mlp.shared_experts.down_proj") for n in names) == layers - 1
+
+
+@pytest.mark.torch
+def test_trinity_gate_proj_also_names_the_attention_gate() -> None:
+    """AFMoE gates attention output with ``self_attn.gate_proj``: an unscoped ``gate_proj`` adapts
+    all 56 attention gates, the 2 dense MLPs and the shared experts, never the routed experts."""
+    names = _linear_names("arcee-ai--Trinity-Nano-Preview.json")
+    assert sum(n.endswith("self_attn.gate_proj") for n in names) == 56
+    assert sum(n.endswith(".mlp.gate_proj") for n in names) == 2
+    assert sum(n.endswith("mlp.shared_experts.gate_proj") for n in names) == 54
+    assert "model.layers.2.mlp.router.gate" in names
+
+
+@pytest.mark.torch
+def test_segformer_b0_attention_uses_the_installed_projection_names() -> None:
+    """MiT-b0 has 8 attention blocks (depths 2, 2, 2, 2); transformers 5 names their Linears
+    q/k/v/o_proj, so a LoRA config written for older releases' ``query``/``value`` matches none."""
+    names = _linear_names("nvidia--mit-b0.json")
+    for suffix in ("attention.q_proj", "attention.v_proj", "mlp.fc1"):
+        assert sum(n.endswith(suffix) for n in names) == 8, suffix
+    assert not any(n.endswith(("query", "value")) for n in names)
+    assert "classifier" in names
 
 
 @pytest.mark.torch
