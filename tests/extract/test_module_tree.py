@@ -10,7 +10,7 @@ import textwrap
 import pytest
 
 from lora_lint.extract.python import extract_python
-from lora_lint.extract.python.module_tree import TORCH_MODULES
+from lora_lint.extract.python.torch_modules import TORCH_MODULES
 
 torch = pytest.importorskip("torch")
 nn = torch.nn
