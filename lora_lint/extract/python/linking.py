@@ -27,6 +27,7 @@ from lora_lint.extract.python.callers import Callers
 from lora_lint.extract.python.catalog import MODEL_SELF_METHODS, MODEL_WRAPPERS
 from lora_lint.extract.python.context import ModuleContext
 from lora_lint.extract.python.evaluator import Evaluator
+from lora_lint.extract.python.expectations import Expectations
 from lora_lint.extract.python.models import ModelSite
 from lora_lint.extract.python.module_tree import ModuleTrees
 from lora_lint.extract.python.scopes import (
@@ -38,12 +39,6 @@ from lora_lint.extract.python.scopes import (
 )
 from lora_lint.extract.python.source import Pos
 from lora_lint.extract.types import ExtractedConfig, LocalModel, Located, ModelRef
-
-#: Context managers in which a test expects the code to raise or warn.
-_PYTEST_EXPECTS = frozenset({"pytest.raises", "pytest.warns", "pytest.deprecated_call"})
-_UNITTEST_EXPECTS = frozenset(
-    {"assertRaises", "assertRaisesRegex", "assertWarns", "assertWarnsRegex"}
-)
 
 #: Instances of classes of the file: the call that creates one, and its class.
 _Instances = list[tuple[cst.Call, cst.ClassDef]]
@@ -89,18 +84,18 @@ class Linker:
         self._model_by_node = {id(site.node): site for site in models}
         self.callers = Callers(ctx)
         self.trees = ModuleTrees(ctx)
-        self._failure_blocks: list[tuple[cst.With, str]] | None = None
+        self.expectations = Expectations(ctx)
         self._instance_writes: list[tuple[cst.Name, cst.CSTNode]] | None = None
 
     def link(self) -> None:
         """Set ``config.model`` on every config site for which some model is known."""
         for site in self.configs:
             site.config.model = site.own_model
-            expects = self._expects_failure(site.at)
+            expects = self.expectations.failure_at(site.at)
             if expects is not None:
                 site.config.facts = dataclasses.replace(site.config.facts, expects_failure=expects)
         for link in self.links:
-            expects = self._expects_failure(self.ctx.source.start(link.node))
+            expects = self.expectations.failure_at(self.ctx.source.start(link.node))
             if expects is not None:
                 for expr in link.configs:
                     for target in self.configs_of(expr):
@@ -160,40 +155,6 @@ class Linker:
                     not_judged="full_finetuning of the model's from_pretrained is not static "
                     "(unsloth's get_peft_model does nothing when it is true)",
                 )
-
-    def _expects_failure(self, at: Pos) -> str | None:
-        """``with pytest.raises(...)`` (``pytest.warns``, ``self.assertRaises``...) around the
-        call that applies the config: the code expects PEFT to fail or warn there."""
-        if self._failure_blocks is None:
-            self._failure_blocks = [
-                (node, text)
-                for node in descendants(self.ctx.source.module)
-                if isinstance(node, cst.With)
-                for text in [self._failure_context(node)]
-                if text is not None
-            ]
-        for node, text in self._failure_blocks:
-            if self.ctx.source.contains(node.body, at):
-                return text
-        return None
-
-    def _failure_context(self, node: cst.With) -> str | None:
-        for item in node.items:
-            call = item.item
-            if not isinstance(call, cst.Call):
-                continue
-            func = call.func
-            qualified = self.ctx.imports.qualify(func)
-            if qualified is not None and qualified.dotted in _PYTEST_EXPECTS:
-                return f"{qualified.dotted}(...)"
-            if (
-                isinstance(func, cst.Attribute)
-                and isinstance(func.value, cst.Name)
-                and func.value.value == "self"
-                and func.attr.value in _UNITTEST_EXPECTS
-            ):
-                return f"self.{func.attr.value}(...)"
-        return None
 
     def _local_model(self, exprs: list[cst.BaseExpression]) -> ModelRef | str | None:
         """The model of the first expression that is an instance of a module class of this
