@@ -5,14 +5,21 @@ Only data flow counts: the model variable and the config that meet in
 ``PeftModel(model, config)`` or ``SFTTrainer(model=..., peft_config=...)``. A config
 that never meets a model in the code is not checked (the nearest loader in the file is
 often another model: a test file loads several, a helper applies the config to a
-caller's model), and a config applied to a module class defined in the file is no
-Hugging Face model at all: it is noted as such and left alone.
+caller's model). A config applied to an instance of a module class defined in the file
+is linked to that class's tree, read from its source (:mod:`.module_tree`); when the tree
+is not static the config is noted as such and left alone.
 
 A function's parameter is followed to the arguments of its calls in the same file (see
 :mod:`.callers`): ``def train(model, config)`` called as ``train(loaded, cfg)`` links
 ``cfg`` to ``loaded``. When the calls pass different models the config stays unlinked
 (lora-lint judges a config against one model), as it does when the function is not
-only called in the file. A marimo cell's parameter comes from the one cell defining it.
+only called in the file. A marimo cell's parameter comes from the one cell defining it;
+a test's parameter from its ``parametrize``/``parameterized.expand`` cases or fixture.
+
+The linker also records what the code itself says about a config: created or applied
+inside ``pytest.raises`` (:mod:`.expectations`), changed after it is created
+(``config.target_modules = ...``), or inert because unsloth loaded the model with
+``full_finetuning=True``.
 """
 
 from __future__ import annotations
