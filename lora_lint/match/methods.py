@@ -93,6 +93,13 @@ METHOD_NAMES: dict[str, str] = {
 }
 
 
+#: Methods that size shared matrices over the matched modules before injecting (VeRA's,
+#: RandLoRA's, PVeRA's ``_find_dim``): they too raise on a module they cannot wrap, but with
+#: "No layers types compatible with ... were found" or the unsupported-module error depending
+#: on the module classes matched, so LL002 does not quote either.
+SIZES_SHARED_MATRICES = frozenset({"VERA", "RANDLORA", "PVERA"})
+
+
 def method_name(peft_type: str) -> str:
     return METHOD_NAMES.get(peft_type.upper(), peft_type)
 

@@ -78,9 +78,13 @@ def test_lora_lint_and_peft_agree_on_what_each_method_wraps(tmp_path: Path, peft
     assert not result.errors
     first = source.splitlines().index(next(l for l in source.splitlines() if l.startswith("model =")))
     flagged: dict[int, set[str]] = {}
+    quoted: dict[int, str] = {}  # what LL002 says PEFT raises
     for finding in result.findings:
         if finding.severity is Severity.ERROR:
             flagged.setdefault(finding.span.line - first - 1, set()).add(finding.code)
+            if "PEFT raises '" in (finding.help or ""):
+                said = (finding.help or "").split("PEFT raises '", 1)[1].split("'", 1)[0]
+                quoted[finding.span.line - first - 1] = said
     namespace: dict[str, object] = {}
     exec(compile(source.split("model =", 1)[0], "<kinds>", "exec"), namespace)  # noqa: S102 - our own code
     config_cls = getattr(peft, config_class)
@@ -95,6 +99,9 @@ def test_lora_lint_and_peft_agree_on_what_each_method_wraps(tmp_path: Path, peft
             if classify_peft_error(exc) is not PeftOutcome.UNSUPPORTED:
                 raise  # the case itself is wrong, not a disagreement
             raises = True
+            said = quoted.get(index, "")
+            if said:  # the message LL002 quotes is the one PEFT raises (up to the "...")
+                assert str(exc).startswith(said.split("...")[0].split("(")[0]), (said, exc)
         codes = flagged.get(index, set())
         assert UNKNOWN_TARGET_MODULE not in codes
         if raises != (UNSUPPORTED_TARGET_MODULE in codes):
