@@ -551,3 +551,24 @@ def test_a_model_returned_by_a_method_of_the_test_class() -> None:
     subclassed = code + "\n        class TestY(TestX):\n            pass\n"
     (config,) = configs(subclassed, PYTEST)
     assert config.model is None
+
+
+def test_a_fixture_of_a_class_under_a_testing_utils_skip_decorator() -> None:
+    code = """
+        from transformers.testing_utils import require_torch_gpu
+
+        @require_torch_gpu
+        class TestGpu:
+            @pytest.fixture
+            def model(self):
+                return AutoModelForCausalLM.from_pretrained("facebook/opt-125m")
+
+            @require_torch_gpu
+            def test_a(self, model):
+                get_peft_model(model, LoraConfig(target_modules=["q_proj"]))
+        """
+    (config,) = configs(code, PYTEST)
+    assert config.model is not None and config.model.name == "facebook/opt-125m"
+    other = code.replace("from transformers.testing_utils import", "from mylib import")
+    (config,) = configs(other, PYTEST)
+    assert config.model is None  # an unknown decorator may pass the argument itself

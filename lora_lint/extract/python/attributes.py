@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from lora_lint.extract.cstwalk import walk
+from lora_lint.extract.python.catalog import testing_utils_skip
 from lora_lint.extract.python.context import ModuleContext
 from lora_lint.extract.python.scopes import Defined, bound_names
 
@@ -324,7 +325,7 @@ class ClassAttributes:
             if not (
                 dotted.startswith("pytest.mark.")
                 or dotted in _SKIP_DECORATORS
-                or _testing_utils_skip(dotted)
+                or testing_utils_skip(dotted)
             ):
                 return False
         for arg in cls.bases:
@@ -337,15 +338,6 @@ class ClassAttributes:
             if qualified is None or qualified.dotted not in _PLAIN_BASES:
                 return False
         return True
-
-
-def _testing_utils_skip(dotted: str) -> bool:
-    """``@require_torch_gpu``/``@slow`` from a ``testing_utils`` module (transformers', peft's,
-    accelerate's ``test_utils`` or the repository's own copy): skip decorators that return
-    the class unchanged or skipped."""
-    module, _, name = dotted.rpartition(".")
-    is_testing = any(part in ("testing_utils", "test_utils") for part in module.split("."))
-    return is_testing and (name.startswith("require_") or name in ("slow", "nightly"))
 
 
 def _in_class_body(write: _Write) -> bool:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from lora_lint.extract.cstwalk import walk
+from lora_lint.extract.python.catalog import testing_utils_skip
 from lora_lint.extract.python.context import ModuleContext
 from lora_lint.extract.python.scopes import Assigned, Binding, Defined, Imported, Parameter
 
@@ -373,9 +374,12 @@ class Callers:
 
     def _pytest_decorator(self, expr: cst.BaseExpression, *, parametrize_name: str) -> bool:
         """A ``pytest.fixture``/``pytest.mark.*`` decorator that does not parametrize the
-        name (anything else, e.g. ``parameterized.expand``, may supply the argument)."""
+        name, or a ``require_*``/``slow`` skip decorator of a ``testing_utils`` module
+        (anything else, e.g. ``parameterized.expand``, may supply the argument)."""
         call = expr if isinstance(expr, cst.Call) else None
         qualified = self.ctx.imports.qualify(call.func if call else expr)
+        if qualified is not None and testing_utils_skip(qualified.dotted):
+            return True  # @require_torch_gpu: skips the test, passes no argument
         if qualified is None or not (
             qualified.dotted == "pytest.fixture" or qualified.dotted.startswith("pytest.mark.")
         ):

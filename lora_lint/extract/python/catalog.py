@@ -176,3 +176,12 @@ def loader_head(qualified: str) -> str | None:
     if _CONCRETE_BASE.match(name) and qualified.startswith("transformers."):
         return name
     return None
+
+
+def testing_utils_skip(dotted: str) -> bool:
+    """``@require_torch_gpu``/``@slow`` from a ``testing_utils`` module (transformers', peft's,
+    accelerate's ``test_utils`` or the repository's own copy): skip decorators that return
+    the class unchanged or skipped."""
+    module, _, name = dotted.rpartition(".")
+    is_testing = any(part in ("testing_utils", "test_utils") for part in module.split("."))
+    return is_testing and (name.startswith("require_") or name in ("slow", "nightly"))
