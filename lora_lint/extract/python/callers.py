@@ -128,6 +128,10 @@ class Callers:
             found.append(value)
         return found or None
 
+    def subclassed(self, cls: cst.ClassDef) -> bool:
+        """Whether a class of the file names ``cls`` as a base (it may override methods)."""
+        return cls.name.value in self.uses.base_names
+
     def passed(self, param: Parameter) -> list[cst.BaseExpression] | None:
         """What the calls of ``param``'s function (or ``self.method(...)``) pass for it."""
         return self.arguments(param) or self.method_arguments(param)
@@ -150,7 +154,7 @@ class Callers:
         if not params or params[0].name.value != "self" or params[0] is param.param:
             return None
         name = function.name.value
-        if name.startswith("test") or owner.name.value in self.uses.base_names:
+        if name.startswith("test") or self.subclassed(owner):
             return None
         found: list[cst.BaseExpression] = []
         for attribute in self.uses.attributes.get(name, ()):

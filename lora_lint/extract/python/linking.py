@@ -210,7 +210,7 @@ class Linker:
             found = self._all_local(values, hops)
             if via_method and isinstance(found, list):
                 owner = self.callers.method_owner(expr)
-                if owner is None or self.trees.subclassed(owner.name.value):
+                if owner is None or self.callers.subclassed(owner):
                     return "a subclass may override the method that makes the model"
             return found
         if isinstance(expr, cst.Name):
@@ -360,7 +360,7 @@ class Linker:
             values = self.callers.returns(expr)
             if values is None:
                 owner = self.callers.method_owner(expr)
-                if owner is not None and not self.trees.subclassed(owner.name.value):
+                if owner is not None and not self.callers.subclassed(owner):
                     values = self.callers.method_returns(expr)  # self.get_base_model()
             return self._one_model(values, hops, "a value returned by {}()", expr.func)
         if isinstance(expr, cst.Name):

@@ -138,7 +138,6 @@ class ModuleTrees:
         self.ctx = ctx
         self.evaluator = Evaluator(ctx)
         self._count = 0
-        self._subclassed: set[str] | None = None
         #: Set while reading a tree whose parameters may be tied or replaced.
         self.inexact = False
 
@@ -173,18 +172,6 @@ class ModuleTrees:
             modules=modules,
             exact_shapes=exact,
         )
-
-    def subclassed(self, name: str) -> bool:
-        """Whether a class of the file names ``name`` as a base (it may override methods)."""
-        if self._subclassed is None:
-            found: set[str] = set()
-            for node in descendants(self.ctx.source.module):
-                if isinstance(node, cst.ClassDef):
-                    found.update(
-                        base.value.value for base in node.bases if isinstance(base.value, cst.Name)
-                    )
-            self._subclassed = found
-        return name in self._subclassed
 
     # -- classes of the file --------------------------------------------------------------
 
