@@ -216,7 +216,7 @@ def model_note(ctx: ConfigContext) -> ModelNote:
         return ModelNote(path, line, requested, None, f"not resolved: {resolution.reason}")
     local = ctx.model_ref.local if ctx.model_ref else None
     if local is not None:
-        how = f"module class of the file (line {local.line}), its tree read from the source"
+        how = f"{local.what} at line {local.line} of the file, its tree read from the source"
         return ModelNote(path, line, requested, local.class_name, how)
     return ModelNote(path, line, None, None, "no base model named")
 

@@ -275,3 +275,100 @@ def test_target_parameters_on_a_tree_with_unknown_shapes_is_not_judged(tmp_path:
     assert names.checked and names.trainable_params is None  # names exact, counts unknown
     errors = [(f.code, f.target) for f in result.findings if f.severity is Severity.ERROR]
     assert errors == [(UNKNOWN_TARGET_MODULE, "nope")]
+
+
+SEQUENTIAL = """\
+import torch
+from torch import nn
+from peft import LoraConfig, get_peft_model
+
+
+class Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.q = nn.Linear(8, 8)
+        self.act = nn.GELU()
+
+
+def build():
+    return nn.Sequential(nn.Linear(4, 8), Block(), nn.ReLU(), nn.Linear(8, 2))
+
+
+model = build()
+model.train()
+model = get_peft_model(model, LoraConfig(r=2, target_modules={targets}))
+"""
+
+
+@pytest.mark.parametrize(
+    ("targets", "expected"),
+    [
+        ('["0", "3"]', {}),
+        ('["0", "q", "4"]', {"4": UNKNOWN_TARGET_MODULE}),
+        ('["1.act", "q"]', {"1.act": UNSUPPORTED_TARGET_MODULE}),
+        ('r"\\d\\.q"', {}),
+    ],
+)
+def test_a_torch_container_as_the_model_agrees_with_peft(
+    tmp_path: Path, targets: str, expected: dict[str, str]
+) -> None:
+    """``get_peft_model(nn.Sequential(...), config)``: the container's children are named
+    ``0``, ``1``... as PyTorch names them; findings and the trainable count are PEFT's."""
+    code = SEQUENTIAL.format(targets=targets)
+    result = lint_files(tmp_path, {"train.py": code})
+    found = {f.target: f.code for f in result.findings if f.severity is Severity.ERROR}
+    assert found == expected
+    (summary,) = result.configs
+    assert summary.checked
+    (note,) = result.model_notes
+    assert note.resolved == "Sequential" and "nn.Sequential built at line 14" in note.how
+    torch = pytest.importorskip("torch")
+    peft = pytest.importorskip("peft")
+    namespace: dict[str, object] = {}
+    exec(compile(code.split("\nmodel = build()")[0], "<seq>", "exec"), namespace)  # noqa: S102
+    entries = eval(targets)  # noqa: S307 - our own literal
+    with torch.device("meta"):
+        built = namespace["build"]()  # type: ignore[operator]
+    try:
+        wrapped = peft.get_peft_model(built, peft.LoraConfig(r=2, target_modules=entries))
+    except ValueError:
+        assert expected and set(expected.values()) == {UNSUPPORTED_TARGET_MODULE}
+        return
+    assert summary.trainable_params == wrapped.get_nb_trainable_parameters()[0]
+    for entry in [] if isinstance(entries, str) else entries:
+        with torch.device("meta"):
+            alone = namespace["build"]()  # type: ignore[operator]
+        try:
+            peft.get_peft_model(alone, peft.LoraConfig(r=2, target_modules=[entry]))
+            adapts = True
+        except ValueError:
+            adapts = False
+        assert adapts == (entry not in expected), entry
+
+
+def test_a_torch_container_changed_after_creation_is_not_judged(tmp_path: Path) -> None:
+    """``model[0] = ...``, ``model.append(...)`` and ``del model[1]`` change what the
+    container holds: the tree read from where it is built is no longer the model's."""
+    body = """
+    from torch import nn
+    from peft import LoraConfig, get_peft_model
+
+    a = nn.Sequential(nn.Linear(2, 2))
+    a[0] = nn.Conv1d(2, 2, 1)
+    get_peft_model(a, LoraConfig(target_modules=["nope"]))
+
+    b = nn.Sequential(nn.Linear(2, 2))
+    b.append(nn.Linear(2, 2))
+    get_peft_model(b, LoraConfig(target_modules=["1"]))
+
+    c = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 2))
+    del c[1]
+    get_peft_model(c, LoraConfig(target_modules=["1"]))
+
+    d = nn.Sequential(nn.Linear(2, 2))
+    get_peft_model(d, LoraConfig(target_modules=["1"]))
+    """
+    result = lint_files(tmp_path, {"train.py": textwrap.dedent(body)})
+    errors = [(f.code, f.span.line) for f in result.findings if f.severity is Severity.ERROR]
+    assert errors == [(UNKNOWN_TARGET_MODULE, 18)]
+    assert [c.checked for c in result.configs] == [False, False, False, True]

@@ -45,9 +45,10 @@ from lora_lint.extract.types import FileExtraction
 from lora_lint.models.inventory import ModuleInfo
 
 #: Bump when the entry layout changes (also part of the directory name).
+#: 4: ``LocalModel.what`` (a torch container used as the model itself).
 #: 3: ``ModelRef.local`` (static module trees of the linted code's classes).
 #: 2: ``ExtractedConfig.notes`` (a dict of string keys) became the typed ``facts`` record.
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 
 
 def _own(module: object, kind: type) -> dict[str, Any]:

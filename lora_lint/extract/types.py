@@ -92,6 +92,9 @@ class LocalModel:
     modules: tuple[ModuleInfo, ...]
     #: False when some parameter shape is not static: names and classes hold, counts do not.
     exact_shapes: bool = True
+    #: What ``line`` points at, for messages: "the module class" (``class MLP``) or "the
+    #: nn.Sequential built" (a torch container used as the model itself).
+    what: str = "the module class"
 
 
 @dataclass(frozen=True)

@@ -240,7 +240,7 @@ class ConfigContext:
         name = self.model_id or "the model"
         local = self.model_ref.local if self.model_ref else None
         if local is not None:
-            return f"{local.class_name} (the module class at line {local.line})"
+            return f"{local.class_name} ({local.what} at line {local.line})"
         if self.inventory is not None:
             return f"{name} ({self.inventory.class_name})"
         return name

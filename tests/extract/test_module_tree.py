@@ -51,6 +51,23 @@ def real_tree(code: str, call: str):
 
 
 TREES = {
+    # a torch container used as the model itself, built in place
+    "sequential-root": ("", "nn.Sequential(nn.Linear(10, 10), nn.ReLU(), nn.Linear(10, 2))"),
+    "sequential-root-of-classes": (
+        """
+        class Block(nn.Module):
+            def __init__(self, size):
+                super().__init__()
+                self.q = nn.Linear(size, size)
+        """,
+        "nn.Sequential(Block(4), nn.Sequential(Block(8), nn.LayerNorm(8)))",
+    ),
+    "sequential-root-ordered": (
+        "",
+        'nn.Sequential(OrderedDict([("fc1", nn.Linear(4, 4)), ("norm", nn.LayerNorm(4))]))',
+    ),
+    "moduledict-root": ("", 'nn.ModuleDict({"a": nn.Linear(2, 3), "b": nn.Conv2d(3, 4, 3)})'),
+    "modulelist-root": ("", "nn.ModuleList([nn.Linear(3, 3) for _ in range(4)])"),
     "mlp": (
         """
         class MLP(nn.Module):
@@ -560,3 +577,20 @@ def test_torch_table_matches_torch(name: str) -> None:
     assert children == (["out_proj"] if name == "MultiheadAttention" else [])
     if TORCH_MODULES[name].no_params:
         assert list(module.parameters()) == []
+
+
+@pytest.mark.parametrize(
+    ("code", "call", "why"),
+    [
+        ("layer = make()", "nn.Sequential(layer, nn.ReLU())", "not a known module"),
+        ("lin = nn.Linear(2, 2)", "nn.Sequential(lin, lin)", "not a known module"),
+        ("", "nn.Sequential(*make())", "not static"),
+        ("", "nn.ModuleDict(make())", "not static"),
+    ],
+)
+def test_a_torch_container_as_the_model_is_read_or_says_why(code: str, call: str, why: str) -> None:
+    """A container of values the code does not show (a helper's result, a module bound to
+    a name: PyTorch lists a module shared twice once) is not guessed."""
+    reason = static_tree(code, call)
+    assert isinstance(reason, str), reason
+    assert "the nn." in reason and why in reason

@@ -572,3 +572,69 @@ def test_a_fixture_of_a_class_under_a_testing_utils_skip_decorator() -> None:
     other = code.replace("from transformers.testing_utils import", "from mylib import")
     (config,) = configs(other, PYTEST)
     assert config.model is None  # an unknown decorator may pass the argument itself
+
+
+def test_a_config_returned_by_a_helper_or_method_meets_the_model() -> None:
+    code = """
+        def make_config():
+            return LoraConfig(target_modules=["q_proj"])
+
+        class TestX:
+            def get_config(self, r=4):
+                return LoraConfig(target_modules=["v_proj"], r=r)
+
+            def test_a(self):
+                model = AutoModelForCausalLM.from_pretrained("facebook/opt-125m")
+                get_peft_model(model, self.get_config())
+
+        base = AutoModelForCausalLM.from_pretrained("org/base")
+        config = make_config()
+        get_peft_model(base, config)
+        """
+    first, second = configs(code, PYTEST)
+    assert first.model is not None and first.model.name == "org/base"
+    assert second.model is not None and second.model.name == "facebook/opt-125m"
+    subclassed = code + "\n        class TestY(TestX):\n            pass\n"
+    first, second = configs(subclassed, PYTEST)
+    assert first.model is not None and second.model is None  # TestY may override get_config
+
+
+def test_a_function_returning_one_of_two_configs_is_not_followed() -> None:
+    code = """
+        def make_config(big):
+            if big:
+                return LoraConfig(target_modules=["q_proj", "v_proj"])
+            return LoraConfig(target_modules=["q_proj"])
+
+        base = AutoModelForCausalLM.from_pretrained("org/base")
+        get_peft_model(base, make_config(True))
+        """
+    assert [c.model for c in configs(code)] == [None, None]
+
+
+def test_a_class_nested_in_the_test_class_is_read() -> None:
+    code = """
+        from torch import nn
+
+        class TestX:
+            class MLP(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.lin0 = nn.Linear(4, 4)
+
+            def test_a(self):
+                get_peft_model(self.MLP(), LoraConfig(target_modules=["lin0"]))
+
+            def test_b(self):
+                get_peft_model(TestX.MLP(), LoraConfig(target_modules=["lin0"]))
+        """
+    for config in configs(code, PYTEST):
+        assert config.model is not None and config.model.local is not None
+        assert [m.name for m in config.model.local.modules] == ["lin0"]
+    subclassed = code + "\n        class TestY(TestX):\n            pass\n"
+    first, second = configs(subclassed, PYTEST)
+    assert first.model is None  # TestY may define its own MLP
+    assert second.model is not None  # TestX.MLP names the class itself
+    reassigned = code.replace("def test_a(self):", "def test_a(self):\n                self.MLP = Other")
+    first, _ = configs(reassigned, PYTEST)
+    assert first.model is None

@@ -43,12 +43,13 @@ from lora_lint.extract.python.scopes import (
     Defined,
     Parameter,
     binding_anchor,
+    bound_names,
 )
 from lora_lint.extract.python.source import Pos
 from lora_lint.extract.types import ExtractedConfig, LocalModel, Located, ModelRef
 
 #: Instances of classes of the file: the call that creates one, and its class.
-_Instances = list[tuple[cst.Call, cst.ClassDef]]
+_Instances = list[tuple[cst.Call, cst.ClassDef | None]]
 
 #: ``a = b`` / ``model = wrap(model)`` hops followed before giving up.
 _MAX_HOPS = 16
@@ -179,12 +180,16 @@ class Linker:
             models = [t for t in trees if isinstance(t, LocalModel)]
             if any(m.modules != models[0].modules for m in models):
                 return "applied to instances of different module trees"
-            tree, (call, _) = models[0], calls[0]
+            tree, (call, cls) = models[0], calls[0]
+            held = (
+                f"an instance of the class {tree.class_name} of this file (line {tree.line})"
+                if cls is not None or self.trees.class_of(call) is not None
+                else f"{tree.what} at line {tree.line}"
+            )
             return ModelRef(
                 tree.class_name,
                 span=self.ctx.source.span(call),
-                origin=f"an instance of the class {tree.class_name} of this file "
-                f"(line {tree.line}), its modules read from the source",
+                origin=f"{held}, its modules read from the source",
                 local=tree,
             )
         return None
@@ -196,9 +201,15 @@ class Linker:
         if hops >= _MAX_HOPS:
             return None
         if isinstance(expr, cst.Call):
-            cls = self.trees.class_of(expr) or self._class_held(expr.func, hops)
+            cls = (
+                self.trees.class_of(expr)
+                or self._nested_class(expr)
+                or self._class_held(expr.func, hops)
+            )
             if cls is not None:
                 return [(expr, cls)]
+            if self.trees.container_of(expr) is not None:
+                return [(expr, None)]  # nn.Sequential(nn.Linear(10, 10)) as the model
             inner = self._wrapped_model(expr)
             if inner is not None:
                 return self._local_calls(inner, hops + 1)
@@ -250,6 +261,46 @@ class Linker:
             if seen is not None and binding_anchor(seen) == binding_anchor(binding):
                 return f"the instance is changed after it is created (line {at[0]})"
         return None
+
+    def _nested_class(self, call: cst.Call) -> cst.ClassDef | None:
+        """``self.MLP()`` / ``TestLora.MLP()``: a class defined in the body of the class
+        whose method makes the call (no class of the file derives from it, nothing assigns
+        the name) or of the class named."""
+        func = call.func
+        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)):
+            return None
+        owner: cst.ClassDef | None = None
+        if func.value.value in ("self", "cls"):
+            caller = self.ctx.scopes.function_at(self.ctx.source.start(call))
+            owner = self.callers.method_owner(call)
+            params = caller.params.params if caller is not None else ()
+            if not params or params[0].name.value != func.value.value:
+                return None
+            if owner is not None and self.callers.subclassed(owner):
+                return None  # a subclass may define its own MLP
+        else:
+            binding = self._binding(func.value)
+            if isinstance(binding, Defined) and isinstance(binding.node, cst.ClassDef):
+                owner = binding.node
+        if owner is None:
+            return None
+        name = func.attr.value
+        found = None
+        for stmt in owner.body.body if isinstance(owner.body, cst.IndentedBlock) else ():
+            if isinstance(stmt, cst.ClassDef) and stmt.name.value == name:
+                found = stmt
+            elif name in bound_names(stmt):
+                return None  # MLP = ... in the class body too
+        if found is None:
+            return None
+        for node in descendants(owner):
+            if (
+                isinstance(node, cst.AssignTarget | cst.AnnAssign)
+                and isinstance(node.target, cst.Attribute)
+                and node.target.attr.value == name
+            ):
+                return None  # self.MLP = ...: not the class of the body
+        return found
 
     def _class_held(self, func: cst.BaseExpression, hops: int) -> cst.ClassDef | None:
         """The one class of this file a name holds: ``model_cls()`` where the pytest
@@ -332,6 +383,7 @@ class Linker:
             qualified = self.ctx.imports.qualify(expr.func)
             if qualified is not None and qualified.last == "get_peft_config" and expr.args:
                 return self.config_of(expr.args[0].value, hops + 1)
+            return self._returned_config(expr, hops)
         if isinstance(expr, cst.Name):
             binding = self._assigned(expr)
             if binding is not None and not binding.index:
@@ -346,6 +398,22 @@ class Linker:
                     )
                 return site
         return None
+
+    def _returned_config(self, call: cst.Call, hops: int) -> ConfigSite | None:
+        """``make_config()`` / ``self.get_config(r=4)``: the one config site every return
+        of that function (or method, when no class of the file derives from its class)
+        is."""
+        values = self.callers.returns(call)
+        if values is None:
+            values = self.callers.method_returns(call)
+            owner = self.callers.method_owner(call) if values is not None else None
+            if values is not None and (owner is None or self.callers.subclassed(owner)):
+                return None
+        sites = [self.config_of(value, hops + 1) for value in values or ()]
+        first = sites[0] if sites else None
+        if first is None or any(site is not first for site in sites):
+            return None
+        return first
 
     def model_of(self, expr: cst.BaseExpression, hops: int = 0) -> ModelSite | None:
         """The model site an expression holds: ``model = prepare(model)`` keeps the binding."""
@@ -440,12 +508,16 @@ class Linker:
 
 
 #: Calls that register a submodule on the object they are called on.
-_REGISTERING_METHODS = frozenset({"add_module", "register_module"})
+#: Methods that add, replace or remove a submodule of a module or torch container.
+_REGISTERING_METHODS = frozenset(
+    {"add_module", "register_module", "append", "extend", "insert", "update", "pop", "clear"}
+)
 
 
 def _instance_write(node: cst.CSTNode) -> cst.Name | None:
-    """The variable whose instance ``node`` may give a new submodule: ``x.attr = value`` (a
-    value that is not a plain constant), ``x.add_module(...)``, ``setattr(x, ...)``."""
+    """The variable whose instance ``node`` may give a new submodule or lose one:
+    ``x.attr = value`` (a value that is not a plain constant), ``x[0] = value``,
+    ``x.add_module(...)``, ``x.append(...)``, ``setattr(x, ...)``, ``del x.attr``."""
     if isinstance(node, cst.Assign | cst.AnnAssign):
         targets = (
             [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
@@ -455,12 +527,19 @@ def _instance_write(node: cst.CSTNode) -> cst.Name | None:
             value, cst.Integer | cst.Float | cst.SimpleString | cst.ConcatenatedString
         ) or (isinstance(value, cst.Name) and value.value in ("True", "False", "None"))
         for target in targets:
+            if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
+                return target.value  # nn.Sequential / ModuleList / ModuleDict item
             if (
                 isinstance(target, cst.Attribute)
                 and isinstance(target.value, cst.Name)
                 and not constant
             ):
                 return target.value
+        return None
+    if isinstance(node, cst.Del):
+        target = node.target
+        if isinstance(target, cst.Attribute | cst.Subscript) and isinstance(target.value, cst.Name):
+            return target.value
         return None
     if isinstance(node, cst.Call):
         func = node.func

@@ -123,9 +123,10 @@ class _Node:
 
 @dataclass
 class _Frame:
-    """The names one ``__init__`` run sees: its parameters, locals and ``self.X`` values."""
+    """The names one ``__init__`` run sees: its parameters, locals and ``self.X`` values
+    (``cls`` None: the expression a container is built from outside any class)."""
 
-    cls: cst.ClassDef
+    cls: cst.ClassDef | None
     node: _Node
     values: dict[str, object] = field(default_factory=dict)
     attributes: dict[str, object] = field(default_factory=dict)
@@ -152,20 +153,48 @@ class ModuleTrees:
             return binding.node
         return None
 
+    def container_of(self, call: cst.Call) -> str | None:
+        """``Sequential``/``ModuleList``/``ModuleDict`` when ``call`` builds that torch
+        container (``nn.Sequential(nn.Linear(10, 10))`` used as the model itself)."""
+        qualified = self.ctx.imports.qualify(call.func)
+        if qualified is None or not qualified.imported:
+            return None
+        dotted = qualified.dotted
+        name = dotted.rsplit(".", 1)[-1]
+        if name in _CONTAINERS and dotted.startswith(("torch.nn.", "torch.nn.modules.")):
+            return name
+        return None
+
     def read(self, call: cst.Call, cls: cst.ClassDef | None = None) -> LocalModel | str:
         """The static tree of the instance ``call`` creates (of ``cls`` when the data flow
-        says which class the callee is: a fixture returning the class), or why there is none."""
+        says which class the callee is: a fixture returning the class; a torch container
+        built in place), or why there is none."""
         cls = cls or self.class_of(call)
-        if cls is None:
+        container = self.container_of(call) if cls is None else None
+        if cls is None and container is None:
             return "not a class of this file"
         self._count = 0
         self.inexact = False
         try:
-            root = self._instantiate(cls, call.args, None, depth=0)
+            if cls is not None:
+                root = self._instantiate(cls, call.args, None, depth=0)
+            else:
+                assert container is not None
+                frame = _Frame(None, _Node(cls=container, kind=None))
+                root = self._container(container, call, frame, depth=0)
         except GiveUp as exc:
-            return f"the module tree of {cls.name.value} is not static: {exc}"
+            name = cls.name.value if cls is not None else f"the nn.{container}"
+            return f"the module tree of {name} is not static: {exc}"
         modules = tuple(self._flatten(root))
         exact = not self.inexact and all(m.params is not None for m in self._nodes(root))
+        if cls is None:
+            return LocalModel(
+                class_name=root.cls,
+                line=self.ctx.source.span(call).line,
+                modules=modules,
+                exact_shapes=exact,
+                what=f"the nn.{root.cls} built",
+            )
         return LocalModel(
             class_name=cls.name.value,
             line=self.ctx.source.span(cls).line,
@@ -460,7 +489,7 @@ class ModuleTrees:
             return
         if isinstance(func, cst.Attribute) and _is_name(func.value, "self"):
             method = func.attr.value
-            own = self._family_methods(frame.cls)
+            own = self._family_methods(frame.cls) if frame.cls is not None else {}
             if method in ("add_module", "register_module") and method not in own:
                 self._register_named(expr, frame, depth, method)
                 return
