@@ -537,9 +537,11 @@ def _instance_write(node: cst.CSTNode) -> cst.Name | None:
                 return target.value
         return None
     if isinstance(node, cst.Del):
-        target = node.target
-        if isinstance(target, cst.Attribute | cst.Subscript) and isinstance(target.value, cst.Name):
-            return target.value
+        deleted = node.target
+        if isinstance(deleted, cst.Attribute | cst.Subscript) and isinstance(
+            deleted.value, cst.Name
+        ):
+            return deleted.value
         return None
     if isinstance(node, cst.Call):
         func = node.func
