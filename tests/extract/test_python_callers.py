@@ -638,3 +638,45 @@ def test_a_class_nested_in_the_test_class_is_read() -> None:
     reassigned = code.replace("def test_a(self):", "def test_a(self):\n                self.MLP = Other")
     first, _ = configs(reassigned, PYTEST)
     assert first.model is None
+
+
+def test_corda_and_lora_ga_preprocessing_names_the_model_of_the_config() -> None:
+    code = """
+        from peft.tuners.lora import preprocess_corda, preprocess_loraga
+
+        model = AutoModelForCausalLM.from_pretrained("org/base")
+        config = LoraConfig(target_modules=["q_proj"], init_lora_weights="corda")
+        preprocess_corda(model, config, run_model=lambda: None)
+        other = LoraConfig(target_modules=["v_proj"], init_lora_weights="lora_ga")
+        preprocess_loraga(model, lora_config=other, train_step=None)
+        """
+    for config in configs(code):
+        assert config.model is not None and config.model.name == "org/base"
+    mine = code.replace("from peft.tuners.lora import", "from mylib import")
+    assert [c.model for c in configs(mine)] == [None, None]
+
+
+def test_a_fixture_s_model_id_comes_from_the_fixture_it_requests() -> None:
+    code = """
+        class TestTokens:
+            @pytest.fixture
+            def model_id(self):
+                return "facebook/opt-125m"
+
+            @pytest.fixture
+            def model(self, model_id):
+                return AutoModelForCausalLM.from_pretrained(model_id)
+
+            def test_a(self, model):
+                get_peft_model(model, LoraConfig(target_modules=["q_proj"]))
+        """
+    (config,) = configs(code, PYTEST)
+    assert config.model is not None and config.model.name == "facebook/opt-125m"
+    # a test parametrizing model_id overrides the fixture in every fixture it uses
+    overridden = code + """
+            @pytest.mark.parametrize("model_id", ["org/other"])
+            def test_b(self, model):
+                pass
+        """
+    (config,) = configs(overridden, PYTEST)
+    assert config.model is None

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from lora_lint.extract.cstwalk import walk
+from lora_lint.extract.cstwalk import descendants, walk
 from lora_lint.extract.python.catalog import testing_utils_skip
 from lora_lint.extract.python.context import ModuleContext
 from lora_lint.extract.python.scopes import Assigned, Binding, Defined, Imported, Parameter
@@ -94,6 +94,7 @@ class Callers:
         self.ctx = ctx
         self._uses: _Uses | None = None
         self._cells: list[cst.FunctionDef] | None = None
+        self._parametrized: set[str] | None = None
 
     @property
     def uses(self) -> _Uses:
@@ -243,6 +244,8 @@ class Callers:
             return None  # self
         if not (function.name.value.startswith("test") or self._fixture_name(function)):
             return None
+        if not function.name.value.startswith("test") and self._parametrized_anywhere(name):
+            return None  # a test parametrizing the name overrides it in the fixtures it uses
         for decorator in [*function.decorators, *(owner.decorators if owner else ())]:
             if not self._pytest_decorator(decorator.decorator, parametrize_name=name):
                 return None
@@ -349,6 +352,25 @@ class Callers:
         if any(isinstance(e, cst.StarredElement) for e in node.elements):
             return None
         return [e.value for e in node.elements]
+
+    def _parametrized_anywhere(self, name: str) -> bool:
+        """Some test of the file may supply ``name`` itself: a ``parametrize`` naming it (or
+        whose names are not written out) or a ``pytest_generate_tests`` hook."""
+        if self._parametrized is None:
+            names: set[str] = set()
+            for node in descendants(self.ctx.source.module):
+                if isinstance(node, cst.FunctionDef) and node.name.value == "pytest_generate_tests":
+                    names.add("*")
+                if not isinstance(node, cst.Decorator) or not isinstance(node.decorator, cst.Call):
+                    continue
+                call = node.decorator
+                qualified = self.ctx.imports.qualify(call.func)
+                if qualified is None or not qualified.dotted.endswith("parametrize"):
+                    continue
+                written = _parametrize_names(call.args[0].value) if call.args else None
+                names.update(written if written is not None else ["*"])
+            self._parametrized = names
+        return name in self._parametrized or "*" in self._parametrized
 
     def _fixture_in(self, block: cst.CSTNode, name: str) -> cst.FunctionDef | None:
         body = block.body if isinstance(block, (cst.Module, cst.IndentedBlock)) else []

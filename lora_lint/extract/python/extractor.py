@@ -217,6 +217,13 @@ class _Collector(cst.CSTVisitor):
             pair = model_and_config
         elif last == "inject_adapter_in_model":
             pair = (_argument(node, 1, "model"), _argument(node, 0, "peft_config"))
+        elif (
+            last in _PREPROCESSORS
+            and qualified is not None
+            and qualified.dotted.startswith("peft.")
+        ):
+            # CorDA / LoRA-GA hook the modules the config targets on the model it is for
+            pair = (_argument(node, 0, "model"), _argument(node, 1, "lora_config"))
         elif "peft_config" in keywords:
             pair = (node if is_loader else model_and_config[0], keywords["peft_config"])
         if pair is not None:
@@ -235,6 +242,10 @@ class _Collector(cst.CSTVisitor):
         )
         if site is not None:
             self.models.append(site)
+
+
+#: PEFT functions that prepare the model a LoRA config is for, before ``get_peft_model``.
+_PREPROCESSORS = frozenset({"preprocess_corda", "preprocess_loraga"})
 
 
 def _present(*exprs: cst.BaseExpression | None) -> list[cst.BaseExpression]:

@@ -173,11 +173,13 @@ class ModelFinder:
 
     def _parameter_name(self, param: Parameter, hops: int) -> tuple[str, Span] | None:
         """A parameter's model id: a marimo cell input's defining cell, or the one id every
-        call of the function in this file passes (see :mod:`.callers`)."""
+        call of the function in this file passes, or a test's (fixture's) same-file pytest
+        fixture returns (see :mod:`.callers`)."""
         cell = self.callers.cell_input(param)
         if isinstance(cell, Assigned) and not cell.index:
             return self.model_name(cell.value, hops + 1)
-        names = [self.model_name(arg, hops + 1) for arg in self.callers.passed(param) or ()]
+        values = self.callers.passed(param) or self.callers.fixture_values(param)
+        names = [self.model_name(arg, hops + 1) for arg in values or ()]
         if not names or any(n is None for n in names):
             return None
         return names[0] if len({n[0] for n in names if n is not None}) == 1 else None
