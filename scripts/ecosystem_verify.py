@@ -277,8 +277,19 @@ class Verifier:
         import torch
         import transformers
 
-        from lora_lint.models.build import BuildError, _make_config
+        from lora_lint.models.build import BuildError, _make_config, is_diffusers_config
 
+        if is_diffusers_config(resolved.config):
+            import diffusers
+
+            values = {k: v for k, v in resolved.config.items() if not k.startswith("_")}
+            try:
+                with _quiet(), time_limit(self.time_limit_s), torch.device("meta"):
+                    return getattr(diffusers, class_name).from_config(values)
+            except _TimeLimit:
+                return f"building {class_name} took over {self.time_limit_s:.0f} s"
+            except Exception as exc:
+                return f"building {class_name} failed: {_first_line(exc)}"
         cls = getattr(transformers, class_name, None)
         if cls is None:
             return f"transformers has no class {class_name!r}"

@@ -229,6 +229,8 @@ class Classifier:
             if _FFN_CLASS.search(cls) or _FFN_NAME.match(leaf):
                 return FEED_FORWARD
             if _INDEX.match(leaf):
+                if anc == name:
+                    continue  # an item of a container (attn.to_out.0): its parent tells
                 break  # reached the repeated block: the tree says no more
         if module.kind in inv.WRAPPABLE_KINDS and _in_repeated_block(name):
             if _ATTN_LEAF.match(module.leaf):

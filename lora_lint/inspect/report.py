@@ -161,7 +161,10 @@ class InspectReport:
 
     @property
     def versions(self) -> dict[str, str]:
-        return {k: v for k, v in self.inventory.versions.items() if k in ("transformers", "peft")}
+        builder = (
+            "diffusers" if self.inventory.summary.get("library") == "diffusers" else "transformers"
+        )
+        return {k: v for k, v in self.inventory.versions.items() if k in (builder, "peft")}
 
     def to_json(self) -> dict[str, object]:
         groups = []

@@ -293,6 +293,57 @@ def build_inventory(
         raise BuildError("not checked: building the model recursed too deeply") from exc
 
 
+def is_diffusers_config(config: dict[str, Any]) -> bool:
+    """A diffusers component's ``config.json`` (``transformer/``, ``unet/``): it names its
+    class in ``_class_name`` and has no transformers ``model_type``."""
+    return isinstance(config.get("_class_name"), str) and "model_type" not in config
+
+
+def _build_diffusers(config: dict[str, Any], model_id: str, head: str | None) -> inv.ModelInventory:
+    """A diffusers model (``Flux2Transformer2DModel``...) from its component config, on meta:
+    the module tree PEFT sees when a pipeline's ``transformer`` or ``unet`` is adapted.
+
+    A transformers head kind (``causal-lm``: a runner that does not say) builds the
+    component; a diffusers class the code loads must be the component's class."""
+    try:
+        import diffusers
+        import torch
+    except ImportError as exc:
+        raise BuildError(
+            f"it is a diffusers model and diffusers cannot be imported ({exc}); "
+            "install `lora-lint[meta]`"
+        ) from exc
+    class_name = str(config["_class_name"])
+    if head is not None and head[:1].isupper() and head != class_name:
+        raise BuildError(f"the code loads a {head}, but this model's config is a {class_name}")
+    cls = getattr(diffusers, class_name, None)
+    if not (isinstance(cls, type) and issubclass(cls, diffusers.ModelMixin)):
+        raise BuildError(f"diffusers {diffusers.__version__} has no model class {class_name}")
+    values = {k: v for k, v in config.items() if not k.startswith("_")}
+    with _quiet():
+        try:
+            with torch.device("meta"):
+                model = cls.from_config(values)
+        except limits.LimitExceeded:
+            raise
+        except Exception as exc:
+            raise BuildError(
+                f"{class_name} cannot be built from its config "
+                f"({type(exc).__name__}: {str(exc)[:300]})"
+            ) from exc
+        modules = module_infos(model)
+        total = sum(p.numel() for p in model.parameters())
+    return inv.ModelInventory(
+        model_id=model_id,
+        model_type=class_name,
+        class_name=class_name,
+        modules=modules,
+        total_params=int(total),
+        summary={"model_type": class_name, "library": "diffusers"},
+        versions=library_versions(),
+    )
+
+
 def _build(
     config: dict[str, Any],
     model_id: str,
@@ -300,6 +351,8 @@ def _build(
     trust_remote_code: bool,
     local_dir: str | None,
 ) -> inv.ModelInventory:
+    if is_diffusers_config(config):
+        return _build_diffusers(config, model_id, head)
     try:
         import torch
         import transformers

@@ -9,7 +9,8 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import metadata
 
-TRACKED = ("transformers", "peft", "torch")
+#: diffusers builds the diffusion models (``Flux2Transformer2DModel``...).
+TRACKED = ("transformers", "peft", "torch", "diffusers")
 
 
 @lru_cache(maxsize=1)

@@ -199,3 +199,25 @@ def test_a_new_experiment_params_file_invalidates_the_cached_extraction(tmp_path
     )
     second = lint_files(tmp_path, {rel: text}, cache_dir=cache)
     assert [c.model for c in second.configs] == ["facebook/opt-125m"]
+
+
+RESULT = """{
+  "run_info": {
+    "experiment_name": "lora/qwen-rank8",
+    "peft_branch": "main",
+    "train_config": {"model_id": "Qwen/Qwen2.5-0.5B", "max_steps": 10},
+    "peft_config": {"peft_type": "LORA", "base_model_name_or_path": null, "r": 8,
+                    "target_modules": ["q_proj", "v_projj"]}
+  },
+  "train_info": {"num_trainable_params": 1}
+}"""
+
+
+def test_a_benchmark_result_gets_the_model_its_run_trained() -> None:
+    [config] = extract_json(RESULT, "results/lora--qwen-rank8.json").configs
+    assert config.model is not None and config.model.name == "Qwen/Qwen2.5-0.5B"
+    assert config.model.span is not None and config.model.span.line == 5
+    # not the runner's layout (no peft_branch): another tool's file, not followed
+    other = RESULT.replace('"peft_branch": "main",', "")
+    [config] = extract_json(other, "results/x.json").configs
+    assert config.model is None

@@ -173,8 +173,8 @@ def loader_head(qualified: str) -> str | None:
         return None
     if _CONCRETE_HEAD.match(name):
         return name
-    if _CONCRETE_BASE.match(name) and qualified.startswith("transformers."):
-        return name
+    if _CONCRETE_BASE.match(name) and qualified.startswith(("transformers.", "diffusers.")):
+        return name  # diffusers: Flux2Transformer2DModel, UNet2DConditionModel...
     return None
 
 

@@ -18,6 +18,7 @@ from lora_lint.extract.tools.base import (
     get,
     text,
 )
+from lora_lint.extract.tools.peft_benchmark import result_model
 from lora_lint.extract.types import ExtractedConfig, Located, Value
 
 NAME = "generic"
@@ -90,6 +91,7 @@ def _config(ctx: ToolContext, mapping: Located, ancestors: list[Located]) -> Ext
     if found is not None:
         scope, key, shown = found
         builder.model(key, f"{shown} in {ctx.kind}", head=head, mapping=scope)
+    result_model(builder, mapping, ancestors)
     return builder.build()
 
 

@@ -1,4 +1,4 @@
-"""The base model of an experiment of PEFT's ``method_comparison`` benchmark runner.
+"""The base model of an experiment (or a run result) of PEFT's ``method_comparison`` runner.
 
 ``method_comparison/<benchmark>/experiments/<method>/<name>/adapter_config.json`` is saved
 with ``base_model_name_or_path: null``: the runner (``run.py``, ``utils.py`` of each
@@ -7,6 +7,14 @@ benchmark in huggingface/peft) loads the model ``model_id`` of the experiment's 
 ``default_training_params.json`` two folders up, with ``AutoModelForCausalLM``. Forks and
 copies of the runner keep that layout. Both files are read (never run) and recorded, so a
 changed or new ``training_params.json`` invalidates the cached extraction.
+
+A run's result (``results/<experiment>.json``) records the config it trained as
+``run_info.peft_config`` next to ``run_info.train_config``, whose ``model_id`` is the model
+the run loaded: that is data in the same document.
+
+The runner of a text benchmark loads ``AutoModelForCausalLM``; the image-generation one loads
+a diffusers pipeline and adapts its ``transformer``, which is what a bundled diffusion model
+is (its component config), so the head asked for does not change that build.
 """
 
 from __future__ import annotations
@@ -15,7 +23,8 @@ import json
 from pathlib import Path
 
 from lora_lint.extract.filecache import note_probe, note_read
-from lora_lint.extract.types import ModelRef
+from lora_lint.extract.tools.base import ConfigBuilder, as_mapping, entries, get, text
+from lora_lint.extract.types import Located, ModelRef
 
 #: The runner's file names (``FILE_NAME_DEFAULT_TRAIN_PARAMS``, ``FILE_NAME_TRAIN_PARAMS``).
 DEFAULT_PARAMS = "default_training_params.json"
@@ -59,3 +68,23 @@ def _model_id(path: Path) -> str | None:
         return None
     value = data.get("model_id") if isinstance(data, dict) else None
     return value if isinstance(value, str) and value else None
+
+
+def result_model(builder: ConfigBuilder, mapping: Located, ancestors: list[Located]) -> None:
+    """``{"run_info": {"train_config": {"model_id": ...}, "peft_config": {...}}}``: the model
+    of a run result is its ``train_config``'s ``model_id`` (sets ``builder``'s model)."""
+    if len(ancestors) < 2 or builder.config.model is not None:
+        return
+    run_info, root = ancestors[-1], ancestors[-2]
+    if get(root, "run_info") is not run_info or get(run_info, "peft_config") is not mapping:
+        return
+    train = as_mapping(get(run_info, "train_config"))
+    if train is None or not text(get(train, "model_id")) or "peft_branch" not in entries(run_info):
+        return
+    builder.model(
+        "model_id",
+        "run_info.train_config.model_id of this PEFT method_comparison result "
+        "(the model the run trained)",
+        head="causal-lm",
+        mapping=train,
+    )
