@@ -47,6 +47,29 @@ SUPPORTED_KINDS: dict[str, frozenset[str]] = {
     "HIRA": frozenset(
         {inv.LINEAR, inv.HF_CONV1D, inv.EMBEDDING, inv.CONV1D, inv.CONV2D, inv.CONV3D}
     ),
+    # GLoRA wraps only a plain nn.Linear (``type(...) is nn.Linear``: see can_wrap); Lily and
+    # PEANuT any nn.Linear; each raises on anything else it matches.
+    "GLORA": _LINEAR_ONLY,
+    "LILY": _LINEAR_ONLY,
+    "PEANUT": _LINEAR_ONLY,
+    # LN-Tuning trains a copy of whatever module it matches (norms by design, but any module,
+    # a whole block too): it never raises on a kind, so only "matches nothing" can be wrong.
+    "LN_TUNING": frozenset(
+        {
+            inv.LINEAR,
+            inv.HF_CONV1D,
+            inv.EMBEDDING,
+            inv.CONV1D,
+            inv.CONV2D,
+            inv.CONV3D,
+            inv.MHA,
+            inv.NORM,
+            inv.DROPOUT,
+            inv.ACTIVATION,
+            inv.CONTAINER,
+            inv.OTHER,
+        }
+    ),
 }
 
 #: Human names of the kinds, for messages.
@@ -90,6 +113,21 @@ METHOD_NAMES: dict[str, str] = {
     "PSOFT": "PSOFT",
     "HRA": "HRA",
     "HIRA": "HiRA",
+    "GLORA": "GLoRA",
+    "LILY": "Lily",
+    "PEANUT": "PEANuT",
+    "LN_TUNING": "LN-Tuning",
+}
+
+#: What PEFT raises on a matched module a method cannot wrap, when it is not BaseTuner's
+#: "Target module ... is not supported" (LL002 quotes it; tests/match/test_method_kinds.py
+#: compares the quote with PEFT's message).
+UNSUPPORTED_WORDING: dict[str, str] = {
+    "LOHA": "Target module of type ... not supported",
+    "LOKR": "Target module of type ... not supported",
+    "GLORA": "Target module ... is not a plain torch.nn.Linear (after unwrapping)",
+    "LILY": "Lily does not support target modules of type ...",
+    "PEANUT": "PEANuT does not support target modules of type ...",
 }
 
 
@@ -107,8 +145,8 @@ def method_name(peft_type: str) -> str:
 def judged_method(peft_type: str) -> bool:
     """Whether lora-lint models ``peft_type``: its matching, defaults and what it can wrap.
 
-    Other methods (LN-Tuning wraps norms by design, AdaptionPrompt names an attention
-    module, prompt methods have no targets...) are never judged with LoRA's rules.
+    Other methods (AdaptionPrompt names an attention module, prompt methods have no
+    targets, OSF silently skips what it cannot wrap...) are never judged with LoRA's rules.
     """
     return peft_type.upper() in SUPPORTED_KINDS
 
@@ -121,6 +159,8 @@ def supported_kinds(peft_type: str) -> frozenset[str]:
 def can_wrap(module: inv.ModuleInfo, peft_type: str) -> bool:
     if module.kind not in supported_kinds(peft_type):
         return False
+    if peft_type.upper() == "GLORA" and module.cls != "Linear":
+        return False  # an nn.Linear subclass is not "a plain torch.nn.Linear" to GLoRA
     return not (module.kind == inv.MHA and module.attr("qkv_same_embed_dim") is False)
 
 

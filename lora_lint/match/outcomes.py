@@ -98,6 +98,8 @@ _MESSAGES: tuple[tuple[str, PeftOutcome], ...] = (
     # none of them can be wrapped they say so before the unsupported-module error
     ("No layers types compatible", PeftOutcome.UNSUPPORTED),
     ("No layer types compatible", PeftOutcome.UNSUPPORTED),
+    ("is not a plain torch.nn.Linear", PeftOutcome.UNSUPPORTED),  # GLoRA
+    ("does not support target modules of type", PeftOutcome.UNSUPPORTED),  # Lily, PEANuT
 )
 
 

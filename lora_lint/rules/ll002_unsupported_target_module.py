@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from lora_lint.diagnostics import Finding, Severity, Span
-from lora_lint.match.methods import SIZES_SHARED_MATRICES, can_wrap, method_name, supported_label
+from lora_lint.match.methods import (
+    SIZES_SHARED_MATRICES,
+    UNSUPPORTED_WORDING,
+    can_wrap,
+    method_name,
+    supported_label,
+)
 from lora_lint.match.outcomes import PeftOutcome
 from lora_lint.match.verdicts import Status
 from lora_lint.models.inventory import ModelInventory, ModuleInfo
@@ -93,8 +99,8 @@ class UnsupportedTargetModule(Rule):
         if peft_type in SIZES_SHARED_MATRICES:
             # which error comes first depends on the layer classes PEFT finds for the matches
             raised = "PEFT raises at injection"
-        elif peft_type in ("LOHA", "LOKR"):
-            raised = "PEFT raises 'Target module of type ... not supported' at injection"
+        elif peft_type in UNSUPPORTED_WORDING:
+            raised = f"PEFT raises '{UNSUPPORTED_WORDING[peft_type]}' at injection"
         else:
             raised = f"PEFT raises 'Target module {first.cls}(...) is not supported' at injection"
         help_text = f"{raised}; {method} wraps only {supported_label(ctx.options.peft_type)}"

@@ -95,15 +95,39 @@ def test_lora_lint_and_peft_agree_on_what_each_method_wraps(tmp_path: Path, peft
         try:
             peft.get_peft_model(model, config_cls(target_modules=targets, **required))
             raises = False
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, NotImplementedError) as exc:  # Lily, PEANuT: NotImplemented
             if classify_peft_error(exc) is not PeftOutcome.UNSUPPORTED:
                 raise  # the case itself is wrong, not a disagreement
             raises = True
             said = quoted.get(index, "")
             if said:  # the message LL002 quotes is the one PEFT raises (up to the "...")
-                assert str(exc).startswith(said.split("...")[0].split("(")[0]), (said, exc)
+                assert str(exc).startswith(said.split("...")[0].split("(")[0].rstrip()), (said, exc)
         codes = flagged.get(index, set())
         assert UNKNOWN_TARGET_MODULE not in codes
         if raises != (UNSUPPORTED_TARGET_MODULE in codes):
             disagreements.append((kind, targets, raises, sorted(codes)))
     assert disagreements == []
+
+
+def test_glora_wraps_only_a_plain_linear(tmp_path: Path) -> None:
+    """GLoRA checks ``type(module) is nn.Linear``: MultiheadAttention's ``out_proj`` (an
+    nn.Linear subclass) is an LL002 for GLoRA, and PEFT raises; LoRA wraps it."""
+    peft = pytest.importorskip("peft")
+    source = (
+        "from torch import nn\n"
+        "from peft import GloraConfig, LoraConfig, get_peft_model\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.attn = nn.MultiheadAttention(16, 2)\n"
+        "        self.lin = nn.Linear(16, 16)\n"
+        "a = get_peft_model(Net(), GloraConfig(target_modules=['out_proj', 'lin']))\n"
+        "b = get_peft_model(Net(), LoraConfig(target_modules=['out_proj', 'lin']))\n"
+    )
+    result = lint_files(tmp_path, {"train.py": source})
+    errors = [(f.code, f.span.line) for f in result.findings if f.severity is Severity.ERROR]
+    assert errors == [(UNSUPPORTED_TARGET_MODULE, 8)]
+    namespace: dict[str, object] = {}
+    exec(compile(source.split("a = ")[0], "<glora>", "exec"), namespace)  # noqa: S102 - our own code
+    with pytest.raises(ValueError, match="plain torch.nn.Linear"):
+        peft.get_peft_model(namespace["Net"](), peft.GloraConfig(target_modules=["out_proj", "lin"]))  # type: ignore[operator]

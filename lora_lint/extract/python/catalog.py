@@ -40,6 +40,9 @@ PEFT_CONFIG_CLASSES: dict[str, str] = {
     "PolyConfig": "POLY",
     "PsoftConfig": "PSOFT",
     "HiraConfig": "HIRA",
+    "GloraConfig": "GLORA",
+    "LilyConfig": "LILY",
+    "PeanutConfig": "PEANUT",
 }
 
 #: Substrings whose absence proves a file holds no config (see ``might_contain_config``).
