@@ -680,3 +680,37 @@ def test_a_fixture_s_model_id_comes_from_the_fixture_it_requests() -> None:
         """
     (config,) = configs(overridden, PYTEST)
     assert config.model is None
+
+
+def test_a_helper_s_parameters_size_the_module_it_returns() -> None:
+    """``self.get_model(num_layers=4)`` returning ``MLP(num_layers)``: the tree has 4 blocks;
+    a parameter the helper rebinds is not taken from the call."""
+    code = """
+        class TestX:
+            def get_model(self, num_layers=2):
+                class MLP(nn.Module):
+                    def __init__(self, n):
+                        super().__init__()
+                        self.blocks = nn.ModuleList([nn.Linear(4, 4) for _ in range(n)])
+
+                return MLP(num_layers).eval()
+
+            def test_a(self):
+                num_layers = 4
+                get_peft_model(self.get_model(num_layers=num_layers), LoraConfig(target_modules=["blocks.3"]))
+
+            def test_b(self):
+                get_peft_model(self.get_model(), LoraConfig(target_modules=["blocks.1"]))
+
+        def make(n):
+            n = n + 1
+            return nn.Sequential(*[nn.Linear(2, 2) for _ in range(n)])
+
+        get_peft_model(make(2), LoraConfig(target_modules=["0"]))
+        """
+    four, default, rebound = configs(code, PYTEST)
+    assert four.model is not None and four.model.local is not None
+    assert [m.name for m in four.model.local.modules][-1] == "blocks.3"
+    assert default.model is not None and default.model.local is not None
+    assert [m.name for m in default.model.local.modules][-1] == "blocks.1"
+    assert rebound.model is None and "not static" in (rebound.facts.applied_to or "")

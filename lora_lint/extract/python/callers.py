@@ -30,7 +30,14 @@ import libcst as cst
 from lora_lint.extract.cstwalk import descendants, walk
 from lora_lint.extract.python.catalog import testing_utils_skip
 from lora_lint.extract.python.context import ModuleContext
-from lora_lint.extract.python.scopes import Assigned, Binding, Defined, Imported, Parameter
+from lora_lint.extract.python.scopes import (
+    Assigned,
+    Binding,
+    Defined,
+    Imported,
+    Parameter,
+    bound_names,
+)
 
 
 @dataclass
@@ -193,6 +200,10 @@ class Callers:
 
     def returns(self, call: cst.Call) -> list[cst.BaseExpression] | None:
         """Every value a call of a plain function of this file may return (None: unknown)."""
+        function = self._plain_callee(call)
+        return _results(function, yields=False) if function is not None else None
+
+    def _plain_callee(self, call: cst.Call) -> cst.FunctionDef | None:
         if not isinstance(call.func, cst.Name):
             return None
         binding = self.ctx.scopes.lookup(call.func.value, self.ctx.source.start(call.func))
@@ -201,12 +212,16 @@ class Callers:
         function = binding.node
         if function.decorators or function.asynchronous or id(function) in self.uses.methods:
             return None
-        return _results(function, yields=False)
+        return function
 
     def method_returns(self, call: cst.Call) -> list[cst.BaseExpression] | None:
         """``self.make()`` inside a method: what ``make`` of the same class returns. The
         callers check first that no class of the file derives from that class (a subclass
         may override ``make``); one in another file could too, which the file cannot show."""
+        method = self._method_callee(call)
+        return _results(method, yields=False) if method is not None else None
+
+    def _method_callee(self, call: cst.Call) -> cst.FunctionDef | None:
         func = call.func
         if not (
             isinstance(func, cst.Attribute)
@@ -222,8 +237,31 @@ class Callers:
             return None
         for stmt in owner.body.body if isinstance(owner.body, cst.IndentedBlock) else ():
             if isinstance(stmt, cst.FunctionDef) and stmt.name.value == func.attr.value:
-                return _results(stmt, yields=False)
+                return stmt
         return None
+
+    def call_arguments(
+        self, call: cst.Call
+    ) -> tuple[cst.FunctionDef, dict[str, cst.BaseExpression]] | None:
+        """The function (or ``self.method``) of this file ``call`` runs, and what the call
+        binds to each parameter the body never rebinds (defaults included): the values of
+        those names in what it returns."""
+        function = self._plain_callee(call)
+        bound = function is None
+        if function is None:
+            function = self._method_callee(call)
+        if function is None:
+            return None
+        params = function.params
+        rebound = bound_names(function.body)
+        found: dict[str, cst.BaseExpression] = {}
+        for param in [*params.posonly_params, *params.params, *params.kwonly_params][int(bound) :]:
+            if param.name.value in rebound:
+                continue
+            argument = _argument_for(call, function, param, bound=bound)
+            if argument is not None:
+                found[param.name.value] = argument
+        return function, found
 
     def method_owner(self, call: cst.Call) -> cst.ClassDef | None:
         """The class whose method makes the ``self.make()`` call."""

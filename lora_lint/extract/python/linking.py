@@ -48,8 +48,9 @@ from lora_lint.extract.python.scopes import (
 from lora_lint.extract.python.source import Pos
 from lora_lint.extract.types import ExtractedConfig, LocalModel, Located, ModelRef
 
-#: Instances of classes of the file: the call that creates one, and its class.
-_Instances = list[tuple[cst.Call, cst.ClassDef | None]]
+#: Instances of classes of the file: the call that creates one, its class (None: a torch
+#: container built in place), and static values of names its arguments are written with.
+_Instances = list[tuple[cst.Call, cst.ClassDef | None, dict[str, object]]]
 
 #: ``a = b`` / ``model = wrap(model)`` hops followed before giving up.
 _MAX_HOPS = 16
@@ -93,6 +94,7 @@ class Linker:
         self.callers = Callers(ctx)
         self.trees = ModuleTrees(ctx)
         self.expectations = Expectations(ctx)
+        self.evaluator = Evaluator(ctx)
         self._instance_writes: list[tuple[cst.Name, cst.CSTNode]] | None = None
 
     def link(self) -> None:
@@ -148,7 +150,7 @@ class Linker:
         for arg in call.args:
             if arg.keyword is None or arg.keyword.value != "full_finetuning":
                 continue
-            value = Evaluator(self.ctx).evaluate(arg.value)
+            value = self.evaluator.evaluate(arg.value)
             facts = site.config.facts
             if isinstance(value, Located) and value.value is True:
                 site.config.facts = dataclasses.replace(
@@ -173,14 +175,14 @@ class Linker:
                 continue
             if isinstance(calls, str):
                 return calls
-            trees = [self.trees.read(call, cls) for call, cls in calls]
+            trees = [self.trees.read(call, cls, env) for call, cls, env in calls]
             reasons = [t for t in trees if isinstance(t, str)]
             if reasons:
                 return reasons[0]
             models = [t for t in trees if isinstance(t, LocalModel)]
             if any(m.modules != models[0].modules for m in models):
                 return "applied to instances of different module trees"
-            tree, (call, cls) = models[0], calls[0]
+            tree, (call, cls, _) = models[0], calls[0]
             held = (
                 f"an instance of the class {tree.class_name} of this file (line {tree.line})"
                 if cls is not None or self.trees.class_of(call) is not None
@@ -207,9 +209,9 @@ class Linker:
                 or self._class_held(expr.func, hops)
             )
             if cls is not None:
-                return [(expr, cls)]
+                return [(expr, cls, {})]
             if self.trees.container_of(expr) is not None:
-                return [(expr, None)]  # nn.Sequential(nn.Linear(10, 10)) as the model
+                return [(expr, None, {})]  # nn.Sequential(nn.Linear(10, 10)) as the model
             inner = self._wrapped_model(expr)
             if inner is not None:
                 return self._local_calls(inner, hops + 1)
@@ -223,6 +225,8 @@ class Linker:
                 owner = self.callers.method_owner(expr)
                 if owner is None or self.callers.subclassed(owner):
                     return "a subclass may override the method that makes the model"
+            if isinstance(found, list):
+                found = self._with_arguments(expr, found)
             return found
         if isinstance(expr, cst.Name):
             binding = self._binding(expr)
@@ -239,6 +243,28 @@ class Linker:
                     return changed
                 return self._local_calls(binding.value, hops + 1)
         return None
+
+    def _with_arguments(self, call: cst.Call, found: _Instances) -> _Instances:
+        """``self.get_model(num_layers=4)`` returning ``MLP(num_layers)``: the instances made
+        in that function's body read its parameters as this call binds them (static values
+        only; a name its body rebinds is left alone)."""
+        bound = self.callers.call_arguments(call)
+        if bound is None:
+            return found
+        function, arguments = bound
+        env: dict[str, object] = {}
+        for name, argument in arguments.items():
+            value = self.evaluator.evaluate(argument)
+            if isinstance(value, Located) and _is_static_scalar(value.value):
+                env[name] = value.value
+        if not env:
+            return found
+        out: _Instances = []
+        for instance, cls, inner in found:
+            at = self.ctx.source.start(instance)
+            here = self.ctx.scopes.function_at(at) is function
+            out.append((instance, cls, {**env, **inner} if here else inner))
+        return out
 
     def _instance_changed(self, use: cst.Name, binding: Assigned) -> str | None:
         """``model.head = nn.Linear(...)``, ``model.add_module(...)`` or ``setattr(model, ...)``
@@ -555,3 +581,7 @@ def _instance_write(node: cst.CSTNode) -> cst.Name | None:
             first = node.args[0].value
             return first if isinstance(first, cst.Name) else None
     return None
+
+
+def _is_static_scalar(value: object) -> bool:
+    return value is None or isinstance(value, (bool, int, float, str))

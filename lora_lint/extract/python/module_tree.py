@@ -29,7 +29,7 @@ but its parameter counts are marked unknown.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -165,10 +165,17 @@ class ModuleTrees:
             return name
         return None
 
-    def read(self, call: cst.Call, cls: cst.ClassDef | None = None) -> LocalModel | str:
+    def read(
+        self,
+        call: cst.Call,
+        cls: cst.ClassDef | None = None,
+        env: Mapping[str, object] | None = None,
+    ) -> LocalModel | str:
         """The static tree of the instance ``call`` creates (of ``cls`` when the data flow
         says which class the callee is: a fixture returning the class; a torch container
-        built in place), or why there is none."""
+        built in place), or why there is none. ``env``: static values of names the call's
+        arguments are written with (a helper's parameters, from the call that ran it)."""
+        caller = _Frame(None, _Node(cls="", kind=None), values=dict(env)) if env else None
         cls = cls or self.class_of(call)
         container = self.container_of(call) if cls is None else None
         if cls is None and container is None:
@@ -177,10 +184,10 @@ class ModuleTrees:
         self.inexact = False
         try:
             if cls is not None:
-                root = self._instantiate(cls, call.args, None, depth=0)
+                root = self._instantiate(cls, call.args, caller, depth=0)
             else:
                 assert container is not None
-                frame = _Frame(None, _Node(cls=container, kind=None))
+                frame = _Frame(None, _Node(cls=container, kind=None), values=dict(env or {}))
                 root = self._container(container, call, frame, depth=0)
         except GiveUp as exc:
             name = cls.name.value if cls is not None else f"the nn.{container}"
