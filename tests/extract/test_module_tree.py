@@ -313,6 +313,8 @@ def test_a_hugging_face_model_inside_is_a_row_the_engine_fills_in() -> None:
 
 def test_shapes_that_are_not_static_are_marked() -> None:
     code = """
+        import sys
+
         def make(bias):
             class Model(nn.Module):
                 def __init__(self):
@@ -320,10 +322,12 @@ def test_shapes_that_are_not_static_are_marked() -> None:
                     self.lin = nn.Linear(4, 4, bias=bias)
             return Model()
         """
-    static = static_tree(code, "make(True)")
+    static = static_tree(code, "make(len(sys.argv) > 1)")
     assert not isinstance(static, str) and static is not None
     assert [m.name for m in static.modules] == ["lin"]
     assert static.exact_shapes is False
+    # the call that runs the helper says what ``bias`` is: exact again
+    assert static_tree(code, "make(True)").exact_shapes is True
     assert TREES["mlp"] and static_tree(*TREES["mlp"]).exact_shapes is True
 
 

@@ -714,3 +714,30 @@ def test_a_helper_s_parameters_size_the_module_it_returns() -> None:
     assert default.model is not None and default.model.local is not None
     assert [m.name for m in default.model.local.modules][-1] == "blocks.1"
     assert rebound.model is None and "not static" in (rebound.facts.applied_to or "")
+
+
+def test_a_class_defined_in_the_helper_reads_its_parameters() -> None:
+    """``def get_model(self, bias=True)`` defining ``MyModule`` whose ``__init__`` reads
+    ``bias``: the tree's parameters are exact, as the call that ran the helper set them."""
+    code = """
+        class TestX:
+            def get_model(self, bias=True):
+                class MyModule(nn.Module):
+                    def __init__(self):
+                        super().__init__()
+                        self.linear = nn.Linear(10, 10, bias=bias)
+
+                return MyModule()
+
+            def test_a(self):
+                get_peft_model(self.get_model(bias=False), LoraConfig(target_modules=["linear"]))
+
+            def test_b(self):
+                get_peft_model(self.get_model(), LoraConfig(target_modules=["linear"]))
+        """
+    without, with_bias = configs(code, PYTEST)
+    for config, params in ((without, ("weight",)), (with_bias, ("weight", "bias"))):
+        assert config.model is not None and config.model.local is not None
+        assert config.model.local.exact_shapes
+        (linear,) = config.model.local.modules
+        assert tuple(name for name, _ in linear.params) == params

@@ -36,7 +36,7 @@ from lora_lint.extract.python.context import ModuleContext
 from lora_lint.extract.python.evaluator import Evaluator
 from lora_lint.extract.python.expectations import Expectations
 from lora_lint.extract.python.models import ModelSite
-from lora_lint.extract.python.module_tree import ModuleTrees
+from lora_lint.extract.python.module_tree import Closure, ModuleTrees
 from lora_lint.extract.python.scopes import (
     Assigned,
     Binding,
@@ -49,8 +49,9 @@ from lora_lint.extract.python.source import Pos
 from lora_lint.extract.types import ExtractedConfig, LocalModel, Located, ModelRef
 
 #: Instances of classes of the file: the call that creates one, its class (None: a torch
-#: container built in place), and static values of names its arguments are written with.
-_Instances = list[tuple[cst.Call, cst.ClassDef | None, dict[str, object]]]
+#: container built in place), and the helper function holding the call with the static
+#: values the call that ran it gave its parameters (see ``ModuleTrees.read``).
+_Instances = list[tuple[cst.Call, cst.ClassDef | None, Closure | None]]
 
 #: ``a = b`` / ``model = wrap(model)`` hops followed before giving up.
 _MAX_HOPS = 16
@@ -175,7 +176,7 @@ class Linker:
                 continue
             if isinstance(calls, str):
                 return calls
-            trees = [self.trees.read(call, cls, env) for call, cls, env in calls]
+            trees = [self.trees.read(call, cls, closure) for call, cls, closure in calls]
             reasons = [t for t in trees if isinstance(t, str)]
             if reasons:
                 return reasons[0]
@@ -209,9 +210,9 @@ class Linker:
                 or self._class_held(expr.func, hops)
             )
             if cls is not None:
-                return [(expr, cls, {})]
+                return [(expr, cls, None)]
             if self.trees.container_of(expr) is not None:
-                return [(expr, None, {})]  # nn.Sequential(nn.Linear(10, 10)) as the model
+                return [(expr, None, None)]  # nn.Sequential(nn.Linear(10, 10)) as the model
             inner = self._wrapped_model(expr)
             if inner is not None:
                 return self._local_calls(inner, hops + 1)
@@ -261,10 +262,14 @@ class Linker:
             return found
         out: _Instances = []
         for instance, cls, inner in found:
-            at = self.ctx.source.start(instance)
-            here = self.ctx.scopes.function_at(at) is function
-            out.append((instance, cls, {**env, **inner} if here else inner))
+            # the names mean these values only in the body of that function (a class defined
+            # there reads them as its closure)
+            here = inner is None and self._inside(instance, function)
+            out.append((instance, cls, Closure(function, env) if here else inner))
         return out
+
+    def _inside(self, node: cst.CSTNode, function: cst.FunctionDef) -> bool:
+        return self.ctx.source.contains(function.body, self.ctx.source.start(node))
 
     def _instance_changed(self, use: cst.Name, binding: Assigned) -> str | None:
         """``model.head = nn.Linear(...)``, ``model.add_module(...)`` or ``setattr(model, ...)``

@@ -38,7 +38,7 @@ from lora_lint.extract.cstwalk import descendants
 from lora_lint.extract.python.catalog import loader_head
 from lora_lint.extract.python.context import ModuleContext
 from lora_lint.extract.python.evaluator import Evaluator
-from lora_lint.extract.python.scopes import Defined
+from lora_lint.extract.python.scopes import Defined, Parameter
 from lora_lint.extract.python.torch_modules import (
     HF_CONV1D,
     TORCH_MODULES,
@@ -132,12 +132,21 @@ class _Frame:
     attributes: dict[str, object] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Closure:
+    """A helper function and the static values one call of it gave its parameters."""
+
+    function: cst.FunctionDef
+    values: Mapping[str, object]
+
+
 class ModuleTrees:
     """Reads the module tree of calls like ``MLP(bias=False)`` in one module."""
 
     def __init__(self, ctx: ModuleContext) -> None:
         self.ctx = ctx
         self.evaluator = Evaluator(ctx)
+        self._closure: Closure | None = None
         self._count = 0
         #: Set while reading a tree whose parameters may be tied or replaced.
         self.inexact = False
@@ -169,13 +178,15 @@ class ModuleTrees:
         self,
         call: cst.Call,
         cls: cst.ClassDef | None = None,
-        env: Mapping[str, object] | None = None,
+        closure: Closure | None = None,
     ) -> LocalModel | str:
         """The static tree of the instance ``call`` creates (of ``cls`` when the data flow
         says which class the callee is: a fixture returning the class; a torch container
-        built in place), or why there is none. ``env``: static values of names the call's
-        arguments are written with (a helper's parameters, from the call that ran it)."""
-        caller = _Frame(None, _Node(cls="", kind=None), values=dict(env)) if env else None
+        built in place), or why there is none. ``closure``: the helper function ``call`` is
+        written in, with the static values the call that ran it gave its parameters."""
+        env = dict(closure.values) if closure is not None else {}
+        caller = _Frame(None, _Node(cls="", kind=None), values=env) if env else None
+        self._closure = closure
         cls = cls or self.class_of(call)
         container = self.container_of(call) if cls is None else None
         if cls is None and container is None:
@@ -187,7 +198,7 @@ class ModuleTrees:
                 root = self._instantiate(cls, call.args, caller, depth=0)
             else:
                 assert container is not None
-                frame = _Frame(None, _Node(cls=container, kind=None), values=dict(env or {}))
+                frame = _Frame(None, _Node(cls=container, kind=None), values=env)
                 root = self._container(container, call, frame, depth=0)
         except GiveUp as exc:
             name = cls.name.value if cls is not None else f"the nn.{container}"
@@ -936,6 +947,9 @@ class ModuleTrees:
                 return _plain(values[expr.value])
             if expr.value in _CONSTANTS:
                 return _CONSTANTS[expr.value]
+            closed = self._closure_value(expr)
+            if closed is not UNKNOWN:
+                return closed
         attribute = _is_self_attribute(expr)
         if attribute is not None:
             return _plain(frame.attributes.get(attribute, UNKNOWN) if frame else UNKNOWN)
@@ -977,6 +991,17 @@ class ModuleTrees:
             items = [i.value if isinstance(i, Located) else UNKNOWN for i in result.items]
             return UNKNOWN if any(not _is_scalar(i) for i in items) else tuple(items)
         return result.value if _is_scalar(result.value) else UNKNOWN
+
+    def _closure_value(self, name: cst.Name) -> object:
+        """A parameter of the helper a class is defined in (``nn.Linear(10, 10, bias=bias)``
+        inside ``def get_model(self, bias=True)``), as the call that ran the helper set it."""
+        closure = self._closure
+        if closure is None or name.value not in closure.values:
+            return UNKNOWN
+        binding = self.ctx.scopes.lookup(name.value, self.ctx.source.start(name))
+        if isinstance(binding, Parameter) and binding.function is closure.function:
+            return _plain(closure.values[name.value])
+        return UNKNOWN
 
     def _fstring(self, expr: cst.FormattedString, frame: _Frame | None) -> object:
         """``f"layer{i}"`` with every part static (no conversions or format specs)."""
