@@ -103,6 +103,10 @@ def test_a_config_the_code_expects_to_fail_is_judged_but_not_reported(tmp_path: 
             with pytest.raises(TypeError):
                 LoraConfig(rank=16)
 
+        def test_invalid_config_without_a_model():
+            with pytest.raises(ValueError):
+                LoraConfig(target_modules=["q"], layers_pattern="blocks")
+
         def test_typo_warns():
             with pytest.warns(RuntimeWarning):
                 get_peft_model(Net(), LoraConfig(target_modules=["q", "nope"]))
@@ -115,7 +119,9 @@ def test_a_config_the_code_expects_to_fail_is_judged_but_not_reported(tmp_path: 
     assert [(f.span.line, f.code) for f in errors] == [
         (_last_line(body, '["q", "nope"]'), UNKNOWN_TARGET_MODULE)
     ]
-    assert sum(c.checked for c in result.configs) == 3  # judged, LoraConfig(rank=16) aside
+    assert sum(c.checked for c in result.configs) == 3  # judged, the two without a model aside
+    # created inside pytest.raises and never applied: no "not checked" (nothing to act on)
+    assert not [f for f in result.findings if f.code == "LL010"]
 
 
 def _last_line(body: str, needle: str) -> int:
