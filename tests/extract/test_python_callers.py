@@ -741,3 +741,27 @@ def test_a_class_defined_in_the_helper_reads_its_parameters() -> None:
         assert config.model.local.exact_shapes
         (linear,) = config.model.local.modules
         assert tuple(name for name, _ in linear.params) == params
+
+
+def test_parametrize_over_a_dict_s_values_or_items() -> None:
+    code = """
+        CONFIGS = {
+            "lora": LoraConfig(target_modules=["q_proj"]),
+            "dora": LoraConfig(target_modules=["v_proj"], use_dora=True),
+        }
+
+        class TestX:
+            @pytest.fixture
+            def model(self):
+                return AutoModelForCausalLM.from_pretrained("facebook/opt-125m")
+
+            @pytest.mark.parametrize("config", CONFIGS.values(), ids=CONFIGS.keys())
+            def test_a(self, model, config):
+                get_peft_model(model, config)
+        """
+    for config in configs(code, PYTEST):
+        assert config.model is not None and config.model.name == "facebook/opt-125m"
+    items = code.replace('"config", CONFIGS.values(), ids=CONFIGS.keys()', '"name, config", CONFIGS.items()')
+    items = items.replace("def test_a(self, model, config)", "def test_a(self, model, name, config)")
+    for config in configs(items, PYTEST):
+        assert config.model is not None and config.model.name == "facebook/opt-125m"

@@ -378,6 +378,16 @@ class Callers:
         return found
 
     def _literal_list(self, node: cst.BaseExpression) -> list[cst.BaseExpression] | None:
+        """A list/tuple literal, a name bound once to one, or ``CASES.values()`` /
+        ``CASES.items()`` of a dict literal bound once (items as ``(key, value)`` pairs)."""
+        view = None
+        if (
+            isinstance(node, cst.Call)
+            and not node.args
+            and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value in ("values", "items")
+        ):
+            view, node = node.func.attr.value, node.func.value
         if isinstance(node, cst.Name):
             binding = self.ctx.scopes.lookup(node.value, self.ctx.source.start(node))
             if not isinstance(binding, Assigned) or binding.index:
@@ -385,6 +395,16 @@ class Callers:
             if self.ctx.scopes.mutation(node.value, binding, self.ctx.source.start(node)):
                 return None
             node = binding.value
+        if view is not None:
+            if not isinstance(node, cst.Dict):
+                return None
+            elements = node.elements
+            if not all(isinstance(e, cst.DictElement) for e in elements):
+                return None  # **other
+            pairs = [e for e in elements if isinstance(e, cst.DictElement)]
+            if view == "values":
+                return [e.value for e in pairs]
+            return [cst.Tuple([cst.Element(e.key), cst.Element(e.value)]) for e in pairs]
         if not isinstance(node, cst.List | cst.Tuple):
             return None
         if any(isinstance(e, cst.StarredElement) for e in node.elements):
