@@ -85,3 +85,25 @@ typo = get_peft_model(model, LoraConfig(target_modules=["to_q", "to_kk"]))
         model = diffusers.Flux2Transformer2DModel.from_config(config)
     with pytest.raises(ValueError):
         peft.get_peft_model(model, peft.LoraConfig(target_modules=["to_kk"]))
+
+
+def test_a_pipeline_s_components_are_its_models(tmp_path: Path) -> None:
+    """``pipe.transformer`` of a pipeline loaded from the repository is the bundled
+    transformer; another component (``text_encoder``) or the pipeline itself is not checked
+    against it."""
+    pytest.importorskip("diffusers")
+    code = """\
+from diffusers import Flux2KleinPipeline
+from peft import LoraConfig, get_peft_model
+
+pipe = Flux2KleinPipeline.from_pretrained("black-forest-labs/FLUX.2-klein-base-4B")
+pipe.transformer = get_peft_model(pipe.transformer, LoraConfig(target_modules=["to_q", "to_kk"]))
+pipe.text_encoder.add_adapter(LoraConfig(target_modules=["q_proj"]))
+get_peft_model(pipe, LoraConfig(target_modules=["to_q"]))
+"""
+    result = lint_files(tmp_path, {"train.py": code})
+    assert [c.checked for c in result.configs] == [True, False, False]
+    errors = [(f.code, f.target) for f in result.findings if f.severity.value == "error"]
+    assert errors == [("LL001", "to_kk")]
+    reasons = sorted(f.message for f in result.findings if f.code == "LL010")
+    assert "pipeline is not a model" in reasons[0] and "text_encoder" in reasons[1]

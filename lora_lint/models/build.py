@@ -17,7 +17,7 @@ from typing import Any
 
 from lora_lint.models import inventory as inv
 from lora_lint.models import limits
-from lora_lint.models.heads import resolve_head_class
+from lora_lint.models.heads import DIFFUSERS_COMPONENT, DIFFUSERS_PIPELINE, resolve_head_class
 from lora_lint.models.versions import library_versions
 
 
@@ -299,6 +299,10 @@ def is_diffusers_config(config: dict[str, Any]) -> bool:
     return isinstance(config.get("_class_name"), str) and "model_type" not in config
 
 
+#: A pipeline component's attribute name -> what its class name says it is.
+_COMPONENT_CLASS = {"transformer": "Transformer", "unet": "UNet"}
+
+
 def _build_diffusers(config: dict[str, Any], model_id: str, head: str | None) -> inv.ModelInventory:
     """A diffusers model (``Flux2Transformer2DModel``...) from its component config, on meta:
     the module tree PEFT sees when a pipeline's ``transformer`` or ``unet`` is adapted.
@@ -316,6 +320,17 @@ def _build_diffusers(config: dict[str, Any], model_id: str, head: str | None) ->
     class_name = str(config["_class_name"])
     if head is not None and head[:1].isupper() and head != class_name:
         raise BuildError(f"the code loads a {head}, but this model's config is a {class_name}")
+    if head == DIFFUSERS_PIPELINE:
+        raise BuildError(
+            "a whole diffusers pipeline is not a model PEFT adapts; its components are"
+        )
+    if head is not None and head.startswith(DIFFUSERS_COMPONENT):
+        component = head.removeprefix(DIFFUSERS_COMPONENT)
+        if _COMPONENT_CLASS.get(component, "\0") not in class_name:
+            raise BuildError(
+                f"the code adapts the pipeline's {component}; the config lora-lint has for this "
+                f"repository is its {class_name}"
+            )
     cls = getattr(diffusers, class_name, None)
     if not (isinstance(cls, type) and issubclass(cls, diffusers.ModelMixin)):
         raise BuildError(f"diffusers {diffusers.__version__} has no model class {class_name}")
@@ -353,6 +368,8 @@ def _build(
 ) -> inv.ModelInventory:
     if is_diffusers_config(config):
         return _build_diffusers(config, model_id, head)
+    if head is not None and head.startswith((DIFFUSERS_COMPONENT, DIFFUSERS_PIPELINE)):
+        raise BuildError(f"{model_id} is a transformers model here, not a diffusers pipeline")
     try:
         import torch
         import transformers

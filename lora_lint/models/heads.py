@@ -85,3 +85,9 @@ def resolve_head_class(
         f"transformers {transformers.__version__} has no {wanted} class "
         f"for model_type {model_type!r}"
     )
+
+
+#: Head of a diffusers pipeline (``FluxPipeline.from_pretrained(id)``): not a model itself;
+#: its components are (``pipe.transformer``: head ``component:transformer``).
+DIFFUSERS_PIPELINE = "diffusers-pipeline"
+DIFFUSERS_COMPONENT = "component:"

@@ -47,6 +47,7 @@ from lora_lint.extract.python.scopes import (
 )
 from lora_lint.extract.python.source import Pos
 from lora_lint.extract.types import ExtractedConfig, LocalModel, Located, ModelRef
+from lora_lint.models.heads import DIFFUSERS_COMPONENT, DIFFUSERS_PIPELINE
 
 #: Instances of classes of the file: the call that creates one, its class (None: a torch
 #: container built in place), and the helper function holding the call with the static
@@ -464,7 +465,22 @@ class Linker:
             return self._one_model(values, hops, "a value returned by {}()", expr.func)
         if isinstance(expr, cst.Name):
             return self._model_of_binding(self._binding(expr), hops)
+        if isinstance(expr, cst.Attribute):
+            return self._pipeline_component(expr, hops)
         return None
+
+    def _pipeline_component(self, expr: cst.Attribute, hops: int) -> ModelSite | None:
+        """``pipe.transformer`` / ``pipe.unet`` of a diffusers pipeline loaded from an id:
+        that component of the pipeline's repository is the model."""
+        site = self.model_of(expr.value, hops + 1)
+        if site is None or site.ref.head != DIFFUSERS_PIPELINE:
+            return None
+        ref = dataclasses.replace(
+            site.ref,
+            head=f"{DIFFUSERS_COMPONENT}{expr.attr.value}",
+            origin=f"the {expr.attr.value} of {site.ref.origin}",
+        )
+        return dataclasses.replace(site, ref=ref)
 
     def _one_model(
         self,
@@ -538,7 +554,6 @@ class Linker:
         return positional[0] if positional else None
 
 
-#: Calls that register a submodule on the object they are called on.
 #: Methods that add, replace or remove a submodule of a module or torch container.
 _REGISTERING_METHODS = frozenset(
     {"add_module", "register_module", "append", "extend", "insert", "update", "pop", "clear"}

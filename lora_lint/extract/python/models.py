@@ -24,6 +24,7 @@ from lora_lint.extract.python.evaluator import Evaluator, Guard
 from lora_lint.extract.python.scopes import Assigned, Parameter
 from lora_lint.extract.python.source import Pos
 from lora_lint.extract.types import Located, ModelRef
+from lora_lint.models.heads import DIFFUSERS_PIPELINE
 
 #: Keywords that carry the model id of a loader.
 _NAME_KEYWORDS = ("pretrained_model_name_or_path", "model_name", "model_id")
@@ -68,12 +69,17 @@ class ModelFinder:
             return None
         qualified = self.ctx.imports.qualify(func.value)
         head = loader_head(qualified.dotted) if qualified is not None else None
-        if qualified is None or head is None:
+        pipeline = qualified is not None and _is_diffusers_pipeline(qualified.dotted)
+        if qualified is None or (head is None and not pipeline):
             return None
         arguments = {arg.keyword.value: arg.value for arg in call.args if arg.keyword is not None}
         positional = [arg.value for arg in call.args if arg.keyword is None and not arg.star]
         name_expr = positional[0] if positional else _first(arguments, _NAME_KEYWORDS)
         origin = f"{qualified.last}.from_pretrained at {self._where(call)}"
+        if head is None:  # a pipeline, not a model: ``pipe.transformer`` is one
+            return self._site_for(
+                call, name_expr, DIFFUSERS_PIPELINE, origin, None, from_loader=False
+            )
         return self._site_for(call, name_expr, head, origin, arguments.get("trust_remote_code"))
 
     def loader_dict(self, call: cst.Call, loader: cst.Attribute) -> ModelSite | None:
@@ -349,3 +355,8 @@ def _field_default(value: cst.BaseExpression) -> cst.BaseExpression | None:
         if arg.keyword is not None and arg.keyword.value == "default":
             return arg.value
     return None
+
+
+def _is_diffusers_pipeline(dotted: str) -> bool:
+    """``diffusers.FluxPipeline``, ``diffusers.AutoPipelineForText2Image``..."""
+    return dotted.startswith("diffusers.") and "Pipeline" in dotted.rsplit(".", 1)[-1]
