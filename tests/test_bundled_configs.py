@@ -683,6 +683,11 @@ VLM_TREES = {
         "model.language_model.layers.34.self_attn.q_proj",
         "model.vision_tower.encoder.layers.15.self_attn.q_proj.linear",
     ),
+    "google--gemma-4-E4B-it.json": (
+        "Gemma4ForConditionalGeneration",
+        "model.language_model.layers.41.self_attn.q_proj",
+        "model.vision_tower.encoder.layers.15.self_attn.q_proj.linear",
+    ),
     "google--gemma-4-26B-A4B-it.json": (
         "Gemma4ForConditionalGeneration",
         "model.language_model.layers.29.self_attn.q_proj",

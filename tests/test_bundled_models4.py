@@ -1,0 +1,62 @@
+"""Bundled configs added from verified public copies (fourth pass): the ids the ecosystem repos
+load resolve offline to them, and the built models reproduce the published parameter totals.
+
+Each anchor below is an exact published number (a safetensors total or a count printed by a
+training run), so a single wrong shape in the bundled file fails the test.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lora_lint.models.resolve import ModelResolver, ResolvedModel, ResolverSettings
+from tests.test_bundled_configs import RAW, _instantiate, _n_params
+
+# Ids seen unresolved in the ecosystem run -> the bundled architecture they resolve to offline.
+RESOLVES = {
+    "google/gemma-4-E4B-it": "google/gemma-4-E4B-it",
+    "google/gemma-4-E4B": "google/gemma-4-E4B-it",
+    "unsloth/gemma-4-E4B-it": "google/gemma-4-E4B-it",
+    "unsloth/gemma-4-E4B-it-unsloth-bnb-4bit": "google/gemma-4-E4B-it",
+}
+
+
+@pytest.mark.parametrize(("name", "expected"), sorted(RESOLVES.items()))
+def test_ids_resolve_offline(tmp_path: Path, name: str, expected: str) -> None:
+    resolver = ModelResolver(ResolverSettings(project_root=tmp_path, offline=True))
+    result = resolver.resolve(name)
+    assert isinstance(result, ResolvedModel), name
+    assert result.model_id == expected
+    assert result.how.startswith("bundled offline config")
+
+
+def _gemma4_shared_kv_weights(file: str) -> int:
+    """Weights a Gemma 4 checkpoint stores for its KV-shared layers but transformers does not
+    build (those layers reuse an earlier layer's cache): k_proj, v_proj and k_norm, plus one
+    ``layer_scalar`` buffer per layer."""
+    text = RAW[file]["config"]["text_config"]
+    layers = text["num_hidden_layers"]
+    total = layers  # layer_scalar
+    for kind in text["layer_types"][layers - text["num_kv_shared_layers"] :]:
+        head_dim = text["global_head_dim"] if kind == "full_attention" else text["head_dim"]
+        total += 2 * text["hidden_size"] * text["num_key_value_heads"] * head_dim + head_dim
+    return total
+
+
+# file -> exact published total and a function adding what the checkpoint holds beyond the
+# parameters transformers builds.
+EXACT_TOTALS = {
+    # BF16 safetensors totals of the Hub repos (stored hub listing).
+    "google--gemma-4-E2B-it.json": (5_123_178_051, _gemma4_shared_kv_weights),
+    "google--gemma-4-E4B-it.json": (7_996_156_490, _gemma4_shared_kv_weights),
+}
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("file", sorted(EXACT_TOTALS))
+def test_exact_published_totals(file: str) -> None:
+    expected, extra = EXACT_TOTALS[file]
+    _, model = _instantiate(file)
+    assert _n_params(model) + extra(file) == expected, file
