@@ -648,6 +648,11 @@ VLM_TREES = {
         "model.language_model.layers.23.self_attn.q_proj",
         "model.visual.blocks.11.attn.qkv",
     ),
+    "Qwen--Qwen3.5-4B.json": (
+        "Qwen3_5ForConditionalGeneration",
+        "model.language_model.layers.31.self_attn.q_proj",
+        "model.visual.blocks.23.attn.qkv",
+    ),
     "Qwen--Qwen3.5-9B.json": (
         "Qwen3_5ForConditionalGeneration",
         "model.language_model.layers.31.self_attn.o_proj",

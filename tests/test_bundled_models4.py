@@ -20,6 +20,8 @@ RESOLVES = {
     "google/gemma-4-E4B": "google/gemma-4-E4B-it",
     "unsloth/gemma-4-E4B-it": "google/gemma-4-E4B-it",
     "unsloth/gemma-4-E4B-it-unsloth-bnb-4bit": "google/gemma-4-E4B-it",
+    "Qwen/Qwen3.5-4B": "Qwen/Qwen3.5-4B",
+    "unsloth/Qwen3.5-4B": "Qwen/Qwen3.5-4B",
 }
 
 
@@ -45,12 +47,24 @@ def _gemma4_shared_kv_weights(file: str) -> int:
     return total
 
 
+def _qwen3_5_mtp_layer(file: str) -> int:
+    """The multi-token-prediction layer a Qwen3.5 checkpoint stores and transformers does not
+    build: one gated full-attention decoder layer, its MLP, the fc joining embedding and hidden
+    state, and three norms."""
+    text = RAW[file]["config"]["text_config"]
+    h, d = text["hidden_size"], text["head_dim"]
+    q, kv = text["num_attention_heads"] * d, text["num_key_value_heads"] * d
+    attention = h * 2 * q + 2 * h * kv + q * h + 2 * d  # gated q_proj, k/v, o, q/k norms
+    return attention + 3 * h * text["intermediate_size"] + 2 * h + 2 * h * h + 3 * h
+
+
 # file -> exact published total and a function adding what the checkpoint holds beyond the
 # parameters transformers builds.
 EXACT_TOTALS = {
     # BF16 safetensors totals of the Hub repos (stored hub listing).
     "google--gemma-4-E2B-it.json": (5_123_178_051, _gemma4_shared_kv_weights),
     "google--gemma-4-E4B-it.json": (7_996_156_490, _gemma4_shared_kv_weights),
+    "Qwen--Qwen3.5-4B.json": (4_659_865_088, _qwen3_5_mtp_layer),
 }
 
 
