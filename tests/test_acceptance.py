@@ -51,12 +51,7 @@ def test_issue_2_done_when(tmp_path: Path) -> None:
     for _ in range(2):
         proc = subprocess.run(
             [sys.executable, "-c", PROBE, "check", "--format", "json", "train.py"],
-            cwd=project,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
+            cwd=project, env=env, capture_output=True, text=True, timeout=300, check=False,
         )
         assert proc.returncode == 1, proc.stderr
         runs.append(proc)

@@ -15,24 +15,12 @@ GOOD = "base_model: Qwen/Qwen2.5-0.5B\nadapter: lora\nlora_target_modules: [q_pr
 BAD = "base_model: Qwen/Qwen2.5-0.5B\nadapter: lora\nlora_target_modules: [q_proj, v_prj]\n"
 
 FINDING_KEYS = {
-    "code",
-    "name",
-    "severity",
-    "path",
-    "line",
-    "column",
-    "end_line",
-    "end_column",
-    "message",
-    "target",
-    "suggestion",
-    "model",
+    "code", "name", "severity", "path", "line", "column", "end_line", "end_column",
+    "message", "target", "suggestion", "model",
 }
 
 
-def _cli(
-    args: list[str], cwd: Path, monkeypatch: pytest.MonkeyPatch, capsys
-) -> tuple[int, str, str]:
+def _cli(args: list[str], cwd: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> tuple[int, str, str]:
     monkeypatch.chdir(cwd)
     code = main(args)
     out, err = capsys.readouterr()
@@ -59,10 +47,7 @@ def test_json_schema(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) ->
     code, out, _ = _cli(["check", "--offline", "--format", "json"], tmp_path, monkeypatch, capsys)
     assert code == 1
     doc = json.loads(out)
-    assert (
-        set(doc) == {"version", "findings", "configs", "errors", "libraries"}
-        and doc["version"] == 1
-    )
+    assert set(doc) == {"version", "findings", "configs", "errors", "libraries"} and doc["version"] == 1
     (finding,) = doc["findings"]
     assert set(finding) == FINDING_KEYS
     assert finding["code"] == "LL001" and finding["name"] == "unknown-target-module"
@@ -84,10 +69,7 @@ def test_json_schema(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) ->
 )
 def test_usage_errors_exit_2_with_one_line(tmp_path: Path, args: list[str], needle: str) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "lora_lint", *args],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
+        [sys.executable, "-m", "lora_lint", *args], cwd=tmp_path, capture_output=True, text=True,
         check=False,
     )
     assert proc.returncode == 2
@@ -108,14 +90,8 @@ def test_bad_project_config_is_a_usage_error(
 def test_discovery_skips_venv_node_modules_and_gitignored(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
-    for rel in (
-        "node_modules/x/cfg.yaml",
-        ".venv/lib/cfg.yaml",
-        "build/cfg.yaml",
-        "ignored/cfg.yaml",
-        "env/cfg.yaml",
-        "src/cfg.yaml",
-    ):
+    for rel in ("node_modules/x/cfg.yaml", ".venv/lib/cfg.yaml", "build/cfg.yaml",
+                "ignored/cfg.yaml", "env/cfg.yaml", "src/cfg.yaml"):
         path = tmp_path / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(BAD)

@@ -39,7 +39,5 @@ def test_each_entry_matches_peft(arch: str) -> None:
         got_kind = predicted.error or PeftOutcome.OK
         got_names = sorted(predicted.targeted) if got_kind is PeftOutcome.OK else []
         if (got_kind, got_names) != (expected_kind, expected_names):
-            disagreements.append(
-                (target, (got_kind, len(got_names)), (expected_kind, len(expected_names)))
-            )
+            disagreements.append((target, (got_kind, len(got_names)), (expected_kind, len(expected_names))))
     assert not disagreements, f"{arch}: lora-lint vs PEFT: {disagreements}"

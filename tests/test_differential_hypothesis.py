@@ -57,71 +57,18 @@ def _vocabulary(arch: str) -> tuple[list[str], list[str], list[str]]:
 
 
 FOREIGN = [
-    "q_proj",
-    "k_proj",
-    "v_proj",
-    "o_proj",
-    "gate_proj",
-    "up_proj",
-    "down_proj",
-    "qkv_proj",
-    "gate_up_proj",
-    "query_key_value",
-    "c_attn",
-    "c_proj",
-    "c_fc",
-    "dense",
-    "fc1",
-    "fc2",
-    "query",
-    "value",
-    "q",
-    "v",
-    "wo",
-    "w1",
-    "w2",
-    "w3",
-    "gate",
-    "lm_head",
-    "embed_tokens",
-    "self_attn",
-    "mlp",
-    "experts",
-    "shared_expert",
-    "shared_experts",
-    "router",
-    "v_prj",
-    "q_porj",
-    "Q_PROJ",
-    "all-linear",
-    "model.layers.0.self_attn.q_proj",
-    "proj",
-    "out_proj",
-    "linear_1",
-    "linear_2",
-    "multi_modal_projector.linear_1",
-    "qkv",
-    "attn.qkv",
+    "q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj", "qkv_proj",
+    "gate_up_proj", "query_key_value", "c_attn", "c_proj", "c_fc", "dense", "fc1", "fc2",
+    "query", "value", "q", "v", "wo", "w1", "w2", "w3", "gate", "lm_head", "embed_tokens",
+    "self_attn", "mlp", "experts", "shared_expert", "shared_experts", "router", "v_prj",
+    "q_porj", "Q_PROJ", "all-linear", "model.layers.0.self_attn.q_proj", "proj",
+    "out_proj", "linear_1", "linear_2", "multi_modal_projector.linear_1", "qkv", "attn.qkv",
 ]
 REGEXES = [
-    r".*\.(q_proj|v_proj)",
-    r".*q_proj",
-    r".*attn.*",
-    r".*mlp.*",
-    r".*\.layers\.0\..*proj",
-    r"model\.layers\.\d+\.self_attn\.(q|k|v|o)_proj",
-    r".*language_model.*\.(q_proj|v_proj)",
-    r".*experts.*",
-    r".*(gate|up|down)_proj",
-    r"q_proj",
-    r"q_proj,v_proj",
-    r".*\.(c_attn|c_proj)",
-    r".*(query|value)",
-    r".*\.[qv]",
-    r"(",
-    r".*vision.*",
-    r"ALL-LINEAR",
-    r".*\.dense",
+    r".*\.(q_proj|v_proj)", r".*q_proj", r".*attn.*", r".*mlp.*", r".*\.layers\.0\..*proj",
+    r"model\.layers\.\d+\.self_attn\.(q|k|v|o)_proj", r".*language_model.*\.(q_proj|v_proj)",
+    r".*experts.*", r".*(gate|up|down)_proj", r"q_proj", r"q_proj,v_proj", r".*\.(c_attn|c_proj)",
+    r".*(query|value)", r".*\.[qv]", r"(", r".*vision.*", r"ALL-LINEAR", r".*\.dense",
 ]
 
 
@@ -129,7 +76,9 @@ REGEXES = [
 def configs(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
     arch = draw(st.sampled_from(ARCHS))
     leaves, dotted, params = _vocabulary(arch)
-    name = st.one_of(st.sampled_from(leaves), st.sampled_from(FOREIGN), st.sampled_from(dotted))
+    name = st.one_of(
+        st.sampled_from(leaves), st.sampled_from(FOREIGN), st.sampled_from(dotted)
+    )
     kwargs: dict[str, Any] = {}
     form = draw(st.sampled_from(["list", "list", "list", "regex", "all-linear", "none"]))
     if form == "list":
@@ -156,11 +105,7 @@ def configs(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
         kwargs["alpha_pattern"] = {draw(name): 32}
     if draw(st.integers(0, 4)) == 0 and params:
         kwargs["target_parameters"] = draw(
-            st.lists(
-                st.sampled_from(params + ["experts.gate_up_proj", "gate.weight"]),
-                min_size=1,
-                max_size=2,
-            )
+            st.lists(st.sampled_from(params + ["experts.gate_up_proj", "gate.weight"]), min_size=1, max_size=2)
         )
     if draw(st.integers(0, 3)) == 0:
         kwargs["lora_dropout"] = 0.05
@@ -192,9 +137,7 @@ def check_agreement(arch: str, kwargs: dict[str, Any], record: bool = False) -> 
         event(f"outcome: {expected.kind}")
     got = predict(arch, kwargs)
     assert (got.kind, got.modules, got.parameters) == (
-        expected.kind,
-        expected.modules,
-        expected.parameters,
+        expected.kind, expected.modules, expected.parameters
     ), f"{arch} {kwargs}"
     if got.kind is PeftOutcome.OK:
         assert got.ranks == expected.ranks, f"ranks differ on {arch} {kwargs}"
@@ -230,10 +173,7 @@ REGRESSIONS: list[tuple[str, dict[str, Any]]] = [
     # PEFT flips config.fan_in_fan_out while wrapping GPT-2 Conv1D layers (found by a random run).
     ("gpt2", {"target_parameters": ["c_fc.weight"], "bias": "lora", "r": 4}),
     ("gpt2", {"target_modules": ["lm_head"], "target_parameters": ["c_fc.weight"]}),
-    (
-        "llama",
-        {"target_modules": [], "fan_in_fan_out": True, "target_parameters": ["k_proj.weight"]},
-    ),
+    ("llama", {"target_modules": [], "fan_in_fan_out": True, "target_parameters": ["k_proj.weight"]}),
     # modules_to_save hitting an original child of a param-wrapped module (random run).
     ("deepseek_v3", {"target_modules": "all-linear", "modules_to_save": ["act_fn"], "r": 4}),
 ]

@@ -124,14 +124,9 @@ def test_readme_is_for_users_and_short() -> None:
     assert len(README.read_bytes()) < 15_000
 
 
-@pytest.mark.parametrize(
-    "doc",
-    [
-        "README.md",
-        "CONTRIBUTING.md",
-        *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "docs").glob("*.md")),
-    ],
-)
+@pytest.mark.parametrize("doc", ["README.md", "CONTRIBUTING.md", *sorted(
+    str(p.relative_to(ROOT)) for p in (ROOT / "docs").glob("*.md")
+)])
 def test_relative_links_point_to_files(doc: str) -> None:
     import re
 

@@ -153,7 +153,8 @@ OWNED_ELSEWHERE = {
 LL009_KINDS = {
     kind
     for kind in PeftOutcome
-    if kind not in OWNED_ELSEWHERE and (not kind.nothing_matched or kind is PeftOutcome.NO_TARGETS)
+    if kind not in OWNED_ELSEWHERE
+    and (not kind.nothing_matched or kind is PeftOutcome.NO_TARGETS)
 }
 FOREIGN = [
     "q_proj",
@@ -297,7 +298,9 @@ def _partners(arch: str, entry: str) -> list[str]:
     return []
 
 
-def _entry_outcomes(model: Any, arch: str, kwargs: dict[str, Any], entry: str) -> list[PeftOutcome]:
+def _entry_outcomes(
+    model: Any, arch: str, kwargs: dict[str, Any], entry: str
+) -> list[PeftOutcome]:
     """PEFT's outcome kind for ``entry`` alone: as configured, then unfiltered."""
     neutral = {  # options that only decide whether PEFT raises after matching
         "lora_dropout": 0.0,

@@ -39,9 +39,7 @@ def test_yaml_rank_is_validated(tmp_path: Path, value: str, line: int) -> None:
 
 
 def test_yaml_set_of_targets_is_checked(tmp_path: Path) -> None:
-    result = lint_files(
-        tmp_path, {"ax.yaml": AXOLOTL + "lora_target_modules: !!set {q_proj, v_prj}\n"}
-    )
+    result = lint_files(tmp_path, {"ax.yaml": AXOLOTL + "lora_target_modules: !!set {q_proj, v_prj}\n"})
     assert [(f.code, f.target) for f in result.findings] == [("LL001", "v_prj")]
 
 

@@ -38,8 +38,7 @@ def test_realistic_scripts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
         got[f.path].append((f.code, f.span.line, f.message))
     for name, expected in EXPECTED.items():
         assert [(c, line) for c, line, _ in got[name]] == [(c, line) for c, line, _ in expected], (
-            name,
-            got[name],
+            name, got[name]
         )
         for (_, _, message), (_, _, needle) in zip(got[name], expected):
             assert needle in message

@@ -118,9 +118,7 @@ def test_corrupt_local_config(tmp_path: Path) -> None:
     assert isinstance(result, ResolutionFailure) and "not valid JSON" in result.reason
 
 
-def test_hub_unreachable_gives_clear_reason(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_hub_unreachable_gives_clear_reason(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Online mode with no route to the Hub: a short LL010 reason, no traceback, no hang."""
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     import huggingface_hub.constants as hc
@@ -128,9 +126,7 @@ def test_hub_unreachable_gives_clear_reason(
     monkeypatch.setattr(hc, "HF_HUB_OFFLINE", False)
     monkeypatch.setattr(hc, "ENDPOINT", "http://127.0.0.1:9")  # closed port: refused at once
     monkeypatch.setattr(
-        hc,
-        "HUGGINGFACE_CO_URL_TEMPLATE",
-        "http://127.0.0.1:9/{repo_id}/resolve/{revision}/{filename}",
+        hc, "HUGGINGFACE_CO_URL_TEMPLATE", "http://127.0.0.1:9/{repo_id}/resolve/{revision}/{filename}"
     )
     resolver = ModelResolver(ResolverSettings(project_root=tmp_path, offline=False, hub_timeout=2))
     import time
@@ -164,9 +160,7 @@ def test_offline_opens_no_socket(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         ("someuser/Llama-3.2-1B-Instruct-bnb-4bit", "meta-llama/Llama-3.2-1B"),
     ],
 )
-def test_quantized_reuploads_resolve_by_alias_offline(
-    tmp_path: Path, name: str, expected: str
-) -> None:
+def test_quantized_reuploads_resolve_by_alias_offline(tmp_path: Path, name: str, expected: str) -> None:
     result = _resolver(tmp_path).resolve(name)
     assert isinstance(result, ResolvedModel) and result.model_id == expected
     assert result.alias_note and ("alias" in result.alias_note or "mirror" in result.alias_note)

@@ -70,10 +70,7 @@ def test_unsloth_step_reaches_what_peft_then_adapts() -> None:
     assert note is not None and options.target_parameters
     model = get_peft_model(
         build_model(config),
-        LoraConfig(
-            target_modules=["q_proj", "gate_proj"],
-            target_parameters=list(options.target_parameters),
-        ),
+        LoraConfig(target_modules=["q_proj", "gate_proj"], target_parameters=list(options.target_parameters)),
     )
     assert any("experts.gate_up_proj" in n for n in model.base_model.targeted_parameter_names)
 
@@ -96,7 +93,7 @@ def test_xtuner_without_targets_is_not_judged(tmp_path: Path) -> None:
         "from transformers import AutoModelForCausalLM\n\n"
         "model = dict(\n"
         "    type=SupervisedFinetune,\n"
-        "    llm=dict(type=AutoModelForCausalLM.from_pretrained, "
+        '    llm=dict(type=AutoModelForCausalLM.from_pretrained, '
         'pretrained_model_name_or_path="microsoft/phi-2"),\n'
         "    lora=dict(type=LoraConfig, r=64, lora_alpha=16, lora_dropout=0.1),\n"
         ")\n"
@@ -157,18 +154,11 @@ def test_llama_factory_all_is_its_own_expansion(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "name",
-    [
-        "tsconfig.json",
-        "tsconfig.build.json",
-        ".vscode/settings.json",
-        "package.json",
-        ".devcontainer/devcontainer.json",
-    ],
+    ["tsconfig.json", "tsconfig.build.json", ".vscode/settings.json", "package.json",
+     ".devcontainer/devcontainer.json"],
 )
 def test_foreign_jsonc_files_are_skipped(tmp_path: Path, name: str) -> None:
-    text = (
-        '{\n  // comment\n  "compilerOptions": {"target": "es2020"},\n  "target_modules": 1,\n}\n'
-    )
+    text = '{\n  // comment\n  "compilerOptions": {"target": "es2020"},\n  "target_modules": 1,\n}\n'
     result = lint_files(tmp_path, {name: text})
     assert _codes(result) == [] and not result.errors
 

@@ -635,8 +635,6 @@ def test_a_class_nested_in_the_test_class_is_read() -> None:
     first, second = configs(subclassed, PYTEST)
     assert first.model is None  # TestY may define its own MLP
     assert second.model is not None  # TestX.MLP names the class itself
-    reassigned = code.replace(
-        "def test_a(self):", "def test_a(self):\n                self.MLP = Other"
-    )
+    reassigned = code.replace("def test_a(self):", "def test_a(self):\n                self.MLP = Other")
     first, _ = configs(reassigned, PYTEST)
     assert first.model is None

@@ -36,7 +36,9 @@ def test_lone_all_linear_and_use_peft_off() -> None:
     config = only_config("oumi", "qwen_all_linear_peft_off.yaml", "oumi")
     target = config.target_modules
     assert isinstance(target, Located) and target.value == "all-linear"
-    assert config.facts.inert == ("training.use_peft is not true, so Oumi ignores the peft section")
+    assert config.facts.inert == (
+        "training.use_peft is not true, so Oumi ignores the peft section"
+    )
 
 
 def test_regex_flag_joins_the_targets() -> None:

@@ -76,9 +76,7 @@ def test_lora_lint_and_peft_agree_on_what_each_method_wraps(tmp_path: Path, peft
     source, cases = _source(config_class, "".join(f", {k}={v!r}" for k, v in required.items()))
     result = lint_files(tmp_path, {"train.py": source})
     assert not result.errors
-    first = source.splitlines().index(
-        next(l for l in source.splitlines() if l.startswith("model ="))
-    )
+    first = source.splitlines().index(next(l for l in source.splitlines() if l.startswith("model =")))
     flagged: dict[int, set[str]] = {}
     quoted: dict[int, str] = {}  # what LL002 says PEFT raises
     for finding in result.findings:

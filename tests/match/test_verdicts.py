@@ -69,10 +69,7 @@ def test_half_a_fused_pair_is_judged_with_its_partner() -> None:
 
 
 def test_unmodelled_methods_are_not_judged() -> None:
-    assert (
-        judge(PeftOptions(peft_type="LN_TUNING", target_modules=["norm"]), _inventory("llama"))
-        is None
-    )
+    assert judge(PeftOptions(peft_type="LN_TUNING", target_modules=["norm"]), _inventory("llama")) is None
 
 
 def test_judging_many_entries_builds_the_matching_tables_once(

@@ -112,26 +112,13 @@ def test_statistics_show_what_each_config_trains(tmp_path: Path) -> None:
     env.pop("GITHUB_ACTIONS", None)
     run = [sys.executable, "-m", "lora_lint", "check", ".", "--offline"]
     text = subprocess.run(
-        [*run, "--statistics"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
+        [*run, "--statistics"], cwd=tmp_path, env=env, capture_output=True, text=True,
+        check=False, timeout=300,
     )
-    assert (
-        "train.py:4  meta-llama/Llama-3.1-8B  64 modules, trainable 3,407,872 (0.0424%)"
-        in text.stdout
-    )
+    assert "train.py:4  meta-llama/Llama-3.1-8B  64 modules, trainable 3,407,872 (0.0424%)" in text.stdout
     doc = subprocess.run(
-        [*run, "--format", "json"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
+        [*run, "--format", "json"], cwd=tmp_path, env=env, capture_output=True, text=True,
+        check=False, timeout=300,
     )
     (config,) = json.loads(doc.stdout)["configs"]
     assert config["matched_modules"] == 64

@@ -21,10 +21,7 @@ HEAD = (
     "from transformers import AutoModelForCausalLM\n"
     'model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B")\n'
 )
-BAD = (
-    HEAD
-    + 'config = LoraConfig(target_modules=["q_proj", "v_prj"])\nmodel = get_peft_model(model, config)\n'
-)
+BAD = HEAD + 'config = LoraConfig(target_modules=["q_proj", "v_prj"])\nmodel = get_peft_model(model, config)\n'
 GOOD = BAD.replace('"v_prj"', '"v_proj"')
 
 

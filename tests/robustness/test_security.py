@@ -397,7 +397,11 @@ def test_no_pickle_eval_exec_or_unsafe_yaml_in_the_package() -> None:
                     names += [a.name for a in node.names if a.name == "import_module"]
             else:
                 names = []
-            problems += [f"{rel}:{node.lineno} imports {n}" for n in names if n in banned_modules]
+            problems += [
+                f"{rel}:{node.lineno} imports {n}"
+                for n in names
+                if n in banned_modules
+            ]
             problems += [
                 f"{rel}:{node.lineno} imports {n}"
                 for n in names
