@@ -174,8 +174,9 @@ REQUIRED = [
 
 # Default vocab_size of a nested text config class, for files whose real text_config omits it.
 NESTED_DEFAULT_VOCAB = {"gemma3_text": 262208}
-# Image encoders read pixels, not tokens: their config.json has no vocabulary (nvidia/mit-b0).
-VISION_ONLY = {"segformer"}
+# Image encoders read pixels, not tokens: their config.json has no vocabulary (nvidia/mit-b0,
+# google/vit-base-patch16-224-in21k).
+VISION_ONLY = {"segformer", "vit"}
 
 # ----------------------------------------------------------------------------- data shape
 

@@ -22,6 +22,7 @@ RESOLVES = {
     "unsloth/gemma-4-E4B-it-unsloth-bnb-4bit": "google/gemma-4-E4B-it",
     "Qwen/Qwen3.5-4B": "Qwen/Qwen3.5-4B",
     "unsloth/Qwen3.5-4B": "Qwen/Qwen3.5-4B",
+    "google/vit-base-patch16-224-in21k": "google/vit-base-patch16-224-in21k",
 }
 
 
@@ -74,3 +75,16 @@ def test_exact_published_totals(file: str) -> None:
     expected, extra = EXACT_TOTALS[file]
     _, model = _instantiate(file)
     assert _n_params(model) + extra(file) == expected, file
+
+
+# Published sizes given to fewer digits (model cards, papers).
+PARAM_ANCHORS = {
+    "google--vit-base-patch16-224-in21k.json": 86e6,  # ViT-Base/16, ViTModel with its pooler
+}
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("file", sorted(PARAM_ANCHORS))
+def test_parameter_count_anchors(file: str) -> None:
+    _, model = _instantiate(file)
+    assert _n_params(model) == pytest.approx(PARAM_ANCHORS[file], rel=0.01), file
