@@ -23,6 +23,7 @@ RESOLVES = {
     "Qwen/Qwen3.5-4B": "Qwen/Qwen3.5-4B",
     "unsloth/Qwen3.5-4B": "Qwen/Qwen3.5-4B",
     "google/vit-base-patch16-224-in21k": "google/vit-base-patch16-224-in21k",
+    "facebook/esm2_t6_8M_UR50D": "facebook/esm2_t6_8M_UR50D",
 }
 
 
@@ -88,3 +89,17 @@ PARAM_ANCHORS = {
 def test_parameter_count_anchors(file: str) -> None:
     _, model = _instantiate(file)
     assert _n_params(model) == pytest.approx(PARAM_ANCHORS[file], rel=0.01), file
+
+
+@pytest.mark.torch
+def test_esm2_8m_attention_and_ffn_shapes() -> None:
+    """ESM-2 8M: 6 layers of BERT-style attention (query/key/value/dense) on a 320-wide stream
+    with a 4x FFN; LoRA configs target these names."""
+    torch = pytest.importorskip("torch")
+    _, model = _instantiate("facebook--esm2_t6_8M_UR50D.json")
+    linear = {n: m for n, m in model.named_modules() if isinstance(m, torch.nn.Linear)}
+    query = linear["esm.encoder.layer.5.attention.self.query"]
+    assert (query.in_features, query.out_features) == (320, 320)
+    ffn = linear["esm.encoder.layer.0.intermediate.dense"]
+    assert (ffn.in_features, ffn.out_features) == (320, 1280)
+    assert not any(".layer.6." in n for n in linear)
