@@ -24,6 +24,8 @@ RESOLVES = {
     "unsloth/Qwen3.5-4B": "Qwen/Qwen3.5-4B",
     "google/vit-base-patch16-224-in21k": "google/vit-base-patch16-224-in21k",
     "facebook/esm2_t6_8M_UR50D": "facebook/esm2_t6_8M_UR50D",
+    "tiiuae/Falcon-H1-34B-Instruct": "tiiuae/Falcon-H1-34B-Instruct",
+    "tiiuae/Falcon-H1-34B-Base": "tiiuae/Falcon-H1-34B-Instruct",
 }
 
 
