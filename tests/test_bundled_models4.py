@@ -26,6 +26,9 @@ RESOLVES = {
     "facebook/esm2_t6_8M_UR50D": "facebook/esm2_t6_8M_UR50D",
     "tiiuae/Falcon-H1-34B-Instruct": "tiiuae/Falcon-H1-34B-Instruct",
     "tiiuae/Falcon-H1-34B-Base": "tiiuae/Falcon-H1-34B-Instruct",
+    # Qwen3.6-35B-A3B reuses the Qwen3.5-35B-A3B architecture (same qwen3_5_moe config shapes).
+    "Qwen/Qwen3.6-35B-A3B": "Qwen/Qwen3.5-35B-A3B",
+    "unsloth/Qwen3.6-35B-A3B": "Qwen/Qwen3.5-35B-A3B",
 }
 
 
