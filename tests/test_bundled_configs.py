@@ -704,6 +704,11 @@ VLM_TREES = {
         "model.language_model.layers.59.self_attn.q_proj",
         "model.vision_tower.encoder.layers.0.mlp.down_proj.linear",
     ),
+    "zai-org--GLM-4.6V-Flash.json": (
+        "Glm4vForConditionalGeneration",
+        "model.language_model.layers.39.self_attn.q_proj",
+        "model.visual.blocks.23.attn.qkv",
+    ),
     "zai-org--GLM-4.1V-9B-Thinking.json": (
         "Glm4vForConditionalGeneration",
         "model.language_model.layers.39.self_attn.q_proj",

@@ -29,6 +29,13 @@ RESOLVES = {
     # Qwen3.6-35B-A3B reuses the Qwen3.5-35B-A3B architecture (same qwen3_5_moe config shapes).
     "Qwen/Qwen3.6-35B-A3B": "Qwen/Qwen3.5-35B-A3B",
     "unsloth/Qwen3.6-35B-A3B": "Qwen/Qwen3.5-35B-A3B",
+    "unsloth/csm-1b": "unsloth/csm-1b",
+    "eustlb/csm-1b": "unsloth/csm-1b",
+    "zai-org/GLM-4-32B-0414": "zai-org/GLM-4-32B-0414",
+    "THUDM/GLM-4-32B-0414": "zai-org/GLM-4-32B-0414",
+    "zai-org/GLM-4.6V-Flash": "zai-org/GLM-4.6V-Flash",
+    "tencent/Hunyuan-0.5B-Instruct": "tencent/Hunyuan-0.5B-Pretrain",
+    "nvidia/Nemotron-Mini-4B-Instruct": "nvidia/Nemotron-Mini-4B-Instruct",
 }
 
 
@@ -72,6 +79,8 @@ EXACT_TOTALS = {
     "google--gemma-4-E2B-it.json": (5_123_178_051, _gemma4_shared_kv_weights),
     "google--gemma-4-E4B-it.json": (7_996_156_490, _gemma4_shared_kv_weights),
     "Qwen--Qwen3.5-4B.json": (4_659_865_088, _qwen3_5_mtp_layer),
+    # Hub size recorded next to the stored config snapshot.
+    "tencent--Hunyuan-0.5B-Pretrain.json": (539_010_048, lambda file: 0),
 }
 
 
@@ -86,6 +95,7 @@ def test_exact_published_totals(file: str) -> None:
 # Published sizes given to fewer digits (model cards, papers).
 PARAM_ANCHORS = {
     "google--vit-base-patch16-224-in21k.json": 86e6,  # ViT-Base/16, ViTModel with its pooler
+    "zai-org--GLM-4.6V-Flash.json": 10.29e9,  # the GLM-4.1V-9B architecture (its anchor)
 }
 
 
@@ -108,3 +118,18 @@ def test_esm2_8m_attention_and_ffn_shapes() -> None:
     ffn = linear["esm.encoder.layer.0.intermediate.dense"]
     assert (ffn.in_features, ffn.out_features) == (320, 1280)
     assert not any(".layer.6." in n for n in linear)
+
+
+@pytest.mark.torch
+def test_csm_projection_names_span_backbone_depth_decoder_and_codec() -> None:
+    """CSM runs a Llama-style backbone, a 4-layer depth decoder and the Mimi codec's
+    transformers, all with q_proj/k_proj/v_proj/o_proj: a bare ``q_proj`` adapts all three."""
+    torch = pytest.importorskip("torch")
+    _, model = _instantiate("unsloth--csm-1b.json")
+    q_proj = [n for n, m in model.named_modules() if n.endswith(".q_proj")]
+    assert isinstance(
+        model.get_submodule("backbone_model.layers.15.self_attn.q_proj"), torch.nn.Linear
+    )
+    assert sum(n.startswith("backbone_model.layers.") for n in q_proj) == 16
+    assert sum(n.startswith("depth_decoder.model.layers.") for n in q_proj) == 4
+    assert any(n.startswith("codec_model.") for n in q_proj)
