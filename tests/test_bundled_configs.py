@@ -607,6 +607,11 @@ VLM_TREES = {
         "model.text_model.layers.0.self_attn.q_proj",
         "model.vision_model.encoder.layers.0.self_attn.q_proj",
     ),
+    "HuggingFaceTB--SmolVLM2-2.2B-Instruct.json": (
+        "SmolVLMForConditionalGeneration",
+        "model.text_model.layers.23.self_attn.q_proj",
+        "model.vision_model.encoder.layers.26.self_attn.q_proj",
+    ),
     "HuggingFaceTB--SmolVLM2-500M-Video-Instruct.json": (
         "SmolVLMForConditionalGeneration",
         "model.text_model.layers.31.self_attn.q_proj",
@@ -665,6 +670,11 @@ VLM_TREES = {
         "model.visual.blocks.26.attn.qkv",
     ),
     # Mistral 3 (Pixtral tower): the vision encoder also has q_proj/k_proj/v_proj/o_proj.
+    "mistralai--Ministral-3-3B-Instruct-2512.json": (
+        "Mistral3ForConditionalGeneration",
+        "model.language_model.layers.25.self_attn.q_proj",
+        "model.vision_tower.transformer.layers.23.attention.q_proj",
+    ),
     "mistralai--Devstral-Small-2-24B-Instruct-2512.json": (
         "Mistral3ForConditionalGeneration",
         "model.language_model.layers.39.self_attn.q_proj",
@@ -677,6 +687,11 @@ VLM_TREES = {
     ),
     # LFM2-VL: the text model mixes short-convolution layers (conv.in_proj/out_proj) with
     # attention layers (self_attn.q_proj/.../out_proj); the SigLIP2 tower also has out_proj.
+    "LiquidAI--LFM2-VL-450M.json": (
+        "Lfm2VlForConditionalGeneration",
+        "model.language_model.layers.2.self_attn.q_proj",
+        "model.vision_tower.encoder.layers.11.self_attn.q_proj",
+    ),
     "LiquidAI--LFM2.5-VL-1.6B.json": (
         "Lfm2VlForConditionalGeneration",
         "model.language_model.layers.2.self_attn.q_proj",

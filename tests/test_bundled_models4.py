@@ -36,6 +36,10 @@ RESOLVES = {
     "zai-org/GLM-4.6V-Flash": "zai-org/GLM-4.6V-Flash",
     "tencent/Hunyuan-0.5B-Instruct": "tencent/Hunyuan-0.5B-Pretrain",
     "nvidia/Nemotron-Mini-4B-Instruct": "nvidia/Nemotron-Mini-4B-Instruct",
+    "LiquidAI/LFM2-VL-450M": "LiquidAI/LFM2-VL-450M",
+    "HuggingFaceTB/SmolVLM2-2.2B-Instruct": "HuggingFaceTB/SmolVLM2-2.2B-Instruct",
+    "unsloth/Ministral-3-3B-Instruct-2512": "mistralai/Ministral-3-3B-Instruct-2512",
+    "mistralai/Ministral-3-3B-Reasoning-2512": "mistralai/Ministral-3-3B-Instruct-2512",
 }
 
 
@@ -96,6 +100,9 @@ def test_exact_published_totals(file: str) -> None:
 PARAM_ANCHORS = {
     "google--vit-base-patch16-224-in21k.json": 86e6,  # ViT-Base/16, ViTModel with its pooler
     "zai-org--GLM-4.6V-Flash.json": 10.29e9,  # the GLM-4.1V-9B architecture (its anchor)
+    "LiquidAI--LFM2-VL-450M.json": 450e6,
+    "HuggingFaceTB--SmolVLM2-2.2B-Instruct.json": 2.25e9,  # "2.2B"
+    "mistralai--Ministral-3-3B-Instruct-2512.json": 3.85e9,  # card: 3.4B LM + 0.4B vision
 }
 
 
