@@ -175,8 +175,8 @@ REQUIRED = [
 # Default vocab_size of a nested text config class, for files whose real text_config omits it.
 NESTED_DEFAULT_VOCAB = {"gemma3_text": 262208}
 # Image encoders read pixels, not tokens: their config.json has no vocabulary (nvidia/mit-b0,
-# google/vit-base-patch16-224-in21k).
-VISION_ONLY = {"segformer", "vit"}
+# google/vit-base-patch16-224-in21k, microsoft/resnet-18).
+VISION_ONLY = {"segformer", "vit", "resnet"}
 
 # ----------------------------------------------------------------------------- data shape
 
@@ -546,6 +546,11 @@ VLM_TREES = {
         "LlavaForConditionalGeneration",
         "model.language_model.layers.39.self_attn.q_proj",
         "model.vision_tower.encoder.layers.23.self_attn.q_proj",
+    ),
+    "mistral-community--pixtral-12b.json": (
+        "LlavaForConditionalGeneration",
+        "model.language_model.layers.39.self_attn.q_proj",
+        "model.vision_tower.transformer.layers.23.attention.q_proj",
     ),
     "llava-hf--llava-v1.6-mistral-7b-hf.json": (
         "LlavaNextForConditionalGeneration",

@@ -40,6 +40,10 @@ RESOLVES = {
     "HuggingFaceTB/SmolVLM2-2.2B-Instruct": "HuggingFaceTB/SmolVLM2-2.2B-Instruct",
     "unsloth/Ministral-3-3B-Instruct-2512": "mistralai/Ministral-3-3B-Instruct-2512",
     "mistralai/Ministral-3-3B-Reasoning-2512": "mistralai/Ministral-3-3B-Instruct-2512",
+    "mistral-community/pixtral-12b": "mistral-community/pixtral-12b",
+    "microsoft/resnet-18": "microsoft/resnet-18",
+    "unsloth/granite-4.0-h-micro": "ibm-granite/granite-4.0-h-micro-base",
+    "ibm-granite/granite-4.0-h-micro": "ibm-granite/granite-4.0-h-micro-base",
 }
 
 
@@ -103,6 +107,7 @@ PARAM_ANCHORS = {
     "LiquidAI--LFM2-VL-450M.json": 450e6,
     "HuggingFaceTB--SmolVLM2-2.2B-Instruct.json": 2.25e9,  # "2.2B"
     "mistralai--Ministral-3-3B-Instruct-2512.json": 3.85e9,  # card: 3.4B LM + 0.4B vision
+    "microsoft--resnet-18.json": 11.69e6,  # ResNet-18 with its 1000-class head
 }
 
 
@@ -140,3 +145,17 @@ def test_csm_projection_names_span_backbone_depth_decoder_and_codec() -> None:
     assert sum(n.startswith("backbone_model.layers.") for n in q_proj) == 16
     assert sum(n.startswith("depth_decoder.model.layers.") for n in q_proj) == 4
     assert any(n.startswith("codec_model.") for n in q_proj)
+
+
+@pytest.mark.torch
+def test_granite_4_h_micro_attention_only_at_its_four_attention_layers() -> None:
+    """Granite 4.0 H Micro: Mamba-2 mixers everywhere except layers 5/15/25/35, whose attention
+    has q_proj; every layer has the shared MLP (input_linear/output_linear), no gate_proj."""
+    torch = pytest.importorskip("torch")
+    _, model = _instantiate("ibm-granite--granite-4.0-h-micro-base.json")
+    linear = {n for n, m in model.named_modules() if isinstance(m, torch.nn.Linear)}
+    attention = sorted(int(n.split(".")[2]) for n in linear if n.endswith(".self_attn.q_proj"))
+    assert attention == [5, 15, 25, 35]
+    assert "model.layers.0.mamba.in_proj" in linear
+    assert "model.layers.39.shared_mlp.input_linear" in linear
+    assert not any(n.endswith("gate_proj") for n in linear)
