@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from lora_lint.models.aliases import alias_target
 from lora_lint.models.resolve import ModelResolver, ResolvedModel, ResolverSettings
 from tests.test_bundled_configs import RAW, _instantiate, _n_params
 
@@ -44,7 +45,24 @@ RESOLVES = {
     "microsoft/resnet-18": "microsoft/resnet-18",
     "unsloth/granite-4.0-h-micro": "ibm-granite/granite-4.0-h-micro-base",
     "ibm-granite/granite-4.0-h-micro": "ibm-granite/granite-4.0-h-micro-base",
+    "hf-internal-testing/tiny-random-LlamaForCausalLM": (
+        "hf-internal-testing/tiny-random-LlamaForCausalLM"
+    ),
 }
+
+
+# Tiny test checkpoints of another organisation have their own sizes: never an alias.
+NOT_ALIASED = [
+    "trl-internal-testing/tiny-random-LlamaForCausalLM",
+    "peft-internal-testing/tiny-random-LlamaForCausalLM",
+]
+
+
+@pytest.mark.parametrize("name", NOT_ALIASED)
+def test_other_organisations_tiny_checkpoints_are_not_aliased(tmp_path: Path, name: str) -> None:
+    assert alias_target(name) is None
+    resolver = ModelResolver(ResolverSettings(project_root=tmp_path, offline=True))
+    assert not isinstance(resolver.resolve(name), ResolvedModel)
 
 
 @pytest.mark.parametrize(("name", "expected"), sorted(RESOLVES.items()))
