@@ -45,6 +45,8 @@ RESOLVES = {
     "microsoft/resnet-18": "microsoft/resnet-18",
     "unsloth/granite-4.0-h-micro": "ibm-granite/granite-4.0-h-micro-base",
     "ibm-granite/granite-4.0-h-micro": "ibm-granite/granite-4.0-h-micro-base",
+    # Spark-TTS's LLM/ subfolder, loaded by the path snapshot_download gives it.
+    "Spark-TTS-0.5B/LLM": "Spark-TTS-0.5B/LLM",
     "hf-internal-testing/tiny-random-LlamaForCausalLM": (
         "hf-internal-testing/tiny-random-LlamaForCausalLM"
     ),
