@@ -32,6 +32,7 @@ RESOLVES = {
     "unsloth/Qwen3.6-35B-A3B": "Qwen/Qwen3.5-35B-A3B",
     "unsloth/csm-1b": "unsloth/csm-1b",
     "eustlb/csm-1b": "unsloth/csm-1b",
+    "sesame/csm-1b": "unsloth/csm-1b",
     "zai-org/GLM-4-32B-0414": "zai-org/GLM-4-32B-0414",
     "THUDM/GLM-4-32B-0414": "zai-org/GLM-4-32B-0414",
     "zai-org/GLM-4.6V-Flash": "zai-org/GLM-4.6V-Flash",
