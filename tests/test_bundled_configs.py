@@ -714,6 +714,12 @@ VLM_TREES = {
         "model.language_model.layers.41.self_attn.q_proj",
         "model.vision_tower.encoder.layers.15.self_attn.q_proj.linear",
     ),
+    # Gemma 4 12B is encoder-free: images enter through a patch projection, not a tower.
+    "google--gemma-4-12B.json": (
+        "Gemma4UnifiedForConditionalGeneration",
+        "model.language_model.layers.47.self_attn.q_proj",
+        "model.embed_vision.patch_dense",
+    ),
     "google--gemma-4-26B-A4B-it.json": (
         "Gemma4ForConditionalGeneration",
         "model.language_model.layers.29.self_attn.q_proj",

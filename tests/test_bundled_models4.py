@@ -18,6 +18,8 @@ from tests.test_bundled_configs import RAW, _instantiate, _n_params
 # Ids seen unresolved in the ecosystem run -> the bundled architecture they resolve to offline.
 RESOLVES = {
     "google/gemma-4-E4B-it": "google/gemma-4-E4B-it",
+    "google/gemma-4-12B-it": "google/gemma-4-12B",
+    "unsloth/gemma-4-12b-it": "google/gemma-4-12B",
     "google/gemma-4-E4B": "google/gemma-4-E4B-it",
     "unsloth/gemma-4-E4B-it": "google/gemma-4-E4B-it",
     "unsloth/gemma-4-E4B-it-unsloth-bnb-4bit": "google/gemma-4-E4B-it",
@@ -107,6 +109,11 @@ EXACT_TOTALS = {
     # BF16 safetensors totals of the Hub repos (stored hub listing).
     "google--gemma-4-E2B-it.json": (5_123_178_051, _gemma4_shared_kv_weights),
     "google--gemma-4-E4B-it.json": (7_996_156_490, _gemma4_shared_kv_weights),
+    # google/gemma-4-12B-it's total; the checkpoint adds one layer_scalar buffer per layer.
+    "google--gemma-4-12B.json": (
+        11_959_730_224,
+        lambda file: RAW[file]["config"]["text_config"]["num_hidden_layers"],
+    ),
     "Qwen--Qwen3.5-4B.json": (4_659_865_088, _qwen3_5_mtp_layer),
     # Hub size recorded next to the stored config snapshot.
     "tencent--Hunyuan-0.5B-Pretrain.json": (539_010_048, lambda file: 0),
