@@ -53,6 +53,15 @@ RESOLVES = {
     "hf-internal-testing/tiny-random-LlamaForCausalLM": (
         "hf-internal-testing/tiny-random-LlamaForCausalLM"
     ),
+    "trl-internal-testing/tiny-Qwen2ForCausalLM-2.5": (
+        "trl-internal-testing/tiny-Qwen2ForCausalLM-2.5"
+    ),
+    # Magistral Small 1.2 keeps the Mistral Small 3.1/3.2 architecture (same config shapes).
+    "mistralai/Magistral-Small-2509": "mistralai/Mistral-Small-3.1-24B-Instruct-2503",
+    "unsloth/Magistral-Small-2509": "mistralai/Mistral-Small-3.1-24B-Instruct-2503",
+    "unsloth/Magistral-Small-2509-unsloth-bnb-4bit": (
+        "mistralai/Mistral-Small-3.1-24B-Instruct-2503"
+    ),
 }
 
 
@@ -117,6 +126,16 @@ EXACT_TOTALS = {
     "Qwen--Qwen3.5-4B.json": (4_659_865_088, _qwen3_5_mtp_layer),
     # Hub size recorded next to the stored config snapshot.
     "tencent--Hunyuan-0.5B-Pretrain.json": (539_010_048, lambda file: 0),
+    "trl-internal-testing--tiny-Qwen2ForCausalLM-2.5.json": (2_428_632, lambda file: 0),
+    # mistralai/Magistral-Small-2509's total; the checkpoint stores lm_head separately, while
+    # transformers' Mistral3Config ties it to the embedding by default.
+    "mistralai--Mistral-Small-3.1-24B-Instruct-2503.json": (
+        24_011_361_280,
+        lambda file: (
+            RAW[file]["config"]["text_config"]["vocab_size"]
+            * RAW[file]["config"]["text_config"]["hidden_size"]
+        ),
+    ),
 }
 
 
