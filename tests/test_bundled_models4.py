@@ -56,6 +56,9 @@ RESOLVES = {
     "trl-internal-testing/tiny-Qwen2ForCausalLM-2.5": (
         "trl-internal-testing/tiny-Qwen2ForCausalLM-2.5"
     ),
+    # unsloth's llamafied re-upload: its own LlamaForCausalLM config, not microsoft's Phi3.
+    "unsloth/Phi-3.5-mini-instruct": "unsloth/Phi-3.5-mini-instruct",
+    "unsloth/phi-3.5-mini-instruct-bnb-4bit": "unsloth/Phi-3.5-mini-instruct",
     # Magistral Small 1.2 keeps the Mistral Small 3.1/3.2 architecture (same config shapes).
     "mistralai/Magistral-Small-2509": "mistralai/Mistral-Small-3.1-24B-Instruct-2503",
     "unsloth/Magistral-Small-2509": "mistralai/Mistral-Small-3.1-24B-Instruct-2503",
@@ -127,6 +130,8 @@ EXACT_TOTALS = {
     # Hub size recorded next to the stored config snapshot.
     "tencent--Hunyuan-0.5B-Pretrain.json": (539_010_048, lambda file: 0),
     "trl-internal-testing--tiny-Qwen2ForCausalLM-2.5.json": (2_428_632, lambda file: 0),
+    # total_size / 2 of the bf16 merged copy's model.safetensors.index.json.
+    "unsloth--Phi-3.5-mini-instruct.json": (3_821_079_552, lambda file: 0),
     # mistralai/Magistral-Small-2509's total; the checkpoint stores lm_head separately, while
     # transformers' Mistral3Config ties it to the embedding by default.
     "mistralai--Mistral-Small-3.1-24B-Instruct-2503.json": (
@@ -206,3 +211,18 @@ def test_granite_4_h_micro_attention_only_at_its_four_attention_layers() -> None
     assert "model.layers.0.mamba.in_proj" in linear
     assert "model.layers.39.shared_mlp.input_linear" in linear
     assert not any(n.endswith("gate_proj") for n in linear)
+
+
+@pytest.mark.torch
+def test_unsloth_phi_3_5_is_llamafied() -> None:
+    """unsloth/Phi-3.5-mini-instruct splits Phi-3's fused projections: LoRA targets q_proj/k_proj/
+    v_proj and gate_proj/up_proj there, while microsoft's checkpoint has qkv_proj/gate_up_proj."""
+    torch = pytest.importorskip("torch")
+    _, model = _instantiate("unsloth--Phi-3.5-mini-instruct.json")
+    linear = {n: m for n, m in model.named_modules() if isinstance(m, torch.nn.Linear)}
+    k_proj = linear["model.layers.31.self_attn.k_proj"]
+    assert (k_proj.in_features, k_proj.out_features) == (3072, 3072)
+    gate = linear["model.layers.0.mlp.gate_proj"]
+    assert (gate.in_features, gate.out_features) == (3072, 8192)
+    assert not any(n.endswith(("qkv_proj", "gate_up_proj")) for n in linear)
+    assert alias_target("unsloth/Phi-3.5-mini-instruct") is None  # never microsoft's Phi3 tree
