@@ -226,3 +226,18 @@ def test_unsloth_phi_3_5_is_llamafied() -> None:
     assert (gate.in_features, gate.out_features) == (3072, 8192)
     assert not any(n.endswith(("qkv_proj", "gate_up_proj")) for n in linear)
     assert alias_target("unsloth/Phi-3.5-mini-instruct") is None  # never microsoft's Phi3 tree
+
+
+@pytest.mark.torch
+def test_unsloth_phi_3_5_lora_count_matches_unsloths_notebook() -> None:
+    """unsloth's Phi-3.5 notebook (LoRA r=16 on q/k/v/o/gate/up/down_proj) prints 29,884,416
+    trainable parameters."""
+    torch = pytest.importorskip("torch")
+    _, model = _instantiate("unsloth--Phi-3.5-mini-instruct.json")
+    targets = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
+    lora = sum(
+        16 * (m.in_features + m.out_features)
+        for n, m in model.named_modules()
+        if isinstance(m, torch.nn.Linear) and n.rsplit(".", 1)[-1] in targets
+    )
+    assert lora == 29_884_416
