@@ -178,8 +178,9 @@ REQUIRED = [
 
 # Default vocab_size of a nested text config class, for files whose real text_config omits it.
 NESTED_DEFAULT_VOCAB = {"gemma3_text": 262208}
-# Image encoders read pixels, not tokens: their config.json has no vocabulary (nvidia/mit-b0).
-VISION_ONLY = {"segformer"}
+# Image encoders read pixels, not tokens: their config.json has no vocabulary (nvidia/mit-b0,
+# google/vit-base-patch16-224-in21k, microsoft/resnet-18).
+VISION_ONLY = {"segformer", "vit", "resnet"}
 
 # ----------------------------------------------------------------------------- data shape
 
@@ -553,6 +554,11 @@ VLM_TREES = {
         "model.language_model.layers.39.self_attn.q_proj",
         "model.vision_tower.encoder.layers.23.self_attn.q_proj",
     ),
+    "mistral-community--pixtral-12b.json": (
+        "LlavaForConditionalGeneration",
+        "model.language_model.layers.39.self_attn.q_proj",
+        "model.vision_tower.transformer.layers.23.attention.q_proj",
+    ),
     "llava-hf--llava-v1.6-mistral-7b-hf.json": (
         "LlavaNextForConditionalGeneration",
         "model.language_model.layers.0.self_attn.q_proj",
@@ -613,6 +619,11 @@ VLM_TREES = {
         "model.text_model.layers.0.self_attn.q_proj",
         "model.vision_model.encoder.layers.0.self_attn.q_proj",
     ),
+    "HuggingFaceTB--SmolVLM2-2.2B-Instruct.json": (
+        "SmolVLMForConditionalGeneration",
+        "model.text_model.layers.23.self_attn.q_proj",
+        "model.vision_model.encoder.layers.26.self_attn.q_proj",
+    ),
     "HuggingFaceTB--SmolVLM2-500M-Video-Instruct.json": (
         "SmolVLMForConditionalGeneration",
         "model.text_model.layers.31.self_attn.q_proj",
@@ -655,6 +666,11 @@ VLM_TREES = {
         "model.language_model.layers.23.self_attn.q_proj",
         "model.visual.blocks.11.attn.qkv",
     ),
+    "Qwen--Qwen3.5-4B.json": (
+        "Qwen3_5ForConditionalGeneration",
+        "model.language_model.layers.31.self_attn.q_proj",
+        "model.visual.blocks.23.attn.qkv",
+    ),
     "Qwen--Qwen3.5-9B.json": (
         "Qwen3_5ForConditionalGeneration",
         "model.language_model.layers.31.self_attn.o_proj",
@@ -666,6 +682,11 @@ VLM_TREES = {
         "model.visual.blocks.26.attn.qkv",
     ),
     # Mistral 3 (Pixtral tower): the vision encoder also has q_proj/k_proj/v_proj/o_proj.
+    "mistralai--Ministral-3-3B-Instruct-2512.json": (
+        "Mistral3ForConditionalGeneration",
+        "model.language_model.layers.25.self_attn.q_proj",
+        "model.vision_tower.transformer.layers.23.attention.q_proj",
+    ),
     "mistralai--Devstral-Small-2-24B-Instruct-2512.json": (
         "Mistral3ForConditionalGeneration",
         "model.language_model.layers.39.self_attn.q_proj",
@@ -678,6 +699,11 @@ VLM_TREES = {
     ),
     # LFM2-VL: the text model mixes short-convolution layers (conv.in_proj/out_proj) with
     # attention layers (self_attn.q_proj/.../out_proj); the SigLIP2 tower also has out_proj.
+    "LiquidAI--LFM2-VL-450M.json": (
+        "Lfm2VlForConditionalGeneration",
+        "model.language_model.layers.2.self_attn.q_proj",
+        "model.vision_tower.encoder.layers.11.self_attn.q_proj",
+    ),
     "LiquidAI--LFM2.5-VL-1.6B.json": (
         "Lfm2VlForConditionalGeneration",
         "model.language_model.layers.2.self_attn.q_proj",
@@ -690,6 +716,17 @@ VLM_TREES = {
         "model.language_model.layers.34.self_attn.q_proj",
         "model.vision_tower.encoder.layers.15.self_attn.q_proj.linear",
     ),
+    "google--gemma-4-E4B-it.json": (
+        "Gemma4ForConditionalGeneration",
+        "model.language_model.layers.41.self_attn.q_proj",
+        "model.vision_tower.encoder.layers.15.self_attn.q_proj.linear",
+    ),
+    # Gemma 4 12B is encoder-free: images enter through a patch projection, not a tower.
+    "google--gemma-4-12B.json": (
+        "Gemma4UnifiedForConditionalGeneration",
+        "model.language_model.layers.47.self_attn.q_proj",
+        "model.embed_vision.patch_dense",
+    ),
     "google--gemma-4-26B-A4B-it.json": (
         "Gemma4ForConditionalGeneration",
         "model.language_model.layers.29.self_attn.q_proj",
@@ -699,6 +736,11 @@ VLM_TREES = {
         "Gemma4ForConditionalGeneration",
         "model.language_model.layers.59.self_attn.q_proj",
         "model.vision_tower.encoder.layers.0.mlp.down_proj.linear",
+    ),
+    "zai-org--GLM-4.6V-Flash.json": (
+        "Glm4vForConditionalGeneration",
+        "model.language_model.layers.39.self_attn.q_proj",
+        "model.visual.blocks.23.attn.qkv",
     ),
     "zai-org--GLM-4.1V-9B-Thinking.json": (
         "Glm4vForConditionalGeneration",

@@ -93,7 +93,7 @@ RESOLVES = {
 # Re-uploads whose module tree differs from the bundled model of the same name stay unresolved.
 NOT_ALIASED = [
     "unsloth/Phi-4",  # "Llama-fied": q/k/v_proj and gate/up_proj instead of qkv_proj, gate_up_proj
-    "unsloth/Phi-3.5-mini-instruct",
+    "unsloth/Phi-3-medium-4k-instruct",  # (unsloth/Phi-3.5-mini-instruct has its own config)
     "axolotl-quants/Llama-4-Scout-17B-16E-Linearized-bnb-nf4-bf16",  # experts split into Linears
 ]
 

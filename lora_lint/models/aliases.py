@@ -29,6 +29,11 @@ _SUFFIXES = re.compile(
 #: fused qkv_proj/gate_up_proj become q/k/v_proj and gate/up_proj), so never aliases.
 _CONVERTED = re.compile(r"^unsloth/phi-(3|3\.5|4)\b", re.IGNORECASE)
 
+#: Tiny test checkpoints: each organisation generates its own (``hf-internal-testing``,
+#: ``trl-internal-testing``, ``peft-internal-testing`` ... ``tiny-random-LlamaForCausalLM``) with
+#: its own sizes, so the same repo name under another organisation is no re-upload.
+_TEST_CHECKPOINT = re.compile(r"^[^/]*/tiny[-_]", re.IGNORECASE)
+
 
 def _key(repo_name: str) -> str:
     name = repo_name.rsplit("/", 1)[-1].lower()
@@ -52,7 +57,7 @@ def _index() -> dict[str, set[str]]:
 
 def alias_target(name: str) -> str | None:
     """The canonical bundled id ``name`` is a re-upload of, or None if unknown/ambiguous."""
-    if _CONVERTED.match(name):
+    if _CONVERTED.match(name) or _TEST_CHECKPOINT.match(name.strip()):
         return None
     ids = _index().get(_key(name))
     if ids is None or len(ids) != 1:
