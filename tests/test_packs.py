@@ -129,7 +129,7 @@ def test_shipped_packs_cover_every_bundled_config() -> None:
     assert set(index["models"]) == digests
     for entry in index["models"].values():
         assert (SHIPPED / entry["file"]).is_file()
-    assert set(index["versions"]) == {"transformers", "peft", "torch"}
+    assert set(index["versions"]) == {"transformers", "peft", "torch", "diffusers"}
     assert index["peft_schema"]["methods"]["LORA"]["fields"]
 
 
