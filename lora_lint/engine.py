@@ -472,8 +472,13 @@ class Linter:
                 ctx.inventory = local_inventory(ref.local, {})
         elif ref is not None:
             ctx.resolution = self.resolver.resolve(ref.name, ref.source_path)
-            if isinstance(ctx.resolution, ResolvedModel) and ref.trust_remote_code:
-                ctx.resolution = runs_remote_code(ctx.resolution, True) or ctx.resolution
+            if isinstance(ctx.resolution, ResolvedModel):
+                ctx.resolution = (
+                    runs_remote_code(
+                        ctx.resolution, ref.trust_remote_code, flag=ref.remote_code_flag
+                    )
+                    or ctx.resolution
+                )
         return ctx
 
     def _warm_up_models(self, extraction: FileExtraction) -> None:

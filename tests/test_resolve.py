@@ -171,3 +171,38 @@ def test_quantized_reuploads_resolve_by_alias_offline(tmp_path: Path, name: str,
 )
 def test_no_alias_guessing(tmp_path: Path, name: str) -> None:
     assert isinstance(_resolver(tmp_path).resolve(name), ResolutionFailure)
+
+
+def test_an_alias_loaded_with_a_trust_remote_code_flag_is_not_taken_for_the_bundled_model(
+    tmp_path: Path,
+) -> None:
+    """``nvidia/esm2_t6_8M_UR50D`` has the name of Meta's ESM2 but is NVIDIA's Transformer
+    Engine re-implementation (its own code, ``layernorm_qkv`` modules): an alias is only a
+    name, so with ``trust_remote_code`` passed at all it is not checked; without, it is."""
+    from tests.lint_helpers import lint_files
+
+    code = """\
+import argparse
+from transformers import AutoModelForTokenClassification
+from peft import LoraConfig, get_peft_model
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--trust_remote_code", action="store_true")
+args = parser.parse_args()
+model = AutoModelForTokenClassification.from_pretrained(
+    "nvidia/esm2_t6_8M_UR50D", trust_remote_code=args.trust_remote_code
+)
+model = get_peft_model(model, LoraConfig(target_modules=["layernorm_qkv"]))
+plain = AutoModelForTokenClassification.from_pretrained("nvidia/esm2_t6_8M_UR50D")
+plain = get_peft_model(plain, LoraConfig(target_modules=["query", "nope"]))
+literal = AutoModelForTokenClassification.from_pretrained(
+    "nvidia/esm2_t6_8M_UR50D", trust_remote_code=False
+)
+literal = get_peft_model(literal, LoraConfig(target_modules=["query"]))
+"""
+    result = lint_files(tmp_path, {"train.py": code})
+    assert [c.checked for c in result.configs] == [False, True, True]
+    errors = [(f.code, f.target) for f in result.findings if f.severity.value == "error"]
+    assert errors == [("LL001", "nope")]
+    (why,) = [f.message for f in result.findings if f.code == "LL010"]
+    assert "alias" in why and "trust_remote_code" in why

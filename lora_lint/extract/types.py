@@ -115,6 +115,9 @@ class ModelRef:
     #: The path of the file the reference was written in (for relative model paths).
     source_path: str | None = None
     trust_remote_code: bool = False
+    #: The loader passes ``trust_remote_code`` as something other than a literal ``False``
+    #: (a flag the user may set): a model known only by an alias may then run its own code.
+    remote_code_flag: bool = False
     #: Set for an instance of a module class of the linted code: its static module tree.
     local: LocalModel | None = None
 

@@ -48,6 +48,8 @@ class ResolvedModel:
     #: The model repository ships its own modeling code (``auto_map``), which
     #: ``trust_remote_code=True`` runs instead of transformers' class.
     remote_code: bool = False
+    #: Known only by its name, as a mirror of a bundled model (see ``aliases.py``).
+    by_alias: bool = False
 
 
 @dataclass(frozen=True)
@@ -262,6 +264,7 @@ def _alias(name: str) -> ResolvedModel | None:
             "(same architecture); map it in `[tool.lora-lint] models` if that is wrong"
         ),
         remote_code=entry.remote_code,
+        by_alias=True,
     )
 
 
@@ -427,7 +430,9 @@ def _download_config(repo_id: str, timeout: float) -> tuple[str | None, str]:
         )
 
 
-def runs_remote_code(resolved: ResolvedModel, trust_remote_code: bool) -> ResolutionFailure | None:
+def runs_remote_code(
+    resolved: ResolvedModel, trust_remote_code: bool, *, flag: bool = False
+) -> ResolutionFailure | None:
     """Why the bundled architecture is not the model that runs, if it is not.
 
     With ``trust_remote_code=True`` transformers builds a model whose repository ships an
@@ -435,7 +440,22 @@ def runs_remote_code(resolved: ResolvedModel, trust_remote_code: bool) -> Resolu
     from transformers' class (DeepSeek-V3's remote code keeps one Linear per expert, the
     native class fuses them). lora-lint never runs a repository's code, so such a config
     is not checked against the bundled architecture.
+
+    A model known only as an alias (its name resembles a bundled one) may be a
+    re-implementation with its own code (NVIDIA's Transformer Engine ESM2 keeps the name of
+    Meta's): when the code passes ``trust_remote_code`` at all (``flag``: a value that is not a
+    literal ``False``), the bundled architecture is not taken for it.
     """
+    if resolved.by_alias and (trust_remote_code or flag):
+        return ResolutionFailure(
+            resolved.requested,
+            f"{resolved.requested} is known here only by its name, as an alias of "
+            f"{resolved.model_id}, and the code passes trust_remote_code, so the repository's "
+            "own modeling code may build it (a re-implementation can name its modules "
+            "differently)",
+            "map the name to its config.json with `[tool.lora-lint] models`, or run online",
+            remote_code=True,
+        )
     if not (trust_remote_code and resolved.remote_code):
         return None
     return ResolutionFailure(

@@ -129,6 +129,7 @@ class ModelFinder:
         if trust is not None:
             flag = self.evaluator.evaluate(trust)
             trusted = isinstance(flag, Located) and flag.value is True
+        written_false = isinstance(trust, cst.Name) and trust.value == "False"
         ref = ModelRef(
             name=name,
             span=span,
@@ -136,6 +137,7 @@ class ModelFinder:
             origin=origin,
             source_path=self.ctx.source.path,
             trust_remote_code=trusted,
+            remote_code_flag=trust is not None and not written_false,
         )
         return self.site(node, ref, from_loader=from_loader)
 
