@@ -42,6 +42,7 @@ from lora_lint.extract.types import (
     Unresolved,
     to_plain,
 )
+from lora_lint.match.methods import SUPPORTED_KINDS, judged_method
 from lora_lint.match.peft_semantics import PeftOptions
 from lora_lint.models import packs
 from lora_lint.models.cache import InventoryCache, default_cache_dir
@@ -563,11 +564,17 @@ def hf_rows(local: LocalModel) -> list[ModuleInfo]:
     return [m for m in local.modules if m.attr(HF_MODEL) is not None]
 
 
+#: PEFT's model type of a module without a ``config`` (``DUMMY_MODEL_CONFIG``).
+PEFT_CUSTOM_MODEL_TYPE = "custom"
+
+
 def local_inventory(local: LocalModel, inside: dict[str, ModelInventory]) -> ModelInventory:
     """The inventory of a module class of the linted code, from its static tree, with the
     tree of each Hugging Face model it loads (``inside``: row name -> that model's
-    inventory) spliced in under its attribute. No ``model_type`` (PEFT has no default
-    targets for a plain module, nor an MoE rewrite), no output embedding."""
+    inventory) spliced in under its attribute. Its model type is the one PEFT gives a
+    module without a ``config`` (``custom``): no method has default targets for it (unless
+    the class sets ``self.config``: then they are unknown), there is no MoE rewrite, and no
+    output embedding."""
     modules: list[ModuleInfo] = []
     for row in local.modules:
         loaded = inside.get(row.name)
@@ -578,11 +585,13 @@ def local_inventory(local: LocalModel, inside: dict[str, ModelInventory]) -> Mod
         modules += [dataclasses.replace(m, name=f"{row.name}.{m.name}") for m in loaded.modules]
     return ModelInventory(
         model_id=local.class_name,
-        model_type="",
+        model_type=PEFT_CUSTOM_MODEL_TYPE,
         class_name=local.class_name,
         modules=modules,
         total_params=sum(m.n_params for m in modules),
         exact_shapes=local.exact_shapes,
+        # with a ``config`` of its own the model type (and PEFT's defaults) is not known
+        peft_defaults={} if local.has_config else dict.fromkeys(SUPPORTED_KINDS),
     )
 
 
@@ -651,6 +660,8 @@ def _why_not_checked(ctx: ConfigContext) -> str:
     reason = ctx.not_judged
     if reason is not None:
         return reason
+    if judged_method(ctx.options.peft_type):
+        return "target_modules is not set, and PEFT's default targets for this model are not known"
     return f"lora-lint does not model PEFT method {ctx.options.peft_type}"
 
 

@@ -381,3 +381,37 @@ def test_a_torch_container_changed_after_creation_is_not_judged(tmp_path: Path) 
     errors = [(f.code, f.span.line) for f in result.findings if f.severity is Severity.ERROR]
     assert errors == [(UNKNOWN_TARGET_MODULE, 18)]
     assert [c.checked for c in result.configs] == [False, False, False, True]
+
+
+def test_a_module_class_has_no_default_targets_as_in_peft(tmp_path: Path) -> None:
+    """PEFT gives a module without ``config`` the model type ``custom``: no method has default
+    targets, so ``LoraConfig()`` raises, while ``target_parameters`` alone needs none."""
+    body = """
+        class Small(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lin0 = nn.Linear(10, 20)
+
+        class Configured(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.config = {"model_type": "llama"}
+                self.lin0 = nn.Linear(10, 20)
+
+        params = get_peft_model(Small(), LoraConfig(target_parameters=["lin0.weight"]))
+        bare = get_peft_model(Small(), LoraConfig())
+        configured = get_peft_model(Configured(), LoraConfig())
+        """
+    result = lint_files(tmp_path, {"train.py": HEADER + textwrap.dedent(body)})
+    params, bare, configured = result.configs
+    assert params.checked and bare.checked and not configured.checked
+    assert "default targets for this model are not known" in (configured.not_checked or "")
+    errors = [(f.code, f.span.line) for f in result.findings if f.severity is Severity.ERROR]
+    assert errors == [("LL009", _last_line(body, "bare = "))]
+    peft = pytest.importorskip("peft")
+    namespace: dict[str, object] = {}
+    exec(compile(HEADER + textwrap.dedent(body).split("params = ")[0], "<small>", "exec"), namespace)  # noqa: S102
+    wrapped = peft.get_peft_model(namespace["Small"](), peft.LoraConfig(target_parameters=["lin0.weight"]))  # type: ignore[operator]
+    assert params.trainable_params == wrapped.get_nb_trainable_parameters()[0]
+    with pytest.raises(ValueError, match="Please specify"):
+        peft.get_peft_model(namespace["Small"](), peft.LoraConfig())  # type: ignore[operator]

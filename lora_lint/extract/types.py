@@ -95,6 +95,9 @@ class LocalModel:
     #: What ``line`` points at, for messages: "the module class" (``class MLP``) or "the
     #: nn.Sequential built" (a torch container used as the model itself).
     what: str = "the module class"
+    #: ``__init__`` sets ``self.config``: PEFT takes the model type (its default targets)
+    #: from it, which the static tree does not know.
+    has_config: bool = False
 
 
 @dataclass(frozen=True)

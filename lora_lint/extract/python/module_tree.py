@@ -150,6 +150,8 @@ class ModuleTrees:
         self._count = 0
         #: Set while reading a tree whose parameters may be tied or replaced.
         self.inexact = False
+        #: The instance read last sets ``self.config`` (PEFT reads its model type there).
+        self.has_config = False
 
     # -- public -------------------------------------------------------------------------------
 
@@ -193,6 +195,7 @@ class ModuleTrees:
             return "not a class of this file"
         self._count = 0
         self.inexact = False
+        self.has_config = False
         try:
             if cls is not None:
                 root = self._instantiate(cls, call.args, caller, depth=0)
@@ -218,6 +221,7 @@ class ModuleTrees:
             line=self.ctx.source.span(cls).line,
             modules=modules,
             exact_shapes=exact,
+            has_config=self.has_config,
         )
 
     # -- classes of the file --------------------------------------------------------------
@@ -231,7 +235,10 @@ class ModuleTrees:
         if cls.decorators:
             raise GiveUp(f"class {cls.name.value} is decorated")
         node = _Node(cls=cls.name.value, kind=None)
-        self._run_init(cls, args, caller, _Frame(cls, node), depth)
+        frame = _Frame(cls, node)
+        self._run_init(cls, args, caller, frame, depth)
+        if depth == 0:
+            self.has_config = "config" in frame.attributes
         return node
 
     def _plain_object(self, cls: cst.ClassDef) -> bool:
