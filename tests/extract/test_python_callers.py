@@ -765,3 +765,17 @@ def test_parametrize_over_a_dict_s_values_or_items() -> None:
     items = items.replace("def test_a(self, model, config)", "def test_a(self, model, name, config)")
     for config in configs(items, PYTEST):
         assert config.model is not None and config.model.name == "facebook/opt-125m"
+
+
+def test_trl_experimental_trainers_and_prepare_peft_model_name_the_model() -> None:
+    code = """
+        from trl.experimental.sdft import SDFTTrainer
+        from trl.experimental.utils import prepare_peft_model
+
+        SDFTTrainer(model="org/base", peft_config=LoraConfig(target_modules=["q_proj"]))
+        model = AutoModelForCausalLM.from_pretrained("org/other")
+        prepare_peft_model(model, LoraConfig(target_modules=["v_proj"]), None)
+        """
+    first, second = configs(code)
+    assert first.model is not None and first.model.name == "org/base"
+    assert second.model is not None and second.model.name == "org/other"

@@ -113,6 +113,14 @@ TRL_TRAINER_HEADS: dict[str, str] = {
     "GKDTrainer": "causal-lm",
     "RewardTrainer": "seq-cls",
     "PRMTrainer": "token-cls",
+    # trl.experimental trainers that load a model id with create_model_from_path and apply
+    # peft_config with get_peft_model / prepare_peft_model (read in their sources)
+    "SDFTTrainer": "causal-lm",
+    "SSDTrainer": "causal-lm",
+    "SDPOTrainer": "causal-lm",
+    "TPOTrainer": "causal-lm",
+    "DistillationTrainer": "causal-lm",
+    "IWOPDTrainer": "causal-lm",
 }
 
 #: transformers auto classes -> head kind.

@@ -218,6 +218,13 @@ class _Collector(cst.CSTVisitor):
         elif last == "inject_adapter_in_model":
             pair = (_argument(node, 1, "model"), _argument(node, 0, "peft_config"))
         elif (
+            last == "prepare_peft_model"
+            and qualified is not None
+            and qualified.dotted.startswith("trl.")
+        ):
+            # TRL's helper: get_peft_model(model, peft_config) after k-bit preparation
+            pair = (_argument(node, 0, "model"), _argument(node, 1, "peft_config"))
+        elif (
             last in _PREPROCESSORS
             and qualified is not None
             and qualified.dotted.startswith("peft.")
