@@ -779,3 +779,22 @@ def test_trl_experimental_trainers_and_prepare_peft_model_name_the_model() -> No
     first, second = configs(code)
     assert first.model is not None and first.model.name == "org/base"
     assert second.model is not None and second.model.name == "org/other"
+
+
+def test_a_trainer_called_with_a_kwargs_dict_links_its_model_and_config() -> None:
+    code = """
+        from trl import GRPOTrainer
+
+        model = AutoModelForCausalLM.from_pretrained("org/base")
+        kwargs = {"model": model, "args": None, "peft_config": LoraConfig(target_modules=["q_proj"])}
+        GRPOTrainer(**kwargs)
+        by_id = {"model": "org/other", "peft_config": LoraConfig(target_modules=["v_proj"])}
+        GRPOTrainer(**by_id)
+        changed = {"model": model, "peft_config": LoraConfig(target_modules=["k_proj"])}
+        changed["model"] = None
+        GRPOTrainer(**changed)
+        """
+    first, second, third = configs(code)
+    assert first.model is not None and first.model.name == "org/base"
+    assert second.model is not None and second.model.name == "org/other"
+    assert third.model is None

@@ -22,6 +22,7 @@ from lora_lint.extract.python.evaluator import Evaluator, Guard
 from lora_lint.extract.python.imports import QualName
 from lora_lint.extract.python.linking import ConfigSite, Linker, LinkSite
 from lora_lint.extract.python.models import ModelFinder, ModelSite
+from lora_lint.extract.python.scopes import Assigned
 from lora_lint.extract.python.source import SourceModule
 from lora_lint.extract.types import ExtractedConfig, FileExtraction, Located, ModelRef
 
@@ -203,8 +204,11 @@ class _Collector(cst.CSTVisitor):
         last = qualified.last if qualified is not None else None
         if isinstance(func, cst.Attribute):
             last = func.attr.value
-        keywords = _keywords(node)
-        model_and_config = (_argument(node, 0, "model"), _argument(node, 1, "peft_config"))
+        keywords = {**self._splatted(node), **_keywords(node)}
+        model_and_config = (
+            _argument(node, 0, "model") or keywords.get("model"),
+            _argument(node, 1, "peft_config") or keywords.get("peft_config"),
+        )
         pair: tuple[cst.BaseExpression | None, cst.BaseExpression | None] | None = None
         if last == "get_peft_model":
             owner = self._qualify(func.value) if isinstance(func, cst.Attribute) else None
@@ -239,9 +243,33 @@ class _Collector(cst.CSTVisitor):
         if last in TRL_TRAINER_HEADS:
             self._trainer_model(node, last)
 
+    def _splatted(self, node: cst.Call) -> dict[str, cst.BaseExpression]:
+        """``Trainer(**kwargs)`` with ``kwargs = {"model": ..., "peft_config": ...}``: the
+        keywords of a dict literal bound once and never changed, passed with ``**``."""
+        found: dict[str, cst.BaseExpression] = {}
+        for arg in node.args:
+            if arg.star != "**" or not isinstance(arg.value, cst.Name):
+                continue
+            name = arg.value
+            at = self.ctx.source.start(name)
+            binding = self.ctx.scopes.lookup(name.value, at)
+            if not isinstance(binding, Assigned) or binding.index:
+                continue
+            if not isinstance(binding.value, cst.Dict) or self.ctx.scopes.mutation(
+                name.value, binding, at
+            ):
+                continue
+            for element in binding.value.elements:
+                if not isinstance(element, cst.DictElement):
+                    return {}  # {**other}: its keys are not known
+                key = element.key
+                if isinstance(key, cst.SimpleString) and isinstance(key.evaluated_value, str):
+                    found[key.evaluated_value] = element.value
+        return found
+
     def _trainer_model(self, node: cst.Call, trainer: str) -> None:
         """``SFTTrainer(model="org/name", ...)``: TRL loads the id itself."""
-        model_expr = _argument(node, 0, "model")
+        model_expr = _argument(node, 0, "model") or self._splatted(node).get("model")
         if model_expr is None:
             return
         site = self.finder.named(
