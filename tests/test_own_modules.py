@@ -415,3 +415,31 @@ def test_a_module_class_has_no_default_targets_as_in_peft(tmp_path: Path) -> Non
     assert params.trainable_params == wrapped.get_nb_trainable_parameters()[0]
     with pytest.raises(ValueError, match="Please specify"):
         peft.get_peft_model(namespace["Small"](), peft.LoraConfig())  # type: ignore[operator]
+
+
+def test_a_config_changed_through_a_parameter_or_with_hidden_options_is_not_judged(
+    tmp_path: Path,
+) -> None:
+    """``config0.target_modules = [...]`` on a test's parametrized config, and
+    ``LoraConfig(**kwargs)`` whose keys the code does not show: what PEFT gets is not what
+    lora-lint can read, so neither is judged (here PEFT would not raise)."""
+    body = """
+        from parameterized import parameterized
+
+        class TestMixed:
+            @parameterized.expand([(LoraConfig(init_lora_weights=False),)])
+            def test_a(self, config0):
+                config0.target_modules = ["q"]
+                get_peft_model(Net(), config0)
+
+        def make(**kwargs):
+            return LoraConfig(**kwargs)
+
+        def test_b():
+            get_peft_model(Net(), make(target_modules=["q"], r=4))
+        """
+    result = lint_files(tmp_path, {"test_x.py": HEADER + textwrap.dedent(body)})
+    assert [f for f in result.findings if f.severity is Severity.ERROR] == []
+    reasons = [c.not_checked or "" for c in result.configs]
+    assert any("changed after it is created" in r for r in reasons)
+    assert any("targets may be among them" in r for r in reasons)

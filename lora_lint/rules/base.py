@@ -181,6 +181,11 @@ class ConfigContext:
                 return reason
         if facts.implicit_target_modules is not None and self.config.target_modules is None:
             return "the tool chooses the targets"
+        if facts.partial and not {"target_modules", "target_parameters"} & set(self.config.options):
+            return (
+                "options are passed with ** or * that lora-lint cannot read, "
+                "and the targets may be among them"
+            )
         if self.inventory is not None:
             if not self.inventory.exact_shapes and self.config.options.get("target_parameters"):
                 return (

@@ -403,6 +403,14 @@ class Linker:
         values = self.callers.passed(binding) or self.callers.parametrized_values(binding)
         for arg in values or ():
             found += [s for s in self.configs_of(arg, hops + 1) if all(s is not f for f in found)]
+        changed = self.ctx.scopes.mutation(expr.value, binding, self.ctx.source.start(expr))
+        for site in found if changed else ():
+            # config0.target_modules = [...] on the parameter: not what the call wrote
+            if not site.config.facts.not_judged:
+                site.config.facts = dataclasses.replace(
+                    site.config.facts,
+                    not_judged=f"the config is changed after it is created: {changed}",
+                )
         return found
 
     def config_of(self, expr: cst.BaseExpression, hops: int = 0) -> ConfigSite | None:
