@@ -257,3 +257,26 @@ def test_a_bundled_model_with_another_config_is_not_answered_from_the_packs() ->
     assert isinstance(reason, str) and "bundled copy" in reason
     other = packs.answer(fuller, "someone/else", None)
     assert isinstance(other, str) and "bundled copy" not in other
+
+
+@pytest.mark.torch
+def test_the_packs_answer_for_a_diffusion_pipeline_s_transformer(tmp_path: Path) -> None:
+    """FLUX.2-klein's transformer, reached through the pipeline (``pipe.transformer``) or
+    loaded directly, is answered by the packs exactly like the live diffusers build."""
+    script = tmp_path / "train_flux.py"
+    script.write_text(
+        "from diffusers import Flux2KleinPipeline, Flux2Transformer2DModel\n"
+        "from peft import LoraConfig, get_peft_model\n"
+        "pipe = Flux2KleinPipeline.from_pretrained('black-forest-labs/FLUX.2-klein-base-4B')\n"
+        "pipe.transformer.add_adapter(LoraConfig(target_modules=['to_q', 'to_kk']))\n"
+        "t = Flux2Transformer2DModel.from_pretrained(\n"
+        "    'black-forest-labs/FLUX.2-klein-base-4B', subfolder='transformer'\n"
+        ")\n"
+        "t = get_peft_model(t, LoraConfig(r=32, target_modules=['to_q', 'to_v']))\n"
+    )
+    live = _check_json([str(script)], tmp_path / "live-cache", meta=True)
+    light = _check_json([str(script)], tmp_path / "light-cache", meta=False)
+    assert light["configs"] == live["configs"]
+    assert light["findings"] == live["findings"]
+    assert [c["checked"] for c in light["configs"]] == [True, True]  # type: ignore[index]
+    assert [f["target"] for f in light["findings"]] == ["to_kk"]  # type: ignore[index]

@@ -17,7 +17,12 @@ from typing import Any
 
 from lora_lint.models import inventory as inv
 from lora_lint.models import limits
-from lora_lint.models.heads import DIFFUSERS_COMPONENT, DIFFUSERS_PIPELINE, resolve_head_class
+from lora_lint.models.heads import (
+    DIFFUSERS_COMPONENT,
+    DIFFUSERS_COMPONENT_CLASS,
+    DIFFUSERS_PIPELINE,
+    resolve_head_class,
+)
 from lora_lint.models.versions import library_versions
 
 
@@ -299,10 +304,6 @@ def is_diffusers_config(config: dict[str, Any]) -> bool:
     return isinstance(config.get("_class_name"), str) and "model_type" not in config
 
 
-#: A pipeline component's attribute name -> what its class name says it is.
-_COMPONENT_CLASS = {"transformer": "Transformer", "unet": "UNet"}
-
-
 def _build_diffusers(config: dict[str, Any], model_id: str, head: str | None) -> inv.ModelInventory:
     """A diffusers model (``Flux2Transformer2DModel``...) from its component config, on meta:
     the module tree PEFT sees when a pipeline's ``transformer`` or ``unet`` is adapted.
@@ -326,7 +327,7 @@ def _build_diffusers(config: dict[str, Any], model_id: str, head: str | None) ->
         )
     if head is not None and head.startswith(DIFFUSERS_COMPONENT):
         component = head.removeprefix(DIFFUSERS_COMPONENT)
-        if _COMPONENT_CLASS.get(component, "\0") not in class_name:
+        if DIFFUSERS_COMPONENT_CLASS.get(component, "\0") not in class_name:
             raise BuildError(
                 f"the code adapts the pipeline's {component}; the config lora-lint has for this "
                 f"repository is its {class_name}"

@@ -91,3 +91,5 @@ def resolve_head_class(
 #: its components are (``pipe.transformer``: head ``component:transformer``).
 DIFFUSERS_PIPELINE = "diffusers-pipeline"
 DIFFUSERS_COMPONENT = "component:"
+#: A pipeline component's attribute name -> what its class name says it is.
+DIFFUSERS_COMPONENT_CLASS = {"transformer": "Transformer", "unet": "UNet"}

@@ -19,7 +19,13 @@ from typing import Any
 
 from lora_lint.models import bundled
 from lora_lint.models.build import is_multimodal
-from lora_lint.models.heads import HEAD_KINDS, TRAINER_LM, resolve_head_class
+from lora_lint.models.heads import (
+    DIFFUSERS_COMPONENT,
+    DIFFUSERS_COMPONENT_CLASS,
+    HEAD_KINDS,
+    TRAINER_LM,
+    resolve_head_class,
+)
 from lora_lint.models.inventory import INVENTORY_FORMAT
 from lora_lint.models.packcodec import decode_inventory, encode_inventory
 from lora_lint.models.packs import INDEX_FILE, PACK_FORMAT, config_digest, head_key
@@ -36,7 +42,7 @@ def _dump(data: object) -> bytes:
 
 def build_model_pack(entry: bundled.BundledModel) -> dict[str, Any]:
     """Inventories (one per class) and head -> class/failure for one bundled config."""
-    from lora_lint.models.build import BuildError, build_inventory
+    from lora_lint.models.build import BuildError, build_inventory, is_diffusers_config
 
     config = entry.config
     digest = config_digest(config)  # before building: transformers may normalise nested values
@@ -44,7 +50,10 @@ def build_model_pack(entry: bundled.BundledModel) -> dict[str, Any]:
     archs = [a for a in raw_archs if isinstance(a, str)] if isinstance(raw_archs, list) else []
     heads: dict[str, object] = {}
     inventories: dict[str, dict[str, Any]] = {}
-    for head in (*HEAD_REQUESTS, *archs):
+    components: list[str] = []
+    if is_diffusers_config(config):  # pipe.transformer / pipe.unet of the repository
+        components = [f"{DIFFUSERS_COMPONENT}{name}" for name in DIFFUSERS_COMPONENT_CLASS]
+    for head in (*HEAD_REQUESTS, *archs, *components):
         try:
             class_name = resolve_head_class(
                 str(config.get("model_type")), archs, head, multimodal=is_multimodal(config)
