@@ -107,3 +107,21 @@ get_peft_model(pipe, LoraConfig(target_modules=["to_q"]))
     assert errors == [("LL001", "to_kk")]
     reasons = sorted(f.message for f in result.findings if f.code == "LL010")
     assert "pipeline is not a model" in reasons[0] and "text_encoder" in reasons[1]
+
+
+def test_a_transformers_auto_class_never_loads_a_diffusion_component(tmp_path: Path) -> None:
+    """``AutoModel.from_pretrained(<FLUX.2 id>, subfolder="text_encoder")`` loads another
+    component (a Qwen3 text encoder) than the bundled transformer: not checked against it."""
+    code = """\
+from transformers import AutoModel
+from peft import LoraConfig, get_peft_model
+
+encoder = AutoModel.from_pretrained("black-forest-labs/FLUX.2-klein-base-4B", subfolder="text_encoder")
+encoder = get_peft_model(encoder, LoraConfig(target_modules=["q_proj"]))
+"""
+    result = lint_files(tmp_path, {"train.py": code})
+    (summary,) = result.configs
+    assert not summary.checked
+    assert not [f for f in result.findings if f.severity.value == "error"]
+    (why,) = [f.message for f in result.findings if f.code == "LL010"]
+    assert "transformers auto class" in why

@@ -308,8 +308,9 @@ def _build_diffusers(config: dict[str, Any], model_id: str, head: str | None) ->
     """A diffusers model (``Flux2Transformer2DModel``...) from its component config, on meta:
     the module tree PEFT sees when a pipeline's ``transformer`` or ``unet`` is adapted.
 
-    A transformers head kind (``causal-lm``: a runner that does not say) builds the
-    component; a diffusers class the code loads must be the component's class."""
+    A diffusers class the code loads must be the component's class, a pipeline's component
+    (``pipe.transformer``) its kind; a transformers auto class (``AutoModel...``, a head
+    kind) never loads this config, which may be another component's repository."""
     try:
         import diffusers
         import torch
@@ -321,6 +322,12 @@ def _build_diffusers(config: dict[str, Any], model_id: str, head: str | None) ->
     class_name = str(config["_class_name"])
     if head is not None and head[:1].isupper() and head != class_name:
         raise BuildError(f"the code loads a {head}, but this model's config is a {class_name}")
+    diffusers_head = (DIFFUSERS_COMPONENT, DIFFUSERS_PIPELINE)
+    if head is not None and not head[:1].isupper() and not head.startswith(diffusers_head):
+        raise BuildError(
+            f"the code loads it with a transformers auto class ({head}); lora-lint's "
+            f"config for this repository is its diffusers {class_name}"
+        )
     if head == DIFFUSERS_PIPELINE:
         raise BuildError(
             "a whole diffusers pipeline is not a model PEFT adapts; its components are"

@@ -221,3 +221,25 @@ def test_a_benchmark_result_gets_the_model_its_run_trained() -> None:
     other = RESULT.replace('"peft_branch": "main",', "")
     [config] = extract_json(other, "results/x.json").configs
     assert config.model is None
+
+
+def test_an_image_generation_benchmark_adapts_the_pipeline_s_transformer(tmp_path: Path) -> None:
+    """The runner's ``utils.py`` loads a diffusers pipeline: its experiments and results are
+    the pipeline's ``transformer`` (read, never run), not a causal LM."""
+    adapter = _benchmark(tmp_path, None)
+    bench = adapter.parent.parent.parent.parent
+    (bench / "utils.py").write_text(
+        "from diffusers import Flux2KleinPipeline\n"
+        "def load(model_id):\n"
+        "    pipeline = Flux2KleinPipeline.from_pretrained(model_id)\n"
+        "    return pipeline.transformer\n",
+        encoding="utf-8",
+    )
+    [config] = extract_json(adapter.read_text(encoding="utf-8"), str(adapter)).configs
+    assert config.model is not None and config.model.head == "component:transformer"
+    results = bench / "results"
+    results.mkdir()
+    result = results / "lora--qwen-rank8.json"
+    result.write_text(RESULT, encoding="utf-8")
+    [config] = extract_json(RESULT, str(result)).configs
+    assert config.model is not None and config.model.head == "component:transformer"

@@ -12,9 +12,9 @@ A run's result (``results/<experiment>.json``) records the config it trained as
 ``run_info.peft_config`` next to ``run_info.train_config``, whose ``model_id`` is the model
 the run loaded: that is data in the same document.
 
-The runner of a text benchmark loads ``AutoModelForCausalLM``; the image-generation one loads
-a diffusers pipeline and adapts its ``transformer``, which is what a bundled diffusion model
-is (its component config), so the head asked for does not change that build.
+The runner of a text benchmark loads ``AutoModelForCausalLM``; the image-generation one
+loads a diffusers pipeline and adapts its ``transformer``: the benchmark's ``utils.py``
+(read, never run, recorded) says which, by importing from ``diffusers``.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from pathlib import Path
 from lora_lint.extract.filecache import note_probe, note_read
 from lora_lint.extract.tools.base import ConfigBuilder, as_mapping, entries, get, text
 from lora_lint.extract.types import Located, ModelRef
+from lora_lint.models.heads import DIFFUSERS_COMPONENT
 
 #: The runner's file names (``FILE_NAME_DEFAULT_TRAIN_PARAMS``, ``FILE_NAME_TRAIN_PARAMS``).
 DEFAULT_PARAMS = "default_training_params.json"
@@ -49,13 +50,31 @@ def runner_model(adapter_config: str) -> ModelRef | None:
             shown = path.relative_to(experiment.parent.parent.parent).as_posix()
             return ModelRef(
                 model_id,
-                head="causal-lm",
+                head=runner_head(benchmark),
                 origin=f"model_id of {shown}, which PEFT's method_comparison runner loads "
                 "for this experiment",
             )
         if path.name == EXPERIMENT_PARAMS:
             continue  # the experiment's file may leave the model to the default
     return None
+
+
+def runner_head(benchmark: Path) -> str:
+    """What the benchmark's runner loads the model as: the ``transformer`` of a diffusers
+    pipeline when its ``utils.py`` imports from diffusers, else a causal LM."""
+    utils = benchmark / "utils.py"
+    exists = utils.is_file()
+    note_probe(utils, exists)
+    if exists:
+        try:
+            if utils.stat().st_size <= MAX_BYTES:
+                note_read(utils)
+                source = utils.read_text(encoding="utf-8")
+                if "from diffusers import" in source and ".transformer" in source:
+                    return f"{DIFFUSERS_COMPONENT}transformer"
+        except (OSError, UnicodeDecodeError):
+            pass
+    return "causal-lm"
 
 
 def _model_id(path: Path) -> str | None:
@@ -85,6 +104,6 @@ def result_model(builder: ConfigBuilder, mapping: Located, ancestors: list[Locat
         "model_id",
         "run_info.train_config.model_id of this PEFT method_comparison result "
         "(the model the run trained)",
-        head="causal-lm",
+        head=runner_head(Path(builder.ctx.path).parent.parent),
         mapping=train,
     )
