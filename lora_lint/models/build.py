@@ -304,6 +304,30 @@ def is_diffusers_config(config: dict[str, Any]) -> bool:
     return isinstance(config.get("_class_name"), str) and "model_type" not in config
 
 
+def _component_mismatch(head: str | None, class_name: str) -> str | None:
+    """Why the component config ``class_name`` is not what the code loads as ``head``."""
+    if head is None:
+        return None
+    if head == DIFFUSERS_PIPELINE:
+        return "a whole diffusers pipeline is not a model PEFT adapts; its components are"
+    if head.startswith(DIFFUSERS_COMPONENT):
+        component = head.removeprefix(DIFFUSERS_COMPONENT)
+        if DIFFUSERS_COMPONENT_CLASS.get(component, "\0") in class_name:
+            return None
+        return (
+            f"the code adapts the pipeline's {component}; the config lora-lint has for this "
+            f"repository is its {class_name}"
+        )
+    if head[:1].isupper():  # a concrete class: Flux2Transformer2DModel, Qwen3ForCausalLM...
+        if head == class_name:
+            return None
+        return f"the code loads a {head}, but this model's config is a {class_name}"
+    return (
+        f"the code loads it with a transformers auto class ({head}); lora-lint's config for "
+        f"this repository is its diffusers {class_name}"
+    )
+
+
 def _build_diffusers(config: dict[str, Any], model_id: str, head: str | None) -> inv.ModelInventory:
     """A diffusers model (``Flux2Transformer2DModel``...) from its component config, on meta:
     the module tree PEFT sees when a pipeline's ``transformer`` or ``unet`` is adapted.
@@ -320,25 +344,9 @@ def _build_diffusers(config: dict[str, Any], model_id: str, head: str | None) ->
             "install `lora-lint[meta]`"
         ) from exc
     class_name = str(config["_class_name"])
-    if head is not None and head[:1].isupper() and head != class_name:
-        raise BuildError(f"the code loads a {head}, but this model's config is a {class_name}")
-    diffusers_head = (DIFFUSERS_COMPONENT, DIFFUSERS_PIPELINE)
-    if head is not None and not head[:1].isupper() and not head.startswith(diffusers_head):
-        raise BuildError(
-            f"the code loads it with a transformers auto class ({head}); lora-lint's "
-            f"config for this repository is its diffusers {class_name}"
-        )
-    if head == DIFFUSERS_PIPELINE:
-        raise BuildError(
-            "a whole diffusers pipeline is not a model PEFT adapts; its components are"
-        )
-    if head is not None and head.startswith(DIFFUSERS_COMPONENT):
-        component = head.removeprefix(DIFFUSERS_COMPONENT)
-        if DIFFUSERS_COMPONENT_CLASS.get(component, "\0") not in class_name:
-            raise BuildError(
-                f"the code adapts the pipeline's {component}; the config lora-lint has for this "
-                f"repository is its {class_name}"
-            )
+    mismatch = _component_mismatch(head, class_name)
+    if mismatch is not None:
+        raise BuildError(mismatch)
     cls = getattr(diffusers, class_name, None)
     if not (isinstance(cls, type) and issubclass(cls, diffusers.ModelMixin)):
         raise BuildError(f"diffusers {diffusers.__version__} has no model class {class_name}")
